@@ -1,0 +1,71 @@
+import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
+import type { AppBindings } from "./env";
+import { ApiError, problemResponse } from "./lib/errors";
+import { requestContext } from "./middleware/request-context";
+import { limitBody, requireJsonBody } from "./middleware/body-guards";
+import { createRouter } from "./routes/router";
+import { healthRouter } from "./routes/health";
+import { authRouter } from "./routes/auth";
+import { usersRouter } from "./routes/users";
+import { currentOrganizationRouter } from "./routes/organizations/current.index";
+import { apiKeysRouter } from "./routes/api-keys";
+import { registerDocs } from "./routes/docs";
+
+/** Composes the app: global middleware, every router, the OpenAPI document and the error handlers. */
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestContext);
+  app.use("/api/*", limitBody, requireJsonBody);
+
+  app
+    .route("/", healthRouter)
+    .route("/", authRouter)
+    .route("/", usersRouter)
+    .route("/", currentOrganizationRouter)
+    .route("/", apiKeysRouter);
+
+  registerDocs(app);
+
+  app.notFound((c) => notFoundOrMethodNotAllowed(c, app.routes));
+  app.onError((error, c) => errorResponse(error, c));
+  return app;
+}
+
+function requestIdOf(c: Context<AppBindings>): string {
+  return c.get("requestId") ?? "req_unknown";
+}
+
+/** Own errors → their code; Hono's HTTP errors → the matching code; anything else → a logged 500. */
+function errorResponse(error: Error, c: Context<AppBindings>): Response {
+  const requestId = requestIdOf(c);
+  if (error instanceof ApiError) return problemResponse(error.code, error.detail, requestId, error.extra);
+  if (error instanceof HTTPException) {
+    if (error.status === 400 && /json/i.test(error.message)) {
+      return problemResponse("invalid_json", "The request body is not valid JSON.", requestId);
+    }
+    if (error.status === 413) return problemResponse("payload_too_large", "The request body is too large.", requestId);
+    if (error.status === 401) return problemResponse("unauthenticated", "A valid API key or session is required.", requestId);
+    if (error.status < 500) return problemResponse("validation_failed", "The request could not be understood.", requestId);
+  }
+  console.error(JSON.stringify({ msg: "unhandled_error", requestId, error: String(error), stack: error.stack }));
+  return problemResponse("internal_error", "Something went wrong on our side. Quote the requestId if you contact us.", requestId);
+}
+
+type RouteInfo = { method: string; path: string };
+let routeMatchers: { method: string; pattern: RegExp }[] | undefined;
+
+/** 405 with `Allow` when the path exists under another method, else 404: both problem+json. */
+function notFoundOrMethodNotAllowed(c: Context<AppBindings>, routes: RouteInfo[]): Response {
+  routeMatchers ??= routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+  const allowed = [...new Set(routeMatchers.filter((m) => m.pattern.test(c.req.path)).map((m) => m.method))];
+  if (allowed.length > 0) {
+    return problemResponse("method_not_allowed", `${c.req.method} is not allowed here. Allowed: ${allowed.join(", ")}.`, requestIdOf(c), {
+      headers: { allow: allowed.join(", ") },
+    });
+  }
+  return problemResponse("not_found", `No route for ${c.req.method} ${c.req.path}.`, requestIdOf(c));
+}

@@ -1,0 +1,144 @@
+import { and, eq } from "drizzle-orm";
+import type { RequestContext } from "../env";
+import { apiKeys, members, organizations, roles, sessions, users } from "../db/schema";
+import { TieredCache } from "./tiered-cache";
+
+/** What a credential's hash resolves to. Times are epoch milliseconds (JSON-safe for KV). */
+export type CredentialRecord =
+  | { kind: "api_key"; id: string; organizationId: string; roleKey: string; expiresAt: number | null }
+  | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number };
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  isSuperAdmin: boolean;
+}
+
+export interface MembershipRecord {
+  id: string;
+  roleKey: string;
+  createdAt: number;
+}
+
+/** An org role as permission resolution needs it (a row of `roles`). */
+export interface OrgRole {
+  id: string;
+  name: string;
+  nameKey: string;
+  description: string;
+  permissions: string[];
+}
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  logo: string | null;
+  timezone: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The org's own roles (custom roles and shadows), for permission resolution. */
+  roles: OrgRole[];
+}
+
+const credentials = new TieredCache<CredentialRecord>({ name: "cred", cacheMisses: true });
+const usersCache = new TieredCache<UserRecord>({ name: "user" });
+const memberships = new TieredCache<MembershipRecord>({ name: "member", cacheMisses: true });
+const organizationsCache = new TieredCache<OrganizationRecord>({ name: "org", cacheMisses: true });
+
+export const authCache = {
+  credential(ctx: RequestContext, tokenHash: string, kind: CredentialRecord["kind"]) {
+    return credentials.get(ctx, tokenHash, () => (kind === "api_key" ? loadApiKey(ctx, tokenHash) : loadSession(ctx, tokenHash)));
+  },
+  user(ctx: RequestContext, userId: string) {
+    return usersCache.get(ctx, userId, () => loadUser(ctx, userId));
+  },
+  membership(ctx: RequestContext, organizationId: string, userId: string) {
+    return memberships.get(ctx, `${organizationId}:${userId}`, () => loadMembership(ctx, organizationId, userId));
+  },
+  organization(ctx: RequestContext, organizationId: string) {
+    return organizationsCache.get(ctx, organizationId, () => loadOrganization(ctx, organizationId));
+  },
+
+  invalidateCredential: (ctx: RequestContext, tokenHash: string) => credentials.invalidate(ctx, tokenHash),
+  invalidateUser: (ctx: RequestContext, userId: string) => usersCache.invalidate(ctx, userId),
+  invalidateMembership: (ctx: RequestContext, organizationId: string, userId: string) =>
+    memberships.invalidate(ctx, `${organizationId}:${userId}`),
+  invalidateOrganization: (ctx: RequestContext, organizationId: string) => organizationsCache.invalidate(ctx, organizationId),
+
+  /** Empty this isolate's tier (for measuring cold paths in tests and benchmarks). */
+  clearIsolate() {
+    for (const cache of [credentials, usersCache, memberships, organizationsCache]) cache.clearIsolate();
+  },
+};
+
+async function loadApiKey(ctx: RequestContext, keyHash: string): Promise<CredentialRecord | null> {
+  const row = await ctx.db
+    .select({ id: apiKeys.id, organizationId: apiKeys.organizationId, roleKey: apiKeys.roleKey, expiresAt: apiKeys.expiresAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, keyHash))
+    .get();
+  if (!row) return null;
+  return { kind: "api_key", ...row, expiresAt: row.expiresAt?.getTime() ?? null };
+}
+
+async function loadSession(ctx: RequestContext, tokenHash: string): Promise<CredentialRecord | null> {
+  const row = await ctx.db
+    .select({
+      id: sessions.id,
+      userId: sessions.userId,
+      activeOrganizationId: sessions.activeOrganizationId,
+      expiresAt: sessions.expiresAt,
+    })
+    .from(sessions)
+    .where(eq(sessions.tokenHash, tokenHash))
+    .get();
+  if (!row) return null;
+  return { kind: "session", ...row, expiresAt: row.expiresAt.getTime() };
+}
+
+async function loadUser(ctx: RequestContext, userId: string): Promise<UserRecord | null> {
+  const row = await ctx.db
+    .select({ id: users.id, email: users.email, name: users.name, isSuperAdmin: users.isSuperAdmin })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  return row ?? null;
+}
+
+async function loadMembership(ctx: RequestContext, organizationId: string, userId: string): Promise<MembershipRecord | null> {
+  const row = await ctx.db
+    .select({ id: members.id, roleKey: members.roleKey, createdAt: members.createdAt })
+    .from(members)
+    .where(and(eq(members.organizationId, organizationId), eq(members.userId, userId)))
+    .get();
+  return row ? { ...row, createdAt: row.createdAt.getTime() } : null;
+}
+
+async function loadOrganization(ctx: RequestContext, organizationId: string): Promise<OrganizationRecord | null> {
+  // One round trip for the org and its roles.
+  const [orgRows, roleRows] = await ctx.db.batch([
+    ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)),
+    ctx.db
+      .select({
+        id: roles.id,
+        name: roles.name,
+        nameKey: roles.nameKey,
+        description: roles.description,
+        permissions: roles.permissions,
+      })
+      .from(roles)
+      .where(eq(roles.organizationId, organizationId)),
+  ]);
+  const org = orgRows[0];
+  if (!org) return null;
+  return {
+    id: org.id,
+    name: org.name,
+    logo: org.logo,
+    timezone: org.timezone,
+    createdAt: org.createdAt.getTime(),
+    updatedAt: org.updatedAt.getTime(),
+    roles: roleRows,
+  };
+}

@@ -1,0 +1,112 @@
+import type { RequestContext } from "../env";
+
+/**
+ * How long an entry is trusted in one isolate's memory. Changes made on this isolate invalidate
+ * at once; changes made elsewhere are seen after at most this long plus KV propagation (README:
+ * "Revocation and staleness").
+ */
+export const ISOLATE_TTL_MS = 15_000;
+/** KV's shortest expiry. Also bounds how long a stale KV write-back can survive a race. */
+export const KV_TTL_SECONDS = 60;
+const MAX_ENTRIES = 10_000;
+
+interface Entry<T> {
+  value: T | null;
+  expiresAt: number;
+}
+
+export interface TieredCacheOptions {
+  /** KV key namespace, e.g. `cred`. */
+  name: string;
+  /** Cache "not found" in the isolate too (never in KV). */
+  cacheMisses?: boolean;
+}
+
+/**
+ * The tiered lookup: in-isolate Map → KV → D1 (the loader). Only small Maps live at module
+ * scope; the KV and D1 handles come from the request context, never from module state.
+ */
+export class TieredCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  /** Bumped by `invalidate`; a load that started before it may not be written back. */
+  private readonly generations = new Map<string, number>();
+  private generation = 0;
+
+  constructor(private readonly options: TieredCacheOptions) {}
+
+  /** The isolate tier alone: the warm path, no I/O at all. `undefined` = not cached here. */
+  peek(key: string, now = Date.now()): T | null | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  async get(ctx: RequestContext, key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const cached = this.peek(key);
+    if (cached !== undefined) return cached;
+
+    const startedAt = this.generations.get(key) ?? 0;
+    const kvKey = this.kvKey(key);
+    const fromKv = await readKv<T>(ctx, kvKey);
+    if (fromKv !== null) {
+      this.remember(key, fromKv, startedAt);
+      return fromKv;
+    }
+    const loaded = await load();
+    if (loaded !== null || this.options.cacheMisses) this.remember(key, loaded, startedAt);
+    if (loaded !== null && (this.generations.get(key) ?? 0) === startedAt) {
+      ctx.waitUntil(writeKv(ctx, kvKey, loaded));
+    }
+    return loaded;
+  }
+
+  /** Drop the entry from this isolate at once, and from KV (awaited, so this location agrees). */
+  async invalidate(ctx: RequestContext, key: string): Promise<void> {
+    this.generations.set(key, ++this.generation);
+    if (this.generations.size > MAX_ENTRIES) this.generations.delete(this.generations.keys().next().value!);
+    this.entries.delete(key);
+    try {
+      await ctx.env.AUTH_CACHE.delete(this.kvKey(key));
+    } catch (error) {
+      // The isolate entry is already gone; KV copies expire within KV_TTL_SECONDS anyway.
+      console.error(JSON.stringify({ msg: "kv_delete_failed", key: this.kvKey(key), error: String(error) }));
+    }
+  }
+
+  /** Forget everything in this isolate (tests and benchmarks use it to measure cold paths). */
+  clearIsolate(): void {
+    this.entries.clear();
+  }
+
+  private remember(key: string, value: T | null, startedAt: number): void {
+    if ((this.generations.get(key) ?? 0) !== startedAt) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, expiresAt: Date.now() + ISOLATE_TTL_MS });
+  }
+
+  private kvKey(key: string): string {
+    return `${this.options.name}:${key}`;
+  }
+}
+
+async function readKv<T>(ctx: RequestContext, key: string): Promise<T | null> {
+  try {
+    return await ctx.env.AUTH_CACHE.get<T>(key, { type: "json", cacheTtl: KV_TTL_SECONDS });
+  } catch (error) {
+    // KV is an accelerator, never the source of truth: fall through to D1.
+    console.error(JSON.stringify({ msg: "kv_read_failed", key, error: String(error) }));
+    return null;
+  }
+}
+
+async function writeKv(ctx: RequestContext, key: string, value: unknown): Promise<void> {
+  try {
+    await ctx.env.AUTH_CACHE.put(key, JSON.stringify(value), { expirationTtl: KV_TTL_SECONDS });
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "kv_write_failed", key, error: String(error) }));
+  }
+}

@@ -1,0 +1,6 @@
+export * from "./users";
+export * from "./organizations";
+export * from "./members";
+export * from "./roles";
+export * from "./sessions";
+export * from "./api-keys";

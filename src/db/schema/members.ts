@@ -1,0 +1,28 @@
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { organizations } from "./organizations";
+import { users } from "./users";
+
+export const members = sqliteTable(
+  "members",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /**
+     * The lower-cased role *name* (`admin`, `member`, or an org role's name). Held by name, not id,
+     * because an org role named like a system role shadows it for every holder of that name.
+     */
+    roleKey: text("role_key").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("members_organization_id_user_id_idx").on(t.organizationId, t.userId),
+    index("members_organization_id_id_idx").on(t.organizationId, t.id),
+    index("members_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
+    index("members_user_id_id_idx").on(t.userId, t.id),
+  ],
+);

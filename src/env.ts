@@ -1,0 +1,45 @@
+import type { Database } from "./db/client";
+import type { Principal } from "./services/auth/principal";
+
+/** Bindings and vars of the worker (wrangler.toml, .dev.vars). */
+export interface Env {
+  DB: D1Database;
+  AUTH_CACHE: KVNamespace;
+  EMAILS: Queue<unknown>;
+  RATE_LIMIT_IP: RateLimit;
+  RATE_LIMIT_EMAIL: RateLimit;
+  RATE_LIMIT_ORG: RateLimit;
+  ENVIRONMENT: string;
+  APP_URL: string;
+  EMAIL_PROVIDER: string;
+  EMAIL_FROM: string;
+  RESEND_API_KEY?: string;
+  SEND_EMAIL?: SendEmail;
+}
+
+/**
+ * Everything a service needs for one request. Built per request by a middleware (no module-global
+ * clients: only small Map caches live at module scope, see src/cache/).
+ */
+export interface RequestContext {
+  env: Env;
+  db: Database;
+  requestId: string;
+  /** Runs work after the response (KV writes, lastUsedAt). */
+  waitUntil: (promise: Promise<unknown>) => void;
+  /** Set by the auth middleware on authenticated routes. */
+  principal?: Principal;
+}
+
+/** A request context with an authenticated caller. */
+export interface AuthedContext extends RequestContext {
+  principal: Principal;
+}
+
+export type AppBindings = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    ctx: RequestContext;
+  };
+};

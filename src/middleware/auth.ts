@@ -1,0 +1,35 @@
+import { createMiddleware } from "hono/factory";
+import { getCookie } from "hono/cookie";
+import type { AppBindings } from "../env";
+import { unauthenticated, forbidden } from "../lib/errors";
+import { authenticate } from "../services/auth/authenticate";
+import type { Principal } from "../services/auth/principal";
+
+export const SESSION_COOKIE = "session";
+
+/** The bearer token (or the browser's session cookie), if any. */
+function credentialOf(authorization: string | undefined, cookie: string | undefined): string | null {
+  if (authorization !== undefined) {
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
+    return match?.[1] ?? null;
+  }
+  return cookie ?? null;
+}
+
+/**
+ * Authenticates the request and allows only the given credential kinds. Every failure is the
+ * same 401; a credential of a kind the route does not take (an API key on a session-only
+ * route) is a 403, since it *is* valid.
+ */
+export const requireAuth = (...kinds: Principal["kind"][]) =>
+  createMiddleware<AppBindings>(async (c, next) => {
+    const token = credentialOf(c.req.header("authorization"), getCookie(c, SESSION_COOKIE));
+    if (!token) throw unauthenticated();
+    const principal = await authenticate(c.get("ctx"), token);
+    if (!principal) throw unauthenticated();
+    if (!kinds.includes(principal.kind)) {
+      throw forbidden(principal.kind === "api_key" ? "This endpoint needs a user session; API keys cannot use it." : "This endpoint needs an API key.");
+    }
+    c.get("ctx").principal = principal;
+    await next();
+  });

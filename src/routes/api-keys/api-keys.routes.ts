@@ -1,0 +1,67 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { PaginationQuery, pageSchema } from "../../lib/pagination";
+import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
+import { requireAuth } from "../../middleware/auth";
+
+const tags = ["API keys"];
+const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string().openapi({ example: "key_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    name: z.string().openapi({ example: "Booking site" }),
+    start: z.string().openapi({ description: "The first characters of the key, for telling keys apart.", example: "ork_4fGh7K" }),
+    role: RoleRefSchema,
+    expiresAt: Timestamp.nullable(),
+    lastUsedAt: Timestamp.nullable().openapi({ description: "Kept to the minute, written after the response." }),
+    createdAt: Timestamp,
+  })
+  .openapi("ApiKey", { description: "Never includes the secret or its hash." });
+
+export const listApiKeys = createRoute({
+  method: "get",
+  path: "/api/organizations/api-keys",
+  tags,
+  summary: "List API keys",
+  description: "Permissions: api_keys.read.",
+  ...auth,
+  request: { query: PaginationQuery },
+  responses: { 200: jsonResponse(pageSchema(ApiKeySchema, "ApiKeyPage"), "A page of keys, oldest first"), ...authErrors(404) },
+});
+
+export const createApiKey = createRoute({
+  method: "post",
+  path: "/api/organizations/api-keys",
+  tags,
+  summary: "Create an API key",
+  description:
+    "Permissions: api_keys.create. The key acts with `role` (a role name of this organization); the caller must hold every permission that role grants (403 otherwise). The secret `key` is returned only in this response.",
+  ...auth,
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({
+          name: NameInput.openapi({ example: "Booking site" }),
+          role: z.string().trim().min(1).max(100).openapi({ example: "Member" }),
+          expiresAt: z.iso.datetime({ offset: true }).optional().openapi({ description: "Optional expiry (future ISO-8601 time)." }),
+        })
+        .openapi("ApiKeyCreateInput"),
+    ),
+  },
+  responses: {
+    201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret"), "Created"),
+    ...authErrors(404, 413, 415),
+  },
+});
+
+export const revokeApiKey = createRoute({
+  method: "delete",
+  path: "/api/organizations/api-keys/{id}",
+  tags,
+  summary: "Revoke an API key",
+  description: "Permissions: api_keys.delete. The key stops working at once (see README for other locations' bound).",
+  ...auth,
+  request: { params: z.strictObject({ id: IdParam("key") }) },
+  responses: { 204: { description: "Revoked" }, ...authErrors(404) },
+});

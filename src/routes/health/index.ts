@@ -1,0 +1,14 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../router";
+import { jsonResponse } from "../../lib/openapi";
+
+export const health = createRoute({
+  method: "get",
+  path: "/api/health",
+  tags: ["Meta"],
+  summary: "Liveness",
+  description: "Touches no binding. The benchmark's baseline.",
+  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Health"), "Alive") },
+});
+
+export const healthRouter = createRouter().openapi(health, (c) => c.json({ ok: true as const }, 200));

@@ -1,0 +1,48 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { OrganizationPatchInput, OrganizationSchema, PermissionName, RoleRefSchema } from "../schemas";
+import { requireAuth } from "../../middleware/auth";
+import { PERMISSIONS } from "../../services/permissions/catalog";
+
+const tags = ["Organizations"];
+const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+
+export const getCurrent = createRoute({
+  method: "get",
+  path: "/api/organizations/me",
+  tags,
+  summary: "The current organization",
+  description: "Returns the org backing the current session or API key.",
+  ...auth,
+  responses: { 200: jsonResponse(OrganizationSchema, "The organization"), ...authErrors(404) },
+});
+
+export const updateCurrent = createRoute({
+  method: "patch",
+  path: "/api/organizations/me",
+  tags,
+  summary: "Update the current organization",
+  description: "Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400.",
+  ...auth,
+  request: { body: jsonBody(OrganizationPatchInput) },
+  responses: { 200: jsonResponse(OrganizationSchema, "The updated organization"), ...authErrors(404, 413, 415) },
+});
+
+export const PermissionsViewSchema = z
+  .object({
+    role: RoleRefSchema,
+    permissions: z
+      .record(PermissionName, z.boolean())
+      .openapi({ example: Object.fromEntries(PERMISSIONS.map((p) => [p, p.endsWith(".read")])) }),
+  })
+  .openapi("PermissionsView", { description: "Every permission of the catalog as a key, so a client can gate its UI." });
+
+export const getPermissions = createRoute({
+  method: "get",
+  path: "/api/organizations/me/permissions",
+  tags,
+  summary: "My permissions",
+  description: "The permission map for the caller's role (a user's membership role, or an API key's role).",
+  ...auth,
+  responses: { 200: jsonResponse(PermissionsViewSchema, "Role and permission map"), ...authErrors(404) },
+});

@@ -1,0 +1,106 @@
+import { z } from "@hono/zod-openapi";
+import { PERMISSIONS } from "../services/permissions/catalog";
+
+/** Response and shared request schemas: one definition feeds validation and the OpenAPI document. */
+
+export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-11-28T16:00:00.000Z" });
+
+export const OrganizationSchema = z
+  .object({
+    id: z.string().openapi({ example: "org_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    name: z.string().openapi({ example: "Sunset Tours" }),
+    logo: z.string().nullable().openapi({ example: "https://cdn.example.com/sunset.png" }),
+    timezone: z.string().openapi({ example: "America/Los_Angeles" }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi("Organization");
+
+export const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: "usr_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    email: z.string().openapi({ example: "ana@sunset-tours.example" }),
+    name: z.string().openapi({ example: "Ana Ruiz" }),
+  })
+  .openapi("User");
+
+export const RoleRefSchema = z
+  .object({
+    id: z.string().openapi({ example: "role_system_admin" }),
+    name: z.string().openapi({ example: "Admin" }),
+    source: z.enum(["system", "organization"]),
+  })
+  .openapi("RoleRef", { description: "A role as resolved in the organization (an org role shadows a system role of the same name)." });
+
+export const PermissionName = z.enum(PERMISSIONS).openapi("Permission");
+
+export const SessionTokenSchema = z
+  .object({
+    token: z.string().openapi({ description: "Send as `Authorization: Bearer <token>`. Shown only here." }),
+    expiresAt: Timestamp,
+  })
+  .openapi("SessionToken");
+
+export const SessionViewSchema = z
+  .object({
+    user: UserSchema,
+    organization: OrganizationSchema.nullable(),
+    role: RoleRefSchema.nullable(),
+    expiresAt: Timestamp,
+    isSuperAdmin: z.boolean(),
+  })
+  .openapi("SessionView");
+
+/** `email` as we accept it: trimmed, and compared case-insensitively. */
+export const EmailInput = z.string().trim().max(254).pipe(z.email()).openapi({ example: "ana@sunset-tours.example" });
+
+export const NameInput = z.string().trim().min(1).max(100);
+
+export const IdParam = (prefix: string, name = "id") =>
+  z
+    .string()
+    .max(64)
+    .openapi({ param: { name, in: "path" }, example: `${prefix}_01JD3S0M8N9A1B2C3D4E5F6G7H` });
+
+/** IANA time zone, checked against the runtime's own Intl data (so `Mars/Olympus` fails). */
+export const TimezoneInput = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, { message: "Unknown IANA time zone." })
+  .openapi({ example: "America/Los_Angeles" });
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return value === "UTC" || value.includes("/");
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute http(s) URL: no `javascript:`, `data:` or relative paths. */
+export const HttpUrlInput = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { message: "Must be an absolute http(s) URL." },
+  )
+  .openapi({ format: "uri", example: "https://cdn.example.com/logo.png" });
+
+export const OrganizationPatchInput = z
+  .strictObject({
+    name: NameInput.optional().openapi({ description: "Display name, 1–100 characters (trimmed).", example: "Sunset Tours" }),
+    logo: HttpUrlInput.nullable().optional().openapi({ description: "Absolute http(s) URL; `null` clears it." }),
+    timezone: TimezoneInput.optional().openapi({ description: "IANA time zone, e.g. `America/Los_Angeles`." }),
+  })
+  .openapi("OrganizationPatch");

@@ -1,0 +1,82 @@
+import { and, asc, eq, gt } from "drizzle-orm";
+import { authCache } from "../../cache/auth-cache";
+import { apiKeys } from "../../db/schema";
+import type { RequestContext } from "../../env";
+import { ApiError, notFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
+import { callerOf, requirePermission } from "../auth/guards";
+import { roleIn } from "../auth/authenticate";
+import { assertCanGrant } from "../permissions/escalation";
+import { findAssignableRole } from "../permissions/roles-in-org";
+import { iso, roleRefView } from "../views";
+import type { OrganizationRecord } from "../../cache/auth-cache";
+
+const KEY_ID = /^key_[0-9A-Z]{26}$/;
+
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
+  return {
+    id: row.id,
+    name: row.name,
+    start: row.start,
+    role: roleRefView(roleIn(organization, row.roleKey)),
+    expiresAt: row.expiresAt ? iso(row.expiresAt) : null,
+    lastUsedAt: row.lastUsedAt ? iso(row.lastUsedAt) : null,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string } }) {
+  const scope = requirePermission(ctx, "api_keys.create");
+  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
+  assertCanGrant(scope, role.permissions);
+  const now = new Date();
+  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+    throw new ApiError("validation_failed", "expiresAt must be in the future.", { errors: [{ path: "expiresAt", message: "Must be in the future." }] });
+  }
+  const secret = mintToken("apiKey");
+  const principal = callerOf(ctx);
+  const row: ApiKeyRow = {
+    id: newId("key"),
+    organizationId: scope.organization.id,
+    name: input.name,
+    roleKey,
+    keyHash: await sha256Hex(secret),
+    start: tokenStart(secret),
+    createdByUserId: principal.kind === "session" ? principal.user.id : null,
+    expiresAt,
+    lastUsedAt: null,
+    createdAt: now,
+  };
+  await ctx.db.insert(apiKeys).values(row).run();
+  return { ...apiKeyView(row, scope.organization), key: secret };
+}
+
+export async function listApiKeys({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
+  const scope = requirePermission(ctx, "api_keys.read");
+  const after = decodeCursor(input.cursor, KEY_ID);
+  const rows = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, scope.organization.id), after ? gt(apiKeys.id, after) : undefined))
+    .orderBy(asc(apiKeys.id))
+    .limit(input.limit + 1);
+  const page = toPage(rows, input.limit);
+  return { data: page.data.map((row) => apiKeyView(row, scope.organization)), nextCursor: page.nextCursor };
+}
+
+/** Revokes a key: deleted in D1, dropped from this isolate and KV before the 204. */
+export async function revokeApiKey({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = requirePermission(ctx, "api_keys.delete");
+  const row = await ctx.db
+    .delete(apiKeys)
+    .where(and(eq(apiKeys.id, input.id), eq(apiKeys.organizationId, scope.organization.id)))
+    .returning({ keyHash: apiKeys.keyHash })
+    .get();
+  if (!row) throw notFound("API key");
+  await authCache.invalidateCredential(ctx, row.keyHash);
+}

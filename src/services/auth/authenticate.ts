@@ -1,0 +1,67 @@
+import { authCache, type OrganizationRecord } from "../../cache/auth-cache";
+import type { RequestContext } from "../../env";
+import { parseToken, sha256Hex } from "../../lib/tokens";
+import { resolveRole, type ResolvedRole } from "../permissions/resolve";
+import type { OrgScope, Principal } from "./principal";
+import { touchApiKey, refreshSessionIfDue } from "./credential-upkeep";
+
+/** Resolved roles memoised per cached organization snapshot (a new snapshot after any change). */
+const resolvedRoles = new WeakMap<OrganizationRecord, Map<string, ResolvedRole>>();
+
+export function roleIn(organization: OrganizationRecord, roleKey: string): ResolvedRole {
+  let byKey = resolvedRoles.get(organization);
+  if (!byKey) resolvedRoles.set(organization, (byKey = new Map()));
+  let role = byKey.get(roleKey);
+  if (!role) byKey.set(roleKey, (role = resolveRole(roleKey, organization.roles)));
+  return role;
+}
+
+/**
+ * Turns a bearer token into a principal, or null for any bad credential. A token with a wrong
+ * shape, prefix or checksum is refused before any KV or D1 read.
+ */
+export async function authenticate(ctx: RequestContext, token: string): Promise<Principal | null> {
+  const kind = parseToken(token);
+  if (kind !== "apiKey" && kind !== "session") return null;
+
+  const tokenHash = await sha256Hex(token);
+  const record = await authCache.credential(ctx, tokenHash, kind === "apiKey" ? "api_key" : "session");
+  if (!record) return null;
+  const now = Date.now();
+  if (record.expiresAt !== null && record.expiresAt <= now) return null;
+
+  if (record.kind === "api_key") {
+    const organization = await authCache.organization(ctx, record.organizationId);
+    if (!organization) return null; // the organization was deleted: its keys die with it
+    touchApiKey(ctx, record.id, now);
+    return {
+      kind: "api_key",
+      keyId: record.id,
+      tokenHash,
+      scope: { organization, role: roleIn(organization, record.roleKey), memberId: null },
+    };
+  }
+
+  const user = await authCache.user(ctx, record.userId);
+  if (!user) return null;
+  refreshSessionIfDue(ctx, record, tokenHash, now);
+  return {
+    kind: "session",
+    sessionId: record.id,
+    tokenHash,
+    user,
+    expiresAt: record.expiresAt,
+    activeOrganizationId: record.activeOrganizationId,
+    scope: record.activeOrganizationId ? await sessionScope(ctx, record.activeOrganizationId, user.id) : null,
+  };
+}
+
+/** The user's standing in one organization: null when the org is gone or they are no longer a member. */
+export async function sessionScope(ctx: RequestContext, organizationId: string, userId: string): Promise<OrgScope | null> {
+  const [organization, membership] = await Promise.all([
+    authCache.organization(ctx, organizationId),
+    authCache.membership(ctx, organizationId, userId),
+  ]);
+  if (!organization || !membership) return null;
+  return { organization, role: roleIn(organization, membership.roleKey), memberId: membership.id };
+}

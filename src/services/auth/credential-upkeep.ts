@@ -1,0 +1,48 @@
+import { eq } from "drizzle-orm";
+import { authCache, type CredentialRecord } from "../../cache/auth-cache";
+import { apiKeys, sessions } from "../../db/schema";
+import type { RequestContext } from "../../env";
+
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** A session's expiry slides forward at most once a day, so a busy session costs one write a day. */
+const SESSION_REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
+/** lastUsedAt is kept to the minute: at most one write per key per minute per isolate. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const lastTouched = new Map<string, number>();
+
+/** Records an API key's use after the response is sent (never on the request path). */
+export function touchApiKey(ctx: RequestContext, keyId: string, now: number): void {
+  const previous = lastTouched.get(keyId);
+  if (previous !== undefined && now - previous < LAST_USED_RESOLUTION_MS) return;
+  if (lastTouched.size > 10_000) lastTouched.clear();
+  lastTouched.set(keyId, now);
+  ctx.waitUntil(
+    ctx.db
+      .update(apiKeys)
+      .set({ lastUsedAt: new Date(now) })
+      .where(eq(apiKeys.id, keyId))
+      .run()
+      .catch((error: unknown) => console.error(JSON.stringify({ msg: "last_used_write_failed", keyId, error: String(error) }))),
+  );
+}
+
+/** Slides a session's expiry forward, after the response, once it is a day old. */
+export function refreshSessionIfDue(
+  ctx: RequestContext,
+  record: Extract<CredentialRecord, { kind: "session" }>,
+  tokenHash: string,
+  now: number,
+): void {
+  if (record.expiresAt - now > SESSION_TTL_MS - SESSION_REFRESH_AFTER_MS) return;
+  ctx.waitUntil(
+    (async () => {
+      await ctx.db
+        .update(sessions)
+        .set({ expiresAt: new Date(now + SESSION_TTL_MS) })
+        .where(eq(sessions.id, record.id))
+        .run();
+      await authCache.invalidateCredential(ctx, tokenHash);
+    })().catch((error: unknown) => console.error(JSON.stringify({ msg: "session_refresh_failed", error: String(error) }))),
+  );
+}

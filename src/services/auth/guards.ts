@@ -1,0 +1,51 @@
+import type { AuthedContext, RequestContext } from "../../env";
+import { ApiError, forbidden } from "../../lib/errors";
+import { ADMIN_ROLE_KEY, type Permission } from "../permissions/catalog";
+import type { OrgScope, Principal } from "./principal";
+
+/** The authenticated caller; the route's auth middleware guarantees it. */
+export function callerOf(ctx: RequestContext): Principal {
+  if (!ctx.principal) throw new Error("callerOf used on a route without requireAuth");
+  return ctx.principal;
+}
+
+export function asAuthed(ctx: RequestContext): AuthedContext {
+  callerOf(ctx);
+  return ctx as AuthedContext;
+}
+
+/**
+ * The organization the caller acts in. A session whose active organization is gone, or that
+ * lost its membership, gets a 404 on every org-scoped route until it switches.
+ */
+export function orgScopeOf(ctx: RequestContext): OrgScope {
+  const principal = callerOf(ctx);
+  if (principal.scope) return principal.scope;
+  throw new ApiError(
+    "no_active_organization",
+    "The session has no active organization it still belongs to. Switch with PUT /api/auth/session/organization.",
+  );
+}
+
+/** First line of every org-scoped service: the caller's role must grant `permission`. */
+export function requirePermission(ctx: RequestContext, permission: Permission): OrgScope {
+  const scope = orgScopeOf(ctx);
+  if (!scope.role.permissions.has(permission)) throw forbidden(`This needs the ${permission} permission.`);
+  return scope;
+}
+
+/** "Role: Admin" gates: the caller's role must resolve to the system Admin. */
+export function requireAdminRole(ctx: RequestContext): OrgScope {
+  const scope = orgScopeOf(ctx);
+  if (scope.role.id !== "role_system_admin" || scope.role.name.toLowerCase() !== ADMIN_ROLE_KEY) {
+    throw forbidden("This needs the Admin role.");
+  }
+  return scope;
+}
+
+/** Platform staff only, and only with a session (never an API key). */
+export function requireSuperAdmin(ctx: RequestContext) {
+  const principal = callerOf(ctx);
+  if (principal.kind !== "session" || !principal.user.isSuperAdmin) throw forbidden("This needs a Super Admin session.");
+  return principal;
+}

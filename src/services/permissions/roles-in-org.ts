@@ -1,0 +1,17 @@
+import type { OrganizationRecord } from "../../cache/auth-cache";
+import { ApiError } from "../../lib/errors";
+import { roleIn } from "../auth/authenticate";
+import { roleKeyOf, systemRoleByKey } from "./catalog";
+import type { ResolvedRole } from "./resolve";
+
+/** The role a name refers to inside an organization (system, shadow or custom), or a 400. */
+export function findAssignableRole(organization: OrganizationRecord, name: string, path = "role"): { key: string; role: ResolvedRole } {
+  const key = roleKeyOf(name);
+  const exists = systemRoleByKey(key) !== undefined || organization.roles.some((r) => r.nameKey === key);
+  if (!exists) {
+    throw new ApiError("validation_failed", `No role named "${name}" in this organization.`, {
+      errors: [{ path, message: "Unknown role." }],
+    });
+  }
+  return { key, role: roleIn(organization, key) };
+}

@@ -1,0 +1,83 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
+import type { Env } from "../../src/env";
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface CallOptions {
+  token?: string;
+  /** JSON-encoded unless `raw` is given. */
+  body?: unknown;
+  raw?: BodyInit;
+  headers?: Record<string, string>;
+  env?: Env;
+}
+
+let ipCounter = 0;
+/** A fresh client IP per call keeps the per-IP rate limiters out of tests that do not test them. */
+export const freshIp = () => `198.51.100.${(ipCounter++ % 250) + 1}`;
+
+/** One request through the worker's own `fetch`, waiting for its `waitUntil` work. */
+export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { "cf-connecting-ip": freshIp(), ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: BodyInit | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const request = new Request(`http://localhost${path}`, { method, headers, body });
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request as any, options.env ?? (env as Env), ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: leave the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export const get = <T = any>(path: string, options?: CallOptions) => call<T>("GET", path, options);
+export const post = <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>("POST", path, { ...options, body });
+export const patch = <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>("PATCH", path, { ...options, body });
+export const put = <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>("PUT", path, { ...options, body });
+export const del = <T = any>(path: string, options?: CallOptions) => call<T>("DELETE", path, options);
+
+/** Asserts a problem+json error and returns its body. */
+export function expectProblem(response: ApiResponse, status: number, code: string) {
+  if (response.status !== status || response.body?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${response.status} ${response.text}`);
+  }
+  if (!response.headers.get("content-type")?.startsWith("application/problem+json")) {
+    throw new Error(`expected problem+json, got ${response.headers.get("content-type")}`);
+  }
+  return response.body as { type: string; title: string; status: number; detail: string; code: string; requestId: string; errors?: { path: string; message: string }[] };
+}
+
+/**
+ * The env with every D1 and KV method call counted, to prove which requests touch neither.
+ */
+export function countingEnv() {
+  const counts = { d1: 0, kv: 0 };
+  const wrap = <T extends object>(target: T, key: "d1" | "kv"): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          counts[key]++;
+          return (value as (...a: unknown[]) => unknown).apply(obj, args);
+        };
+      },
+    });
+  const counted = { ...(env as Env), DB: wrap(env.DB, "d1"), AUTH_CACHE: wrap(env.AUTH_CACHE, "kv") } as Env;
+  return { env: counted, counts };
+}

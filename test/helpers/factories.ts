@@ -1,0 +1,50 @@
+import { env } from "cloudflare:test";
+import { createDb } from "../../src/db/client";
+import { members, users } from "../../src/db/schema";
+import { newId } from "../../src/lib/ids";
+import { newSession } from "../../src/services/auth/sessions";
+import { sessions } from "../../src/db/schema";
+import { post } from "./api";
+
+let counter = 0;
+export const uniqueEmail = (label = "user") => `${label}.${Date.now().toString(36)}.${counter++}@example.com`;
+
+export interface Owner {
+  token: string;
+  user: { id: string; email: string; name: string };
+  organization: { id: string; name: string };
+}
+
+/** Signs up through the API: a user, their organization (as Admin) and a session. */
+export async function signUp(overrides: { email?: string; password?: string; name?: string; organizationName?: string } = {}): Promise<Owner> {
+  const res = await post("/api/auth/sign-up", {
+    email: overrides.email ?? uniqueEmail("owner"),
+    password: overrides.password ?? "a-strong-password",
+    name: overrides.name ?? "Olive Owner",
+    ...(overrides.organizationName ? { organizationName: overrides.organizationName } : {}),
+  });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
+  return { token: res.body.session.token, user: res.body.user, organization: res.body.organization };
+}
+
+export const db = () => createDb(env.DB);
+
+/**
+ * A user who is a member of `organizationId` with `roleKey`, and a session in that org. Written
+ * straight to D1 (fast: no password hashing) — the way a test seeds a big org.
+ */
+export async function addMember(organizationId: string, roleKey = "member", label = "member") {
+  const now = new Date();
+  const user = { id: newId("usr"), email: uniqueEmail(label), name: `${label} person`, passwordHash: "x", isSuperAdmin: false, createdAt: now, updatedAt: now };
+  const member = { id: newId("mem"), organizationId, userId: user.id, roleKey, createdAt: now };
+  const session = await newSession(user.id, organizationId);
+  await db().batch([db().insert(users).values(user), db().insert(members).values(member), db().insert(sessions).values(session.row)]);
+  return { token: session.token, user, member };
+}
+
+/** An API key created through the API by `token`'s caller. */
+export async function createKey(token: string, role: string, extra: Record<string, unknown> = {}) {
+  const res = await post("/api/organizations/api-keys", { name: `${role} key`, role, ...extra }, { token });
+  if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${res.text}`);
+  return res.body as { id: string; key: string; role: { id: string; name: string; source: string } };
+}
