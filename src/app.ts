@@ -45,6 +45,9 @@ function errorResponse(error: Error, c: Context<AppBindings>): Response {
     if (error.status === 400 && /json/i.test(error.message)) {
       return problemResponse("invalid_json", "The request body is not valid JSON.", requestId);
     }
+    if (/content-type/i.test(error.message)) {
+      return problemResponse("unsupported_media_type", "Send request bodies as application/json.", requestId);
+    }
     if (error.status === 413) return problemResponse("payload_too_large", "The request body is too large.", requestId);
     if (error.status === 401) return problemResponse("unauthenticated", "A valid API key or session is required.", requestId);
     if (error.status < 500) return problemResponse("validation_failed", "The request could not be understood.", requestId);

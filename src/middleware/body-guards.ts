@@ -18,7 +18,7 @@ export const limitBody = bodyLimit({
 /** Any request that carries a body must say it is JSON: no form or text bodies reach a handler. */
 export const requireJsonBody = createMiddleware<AppBindings>(async (c, next) => {
   const length = c.req.header("content-length");
-  const hasBody = (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
+  const hasBody = c.req.raw.body !== null && length !== "0";
   if (hasBody && !JSON_TYPE.test(c.req.header("content-type") ?? "")) {
     throw new ApiError("unsupported_media_type", "Send request bodies as application/json.");
   }

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../router";
-import { jsonResponse } from "../../lib/openapi";
+import { errorResponses, jsonResponse } from "../../lib/openapi";
 
 export const health = createRoute({
   method: "get",
@@ -8,7 +8,7 @@ export const health = createRoute({
   tags: ["Meta"],
   summary: "Liveness",
   description: "Touches no binding. The benchmark's baseline.",
-  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Health"), "Alive") },
+  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Health"), "Alive"), ...errorResponses() },
 });
 
 export const healthRouter = createRouter().openapi(health, (c) => c.json({ ok: true as const }, 200));

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { RequestContext } from "../../env";
 import { members, organizations, roles } from "../../db/schema";
 import { unauthenticated } from "../../lib/errors";
@@ -24,7 +24,18 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
     .limit(input.limit + 1);
   const [rows, orgRoles] = await ctx.db.batch([
     ctx.db
-      .select({ id: members.id, roleKey: members.roleKey, joinedAt: members.createdAt, org: organizations })
+      .select({
+        id: members.id,
+        roleKey: members.roleKey,
+        // Aliased: inside a D1 batch, rows come back as objects, so equal column names would collide.
+        joinedAt: sql<number>`${members.createdAt}`.as("joined_at"),
+        orgId: sql<string>`${organizations.id}`.as("org_id"),
+        orgName: organizations.name,
+        orgLogo: organizations.logo,
+        orgTimezone: organizations.timezone,
+        orgCreatedAt: sql<number>`${organizations.createdAt}`.as("org_created_at"),
+        orgUpdatedAt: sql<number>`${organizations.updatedAt}`.as("org_updated_at"),
+      })
       .from(members)
       .innerJoin(organizations, eq(organizations.id, members.organizationId))
       .where(inArray(members.id, memberships))
@@ -37,8 +48,15 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
   const page = toPage(rows, input.limit);
   return {
     data: page.data.map((row) => ({
-      organization: organizationView({ ...row.org, createdAt: row.org.createdAt.getTime(), updatedAt: row.org.updatedAt.getTime() }),
-      role: roleRefView(resolveRole(row.roleKey, orgRoles.filter((r) => r.organizationId === row.org.id))),
+      organization: organizationView({
+        id: row.orgId,
+        name: row.orgName,
+        logo: row.orgLogo,
+        timezone: row.orgTimezone,
+        createdAt: row.orgCreatedAt,
+        updatedAt: row.orgUpdatedAt,
+      }),
+      role: roleRefView(resolveRole(row.roleKey, orgRoles.filter((r) => r.organizationId === row.orgId))),
       memberId: row.id,
       joinedAt: iso(row.joinedAt),
     })),

@@ -1,0 +1,44 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { call, expectProblem, get } from "../helpers/api";
+import { createKey, signUp } from "../helpers/factories";
+
+describe("errors and request ids", () => {
+  it("an unknown route is a problem+json 404", async () => {
+    const res = await get("/api/nope");
+    expect(expectProblem(res, 404, "not_found").detail).toBe("No route for GET /api/nope.");
+  });
+
+  it("a known path with the wrong method is a 405 with Allow", async () => {
+    const res = await call("DELETE", "/api/organizations/me");
+    expectProblem(res, 405, "method_not_allowed");
+    expect(res.headers.get("allow")).toBe("GET, PATCH");
+  });
+
+  it("every response carries X-Request-Id, echoing a sane incoming one", async () => {
+    const echoed = await get("/api/health", { headers: { "x-request-id": "client-abc.123" } });
+    expect(echoed.headers.get("x-request-id")).toBe("client-abc.123");
+    const minted = await get("/api/health", { headers: { "x-request-id": "bad id with spaces <script>" } });
+    expect(minted.headers.get("x-request-id")).toMatch(/^req_[0-9A-Z]{26}$/);
+    const error = await get("/api/organizations/me", { headers: { "x-request-id": "trace-1" } });
+    expect(error.headers.get("x-request-id")).toBe("trace-1");
+    expect(error.body.requestId).toBe("trace-1");
+  });
+
+  it("an unexpected failure is a 500 that reveals nothing internal", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner.token, "Admin");
+    // A D1 that fails with an internal-looking message, for the cold lookup of a list.
+    const brokenDb = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "prepare") return () => { throw new Error("SQLITE_CORRUPT: secret table api_keys at /var/db"); };
+        return Reflect.get(target, prop);
+      },
+    });
+    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: { ...(env as Env), DB: brokenDb } });
+    const problem = expectProblem(res, 500, "internal_error");
+    expect(res.text).not.toMatch(/SQLITE|api_keys|\/var\/db|at /);
+    expect(problem.requestId).toBe(res.headers.get("x-request-id"));
+  });
+});
