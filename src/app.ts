@@ -10,6 +10,8 @@ import { authRouter } from "./routes/auth";
 import { usersRouter } from "./routes/users";
 import { currentOrganizationRouter } from "./routes/organizations/current.index";
 import { apiKeysRouter } from "./routes/api-keys";
+import { membersRouter } from "./routes/members";
+import { rolesRouter } from "./routes/roles";
 import { registerDocs } from "./routes/docs";
 
 /** Composes the app: global middleware, every router, the OpenAPI document and the error handlers. */
@@ -24,6 +26,8 @@ export function createApp() {
     .route("/", authRouter)
     .route("/", usersRouter)
     .route("/", currentOrganizationRouter)
+    .route("/", membersRouter)
+    .route("/", rolesRouter)
     .route("/", apiKeysRouter);
 
   registerDocs(app);

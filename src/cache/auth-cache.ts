@@ -60,6 +60,11 @@ export const authCache = {
     return organizationsCache.get(ctx, organizationId, () => loadOrganization(ctx, organizationId));
   },
 
+  /** Straight from D1, for write paths that must not act on a stale snapshot. */
+  organizationFromDb(ctx: RequestContext, organizationId: string) {
+    return loadOrganization(ctx, organizationId);
+  },
+
   invalidateCredential: (ctx: RequestContext, tokenHash: string) => credentials.invalidate(ctx, tokenHash),
   invalidateUser: (ctx: RequestContext, userId: string) => usersCache.invalidate(ctx, userId),
   invalidateMembership: (ctx: RequestContext, organizationId: string, userId: string) =>

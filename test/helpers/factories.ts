@@ -48,3 +48,10 @@ export async function createKey(token: string, role: string, extra: Record<strin
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${res.text}`);
   return res.body as { id: string; key: string; role: { id: string; name: string; source: string } };
 }
+
+/** An org role created through the API by `token`'s caller. */
+export async function createRole(token: string, name: string, permissions: string[], description?: string) {
+  const res = await post("/api/organizations/roles", { name, permissions, ...(description ? { description } : {}) }, { token });
+  if (res.status !== 201) throw new Error(`role creation failed: ${res.status} ${res.text}`);
+  return res.body as { id: string; name: string; permissions: string[]; source: string; shadows: boolean; memberCount: number };
+}

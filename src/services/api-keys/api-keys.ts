@@ -6,7 +6,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
-import { callerOf, requirePermission } from "../auth/guards";
+import { callerOf, freshScope, requirePermission } from "../auth/guards";
 import { roleIn } from "../auth/authenticate";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole } from "../permissions/roles-in-org";
@@ -30,7 +30,7 @@ function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
 }
 
 export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string } }) {
-  const scope = requirePermission(ctx, "api_keys.create");
+  const scope = await freshScope(ctx, requirePermission(ctx, "api_keys.create"));
   const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
   assertCanGrant(scope, role.permissions);
   const now = new Date();

@@ -1,5 +1,6 @@
 import type { AuthedContext, RequestContext } from "../../env";
-import { ApiError, forbidden } from "../../lib/errors";
+import { authCache } from "../../cache/auth-cache";
+import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { ADMIN_ROLE_KEY, type Permission } from "../permissions/catalog";
 import type { OrgScope, Principal } from "./principal";
 
@@ -32,6 +33,16 @@ export function requirePermission(ctx: RequestContext, permission: Permission): 
   const scope = orgScopeOf(ctx);
   if (!scope.role.permissions.has(permission)) throw forbidden(`This needs the ${permission} permission.`);
   return scope;
+}
+
+/**
+ * The caller's scope with the organization (and its roles) read fresh from D1, for writes that
+ * depend on which roles exist: the cached snapshot may be up to the staleness bound old.
+ */
+export async function freshScope(ctx: RequestContext, scope: OrgScope): Promise<OrgScope> {
+  const organization = await authCache.organizationFromDb(ctx, scope.organization.id);
+  if (!organization) throw notFound("Organization");
+  return { ...scope, organization };
 }
 
 /** "Role: Admin" gates: the caller's role must resolve to the system Admin. */

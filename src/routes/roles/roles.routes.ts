@@ -1,0 +1,83 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { IdParam, PermissionName } from "../schemas";
+import { requireAuth } from "../../middleware/auth";
+
+const tags = ["Roles"];
+const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+
+export const RoleSchema = z
+  .object({
+    id: z.string().openapi({ example: "role_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    name: z.string().openapi({ example: "Guide" }),
+    description: z.string(),
+    permissions: z.array(PermissionName),
+    source: z.enum(["system", "organization"]),
+    shadows: z.boolean().openapi({ description: "An org role named like a system role: it replaces that role in this organization." }),
+    shadowed: z.boolean().openapi({ description: "A system role replaced in this organization by an org role of the same name." }),
+    memberCount: z.number().int(),
+  })
+  .openapi("Role");
+
+const RoleName = z.string().trim().min(1).max(50).openapi({ example: "Guide" });
+const Description = z.string().trim().max(500).openapi({ example: "Leads tours; reads the team list." });
+/** Names are checked by the service so that unknown ones come back listed in one 400. */
+const Permissions = z.array(z.string().max(100)).max(50).openapi({ example: ["users.read", "roles.read"] });
+const RoleIdParams = z.strictObject({ id: IdParam("role") });
+
+export const listRoles = createRoute({
+  method: "get",
+  path: "/api/organizations/roles",
+  tags,
+  summary: "List roles",
+  description:
+    "Permissions: roles.read. System roles first, then the organization's own (at most 100), in one page (`nextCursor` is always null). An org role named like a system role shadows it: `shadows` on the org role, `shadowed` on the system role.",
+  ...auth,
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(RoleSchema), nextCursor: z.null() }).openapi("RoleList"), "Every role of the organization"),
+    ...authErrors(404),
+  },
+});
+
+export const createRole = createRoute({
+  method: "post",
+  path: "/api/organizations/roles",
+  tags,
+  summary: "Create a role",
+  description:
+    "Permissions: roles.create. Names are unique per organization, case-insensitively (409 `role_name_taken`). Naming it `Member` shadows the system Member role; `Admin` cannot be shadowed (409 `role_name_reserved`). The caller must hold every permission it grants (403). Unknown permissions are a 400 listing them.",
+  ...auth,
+  request: {
+    body: jsonBody(z.strictObject({ name: RoleName, description: Description.optional(), permissions: Permissions }).openapi("RoleCreateInput")),
+  },
+  responses: { 201: jsonResponse(RoleSchema, "Created"), ...authErrors(404, 409, 413, 415) },
+});
+
+export const updateRole = createRoute({
+  method: "patch",
+  path: "/api/organizations/roles/{id}",
+  tags,
+  summary: "Update a role",
+  description:
+    "Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role.",
+  ...auth,
+  request: {
+    params: RoleIdParams,
+    body: jsonBody(
+      z.strictObject({ name: RoleName.optional(), description: Description.optional(), permissions: Permissions.optional() }).openapi("RoleUpdateInput"),
+    ),
+  },
+  responses: { 200: jsonResponse(RoleSchema, "The updated role"), ...authErrors(404, 409, 413, 415) },
+});
+
+export const deleteRole = createRoute({
+  method: "delete",
+  path: "/api/organizations/roles/{id}",
+  tags,
+  summary: "Delete a role",
+  description:
+    "Permissions: roles.delete. A custom role still held by a member or API key is a 409 `role_in_use`. Deleting a shadow makes its holders fall back to the system role at once.",
+  ...auth,
+  request: { params: RoleIdParams },
+  responses: { 204: { description: "Deleted" }, ...authErrors(404, 409) },
+});

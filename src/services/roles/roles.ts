@@ -1,0 +1,230 @@
+import { and, eq, notExists, sql } from "drizzle-orm";
+import { authCache, type OrgRole } from "../../cache/auth-cache";
+import { apiKeys, members, roles } from "../../db/schema";
+import type { RequestContext } from "../../env";
+import { ApiError, forbidden, notFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { freshScope, requirePermission } from "../auth/guards";
+import type { OrgScope } from "../auth/principal";
+import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../permissions/catalog";
+import { assertCanGrant } from "../permissions/escalation";
+import { isUniqueViolation } from "../errors-db";
+
+/** Custom roles an organization may define (system roles come on top). */
+export const MAX_ORG_ROLES = 100;
+
+type RoleSource = "system" | "organization";
+
+export interface RoleView {
+  id: string;
+  name: string;
+  description: string;
+  permissions: Permission[];
+  source: RoleSource;
+  /** An org role named like a system role, replacing it inside the organization. */
+  shadows: boolean;
+  /** A system role replaced in this organization by an org role of the same name. */
+  shadowed: boolean;
+  memberCount: number;
+}
+
+/** The org's roles as the API shows them, ordered: system roles, then org roles oldest first. */
+export async function listRoles({ ctx }: { ctx: RequestContext }) {
+  const scope = requirePermission(ctx, "roles.read");
+  const counts = await ctx.db
+    .select({ roleKey: members.roleKey, n: sql<number>`count(*)` })
+    .from(members)
+    .where(eq(members.organizationId, scope.organization.id))
+    .groupBy(members.roleKey);
+  const countOf = new Map(counts.map((c) => [c.roleKey, c.n]));
+  const own = [...scope.organization.roles].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const shadowedKeys = new Set(own.filter((r) => systemRoleByKey(r.nameKey)).map((r) => r.nameKey));
+  const data: RoleView[] = [
+    ...SYSTEM_ROLES.map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      permissions: [...r.permissions],
+      source: "system" as const,
+      shadows: false,
+      shadowed: shadowedKeys.has(r.key),
+      memberCount: shadowedKeys.has(r.key) ? 0 : (countOf.get(r.key) ?? 0),
+    })),
+    ...own.map((r) => orgRoleView(r, countOf.get(r.nameKey) ?? 0)),
+  ];
+  return { data, nextCursor: null };
+}
+
+function orgRoleView(role: OrgRole, memberCount: number): RoleView {
+  return {
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    permissions: sortPermissions(role.permissions),
+    source: "organization",
+    shadows: systemRoleByKey(role.nameKey) !== undefined,
+    shadowed: false,
+    memberCount,
+  };
+}
+
+const sortPermissions = (list: readonly string[]) => PERMISSIONS.filter((p) => list.includes(p));
+
+/** Unknown permission names are a 400 that lists them. */
+function parsePermissions(list: string[]): Permission[] {
+  const unknown = list.filter((p) => !isPermission(p));
+  if (unknown.length > 0) {
+    throw new ApiError("validation_failed", `Unknown permission(s): ${unknown.join(", ")}.`, {
+      errors: unknown.map((p) => ({ path: "permissions", message: `Unknown permission: ${p}` })),
+    });
+  }
+  return sortPermissions(list);
+}
+
+function assertNameAllowed(nameKey: string) {
+  if (nameKey === ADMIN_ROLE_KEY) {
+    throw new ApiError("role_name_reserved", "Admin cannot be shadowed or reused: the Admin gates and the last-admin guard rely on it.");
+  }
+}
+
+function findOrgRole(scope: OrgScope, roleId: string): OrgRole {
+  if (SYSTEM_ROLES.some((r) => r.id === roleId)) throw forbidden("System roles are read-only. Create an org role of the same name to shadow one.");
+  const role = scope.organization.roles.find((r) => r.id === roleId);
+  if (!role) throw notFound("Role");
+  return role;
+}
+
+const nameTaken = () => new ApiError("role_name_taken", "This organization already has a role with that name.");
+
+export interface RoleInput {
+  name: string;
+  description?: string;
+  permissions: string[];
+}
+
+export async function createRole({ ctx, input }: { ctx: RequestContext; input: RoleInput }) {
+  const scope = await freshScope(ctx, requirePermission(ctx, "roles.create"));
+  const nameKey = roleKeyOf(input.name);
+  assertNameAllowed(nameKey);
+  const permissions = parsePermissions(input.permissions);
+  assertCanGrant(scope, permissions);
+  if (scope.organization.roles.some((r) => r.nameKey === nameKey)) throw nameTaken();
+  if (scope.organization.roles.length >= MAX_ORG_ROLES) {
+    throw new ApiError("conflict", `An organization can define at most ${MAX_ORG_ROLES} roles.`);
+  }
+  const now = new Date();
+  const row = {
+    id: newId("role"),
+    organizationId: scope.organization.id,
+    name: input.name,
+    nameKey,
+    description: input.description ?? "",
+    permissions,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await ctx.db.insert(roles).values(row).run();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken();
+    throw error;
+  }
+  await authCache.invalidateOrganization(ctx, scope.organization.id);
+  return orgRoleView(row, await countHolders(ctx, scope.organization.id, nameKey));
+}
+
+async function countHolders(ctx: RequestContext, organizationId: string, roleKey: string): Promise<number> {
+  const row = await ctx.db
+    .select({ n: sql<number>`count(*)` })
+    .from(members)
+    .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey)))
+    .get();
+  return row?.n ?? 0;
+}
+
+export async function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: string } & Partial<RoleInput> }) {
+  const scope = await freshScope(ctx, requirePermission(ctx, "roles.update"));
+  const role = findOrgRole(scope, input.id);
+  // Editing a role changes what its holders can do: the editor must hold all it grants, before and after.
+  assertCanGrant(scope, parsePermissions(role.permissions));
+  const permissions = input.permissions ? parsePermissions(input.permissions) : undefined;
+  if (permissions) assertCanGrant(scope, permissions);
+
+  const newKey = input.name !== undefined ? roleKeyOf(input.name) : role.nameKey;
+  if (newKey !== role.nameKey) {
+    assertNameAllowed(newKey);
+    if (systemRoleByKey(newKey)) {
+      throw new ApiError("role_name_reserved", `"${input.name}" is a system role name: create a new role with it to shadow the system role.`);
+    }
+    if (systemRoleByKey(role.nameKey)) {
+      throw new ApiError("role_name_reserved", "A shadow keeps its system role's name: delete it to restore the system role instead.");
+    }
+    if (scope.organization.roles.some((r) => r.nameKey === newKey)) throw nameTaken();
+  }
+
+  const organizationId = scope.organization.id;
+  const now = new Date();
+  const changes = {
+    ...(input.name !== undefined ? { name: input.name, nameKey: newKey } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(permissions ? { permissions } : {}),
+    updatedAt: now,
+  };
+  try {
+    // A rename moves every holder with it, in the same atomic batch.
+    await ctx.db.batch([
+      ctx.db.update(roles).set(changes).where(and(eq(roles.id, role.id), eq(roles.organizationId, organizationId))),
+      ctx.db.update(members).set({ roleKey: newKey }).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey))),
+      ctx.db.update(apiKeys).set({ roleKey: newKey }).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey))),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken();
+    throw error;
+  }
+  await authCache.invalidateOrganization(ctx, organizationId);
+  if (newKey !== role.nameKey) await invalidateHolders(ctx, organizationId, newKey);
+  const updated: OrgRole = { ...role, ...changes, permissions: permissions ?? role.permissions };
+  return orgRoleView(updated, await countHolders(ctx, organizationId, newKey));
+}
+
+/** Memberships cache the role name: after a rename, drop the holders' cached memberships. */
+async function invalidateHolders(ctx: RequestContext, organizationId: string, roleKey: string) {
+  const holders = await ctx.db
+    .select({ userId: members.userId })
+    .from(members)
+    .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey)));
+  await Promise.all(holders.map((h) => authCache.invalidateMembership(ctx, organizationId, h.userId)));
+}
+
+export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = await freshScope(ctx, requirePermission(ctx, "roles.delete"));
+  const role = findOrgRole(scope, input.id);
+  assertCanGrant(scope, parsePermissions(role.permissions));
+  const organizationId = scope.organization.id;
+  const isShadow = systemRoleByKey(role.nameKey) !== undefined;
+
+  // A custom role still held by anyone cannot go; the check is part of the DELETE itself.
+  const deleted = await ctx.db
+    .delete(roles)
+    .where(
+      and(
+        eq(roles.id, role.id),
+        eq(roles.organizationId, organizationId),
+        isShadow
+          ? undefined
+          : and(
+              notExists(ctx.db.select({ one: sql`1` }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey)))),
+              notExists(ctx.db.select({ one: sql`1` }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey)))),
+            ),
+      ),
+    )
+    .returning({ id: roles.id })
+    .get();
+  if (!deleted) {
+    const stillThere = await ctx.db.select({ id: roles.id }).from(roles).where(eq(roles.id, role.id)).get();
+    if (!stillThere) throw notFound("Role");
+    throw new ApiError("role_in_use", "Members or API keys still hold this role. Give them another role first.");
+  }
+  // Holders of a deleted shadow fall back to the system role at once.
+  await authCache.invalidateOrganization(ctx, organizationId);
+}
