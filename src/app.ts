@@ -9,9 +9,14 @@ import { healthRouter } from "./routes/health";
 import { authRouter } from "./routes/auth";
 import { usersRouter } from "./routes/users";
 import { currentOrganizationRouter } from "./routes/organizations/current.index";
+import { superAdminRouter } from "./routes/organizations/admin.index";
 import { apiKeysRouter } from "./routes/api-keys";
 import { membersRouter } from "./routes/members";
 import { rolesRouter } from "./routes/roles";
+import { orgInvitationsRouter } from "./routes/invitations/org-invitations.index";
+import { recipientInvitationsRouter } from "./routes/invitations/recipient.index";
+import { devRouter } from "./routes/dev";
+import { invitationPages } from "./routes/pages";
 import { registerDocs } from "./routes/docs";
 
 /** Composes the app: global middleware, every router, the OpenAPI document and the error handlers. */
@@ -20,6 +25,7 @@ export function createApp() {
 
   app.use("*", requestContext);
   app.use("/api/*", limitBody, requireJsonBody);
+  app.use("/invitations/*", limitBody);
 
   app
     .route("/", healthRouter)
@@ -28,8 +34,13 @@ export function createApp() {
     .route("/", currentOrganizationRouter)
     .route("/", membersRouter)
     .route("/", rolesRouter)
-    .route("/", apiKeysRouter);
+    .route("/", orgInvitationsRouter)
+    .route("/", recipientInvitationsRouter)
+    .route("/", devRouter)
+    .route("/", apiKeysRouter)
+    .route("/", superAdminRouter);
 
+  app.route("/", invitationPages);
   registerDocs(app);
 
   app.notFound((c) => notFoundOrMethodNotAllowed(c, app.routes));
@@ -67,7 +78,11 @@ let routeMatchers: { method: string; pattern: RegExp }[] | undefined;
 function notFoundOrMethodNotAllowed(c: Context<AppBindings>, routes: RouteInfo[]): Response {
   routeMatchers ??= routes
     .filter((r) => r.method !== "ALL")
-    .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+    // A param matches one segment, or only what its own pattern allows (Hono's `:id{pattern}`).
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/:[^/{]+(?:\{(.+?)\})?(?=\/|$)/g, (_, own?: string) => (own ? `(?:${own})` : "[^/]+"))}/?$`),
+    }));
   const allowed = [...new Set(routeMatchers.filter((m) => m.pattern.test(c.req.path)).map((m) => m.method))];
   if (allowed.length > 0) {
     return problemResponse("method_not_allowed", `${c.req.method} is not allowed here. Allowed: ${allowed.join(", ")}.`, requestIdOf(c), {

@@ -5,7 +5,7 @@ import { TieredCache } from "./tiered-cache";
 
 /** What a credential's hash resolves to. Times are epoch milliseconds (JSON-safe for KV). */
 export type CredentialRecord =
-  | { kind: "api_key"; id: string; organizationId: string; roleKey: string; expiresAt: number | null }
+  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null }
   | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number };
 
 export interface UserRecord {
@@ -79,7 +79,7 @@ export const authCache = {
 
 async function loadApiKey(ctx: RequestContext, keyHash: string): Promise<CredentialRecord | null> {
   const row = await ctx.db
-    .select({ id: apiKeys.id, organizationId: apiKeys.organizationId, roleKey: apiKeys.roleKey, expiresAt: apiKeys.expiresAt })
+    .select({ id: apiKeys.id, name: apiKeys.name, organizationId: apiKeys.organizationId, roleKey: apiKeys.roleKey, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, keyHash))
     .get();

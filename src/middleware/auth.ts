@@ -1,11 +1,17 @@
 import { createMiddleware } from "hono/factory";
-import { getCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
+import type { Context } from "hono";
 import type { AppBindings } from "../env";
 import { unauthenticated, forbidden } from "../lib/errors";
 import { authenticate } from "../services/auth/authenticate";
 import type { Principal } from "../services/auth/principal";
 
 export const SESSION_COOKIE = "session";
+
+/** Browsers may carry the session as an HttpOnly cookie (the invitation page does). */
+export function setSessionCookie(c: Context, session: { token: string; expiresAt: string }) {
+  setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", expires: new Date(session.expiresAt) });
+}
 
 /** The bearer token (or the browser's session cookie), if any. */
 function credentialOf(authorization: string | undefined, cookie: string | undefined): string | null {
@@ -33,3 +39,17 @@ export const requireAuth = (...kinds: Principal["kind"][]) =>
     c.get("ctx").principal = principal;
     await next();
   });
+
+/**
+ * For routes that work with or without a session (accepting an invitation): no credential means
+ * an anonymous caller, but a credential that is sent must be valid.
+ */
+export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
+  const token = credentialOf(c.req.header("authorization"), getCookie(c, SESSION_COOKIE));
+  if (token) {
+    const principal = await authenticate(c.get("ctx"), token);
+    if (!principal) throw unauthenticated();
+    c.get("ctx").principal = principal;
+  }
+  await next();
+});

@@ -1,28 +1,54 @@
-import type { Env } from "../env";
+import type { Env, RequestContext } from "../env";
+import { createDb } from "../db/client";
+import { EmailMessage } from "../services/emails/messages";
+import {
+  deliverInvitationEmail,
+  EMAIL_MAX_ATTEMPTS,
+  isRetryable,
+  retryDelaySeconds,
+  setDeliveryStatus,
+} from "../services/emails/deliver-invitation";
 
-/**
- * The EMAILS queue consumer. Each message type has a handler; a message no handler accepts is a
- * poison message: logged and acked, never retried forever.
- * (Invitation emails register here in the invitations work.)
- */
-type MessageHandler = (message: Message<unknown>, env: Env, ctx: ExecutionContext) => Promise<"ack" | { retryAfterSeconds: number }>;
+export const EMAILS_QUEUE = "tours-events-emails";
+export const EMAILS_DEAD_LETTER_QUEUE = "tours-events-emails-dlq";
 
-const handlers: MessageHandler[] = [];
-
-export function registerQueueHandler(handler: MessageHandler) {
-  handlers.push(handler);
+function queueContext(env: Env, executionCtx: ExecutionContext): RequestContext {
+  return { env, db: createDb(env.DB), requestId: "queue", waitUntil: (p) => executionCtx.waitUntil(p) };
 }
 
-export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+/**
+ * The `queue()` handler: the EMAILS queue sends, its dead-letter queue records failures.
+ * Each message is validated with zod; one that does not parse is a poison message — logged and
+ * acked, never retried forever.
+ */
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext, fetcher?: typeof fetch): Promise<void> {
+  const ctx = queueContext(env, executionCtx);
   for (const message of batch.messages) {
-    const handler = handlers[0];
-    if (!handler) {
-      console.error(JSON.stringify({ msg: "queue_message_unhandled", queue: batch.queue, id: message.id }));
+    const parsed = EmailMessage.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ msg: "queue_message_invalid", queue: batch.queue, id: message.id, issues: parsed.error.issues.length }));
       message.ack();
       continue;
     }
-    const outcome = await handler(message, env, ctx);
-    if (outcome === "ack") message.ack();
-    else message.retry({ delaySeconds: outcome.retryAfterSeconds });
+    if (batch.queue === EMAILS_DEAD_LETTER_QUEUE) {
+      await setDeliveryStatus(ctx, parsed.data.emailId, "failed", `Undelivered after ${EMAIL_MAX_ATTEMPTS} attempts.`);
+      message.ack();
+      continue;
+    }
+    try {
+      const outcome = await deliverInvitationEmail(ctx, parsed.data, fetcher);
+      console.log(JSON.stringify({ msg: "email_delivery", emailId: parsed.data.emailId, outcome, attempts: message.attempts }));
+      message.ack();
+    } catch (error) {
+      const final = message.attempts >= EMAIL_MAX_ATTEMPTS || !isRetryable(error);
+      console.error(JSON.stringify({ msg: "email_delivery_failed", emailId: parsed.data.emailId, attempts: message.attempts, final, error: String(error) }));
+      await setDeliveryStatus(ctx, parsed.data.emailId, final ? "failed" : "queued", String(error instanceof Error ? error.message : error)).catch(() => {});
+      if (final && !isRetryable(error)) {
+        message.ack(); // a configuration error: retrying cannot help
+      } else {
+        // On the last attempt the platform moves the message to the dead-letter queue.
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      }
+    }
   }
 }

@@ -81,3 +81,17 @@ export function countingEnv() {
   const counted = { ...(env as Env), DB: wrap(env.DB, "d1"), AUTH_CACHE: wrap(env.AUTH_CACHE, "kv") } as Env;
   return { env: counted, counts };
 }
+
+/**
+ * Sends requests until the first 429 and returns how many got through before it. The limiter
+ * counts in fixed windows, so a window may roll over mid-test: allow up to two windows' worth.
+ */
+export async function countUntilLimited(limit: number, send: () => Promise<ApiResponse>) {
+  const statuses: number[] = [];
+  for (let i = 0; i < limit * 2 + 2; i++) {
+    const res = await send();
+    statuses.push(res.status);
+    if (res.status === 429) return { allowedBefore: i, limited: res, statuses };
+  }
+  throw new Error(`no 429 after ${statuses.length} requests`);
+}

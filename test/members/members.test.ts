@@ -254,8 +254,8 @@ describe("tenant isolation", () => {
     const bMember = await addMember(b.organization.id, "b role");
     const aKey = await createKey(a.token, "Admin");
     const snapshot = async () => ({
-      members: await env.DB.prepare("SELECT * FROM members WHERE organization_id = ? ORDER BY id").bind(b.organization.id).all(),
-      roles: await env.DB.prepare("SELECT * FROM roles WHERE organization_id = ? ORDER BY id").bind(b.organization.id).all(),
+      members: (await env.DB.prepare("SELECT * FROM members WHERE organization_id = ? ORDER BY id").bind(b.organization.id).all()).results,
+      roles: (await env.DB.prepare("SELECT * FROM roles WHERE organization_id = ? ORDER BY id").bind(b.organization.id).all()).results,
     });
     const before = await snapshot();
     for (const token of [a.token, aKey.key]) {

@@ -4,3 +4,5 @@ export * from "./members";
 export * from "./roles";
 export * from "./sessions";
 export * from "./api-keys";
+export * from "./invitations";
+export * from "./emails";

@@ -1,20 +1,8 @@
-import { deleteCookie, setCookie } from "hono/cookie";
-import type { Context } from "hono";
+import { deleteCookie } from "hono/cookie";
 import { createRouter, ctxOf, clientIp } from "../router";
 import * as routes from "./auth.routes";
 import * as sessions from "../../services/auth/sessions";
-import { SESSION_COOKIE } from "../../middleware/auth";
-
-/** Browsers may carry the session as an HttpOnly cookie (the invitation page does). */
-function setSessionCookie(c: Context, session: { token: string; expiresAt: string }) {
-  setCookie(c, SESSION_COOKIE, session.token, {
-    httpOnly: true,
-    secure: true,
-    sameSite: "Lax",
-    path: "/",
-    expires: new Date(session.expiresAt),
-  });
-}
+import { SESSION_COOKIE, setSessionCookie } from "../../middleware/auth";
 
 export const authRouter = createRouter()
   .openapi(routes.signUp, async (c) => {

@@ -76,7 +76,7 @@ export const deleteRole = createRoute({
   tags,
   summary: "Delete a role",
   description:
-    "Permissions: roles.delete. A custom role still held by a member or API key is a 409 `role_in_use`. Deleting a shadow makes its holders fall back to the system role at once.",
+    "Permissions: roles.delete. A custom role still held by a member, an API key or a pending invitation is a 409 `role_in_use`. Deleting a shadow makes its holders fall back to the system role at once.",
   ...auth,
   request: { params: RoleIdParams },
   responses: { 204: { description: "Deleted" }, ...authErrors(404, 409) },

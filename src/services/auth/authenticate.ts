@@ -37,6 +37,7 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
     return {
       kind: "api_key",
       keyId: record.id,
+      keyName: record.name,
       tokenHash,
       scope: { organization, role: roleIn(organization, record.roleKey), memberId: null },
     };

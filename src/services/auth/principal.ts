@@ -14,6 +14,7 @@ export type Principal =
   | {
       kind: "api_key";
       keyId: string;
+      keyName: string;
       tokenHash: string;
       scope: OrgScope;
     }

@@ -1,6 +1,6 @@
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { authCache, type OrgRole } from "../../cache/auth-cache";
-import { apiKeys, members, roles } from "../../db/schema";
+import { apiKeys, invitations, members, roles } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -176,6 +176,7 @@ export async function updateRole({ ctx, input }: { ctx: RequestContext; input: {
       ctx.db.update(roles).set(changes).where(and(eq(roles.id, role.id), eq(roles.organizationId, organizationId))),
       ctx.db.update(members).set({ roleKey: newKey }).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey))),
       ctx.db.update(apiKeys).set({ roleKey: newKey }).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey))),
+      ctx.db.update(invitations).set({ roleKey: newKey }).where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey))),
     ]);
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
@@ -215,6 +216,12 @@ export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: {
           : and(
               notExists(ctx.db.select({ one: sql`1` }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey)))),
               notExists(ctx.db.select({ one: sql`1` }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey)))),
+              notExists(
+                ctx.db
+                  .select({ one: sql`1` })
+                  .from(invitations)
+                  .where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey), eq(invitations.status, "pending"))),
+              ),
             ),
       ),
     )
@@ -223,7 +230,7 @@ export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: {
   if (!deleted) {
     const stillThere = await ctx.db.select({ id: roles.id }).from(roles).where(eq(roles.id, role.id)).get();
     if (!stillThere) throw notFound("Role");
-    throw new ApiError("role_in_use", "Members or API keys still hold this role. Give them another role first.");
+    throw new ApiError("role_in_use", "Members, API keys or pending invitations still hold this role. Give them another role first.");
   }
   // Holders of a deleted shadow fall back to the system role at once.
   await authCache.invalidateOrganization(ctx, organizationId);

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { organizations } from "./organizations";
+
+export const INVITATION_STATUSES = ["pending", "accepted", "revoked", "expired"] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+export const DELIVERY_STATUSES = ["queued", "sent", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** Lower-cased and trimmed. */
+    email: text("email").notNull(),
+    /** Lower-cased role name, as for members (shadowing applies). */
+    roleKey: text("role_key").notNull(),
+    /** `pending` past `expires_at` reads as `expired`; it is stored as such once superseded. */
+    status: text("status", { enum: INVITATION_STATUSES }).notNull().default("pending"),
+    /** SHA-256 of the link token (≥256 bits, separate from the id). Replaced on resend. */
+    tokenHash: text("token_hash").notNull(),
+    inviterType: text("inviter_type", { enum: ["user", "api_key"] }).notNull(),
+    inviterId: text("inviter_id").notNull(),
+    /** The inviter's name when they invited (the person or key may be gone later). */
+    inviterName: text("inviter_name").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    /** The membership the accept created: what makes concurrent accepts create exactly one. */
+    acceptedMemberId: text("accepted_member_id"),
+    /** The current email's id: the queue message carries it and providers use it as idempotency key. */
+    emailId: text("email_id").notNull(),
+    deliveryStatus: text("delivery_status", { enum: DELIVERY_STATUSES }).notNull().default("queued"),
+    deliveryError: text("delivery_error"),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_hash_idx").on(t.tokenHash),
+    index("invitations_organization_id_id_idx").on(t.organizationId, t.id),
+    index("invitations_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
+    index("invitations_email_idx").on(t.email),
+    // At most one pending invitation per email per organization, enforced by the database.
+    uniqueIndex("invitations_organization_id_email_pending_idx").on(t.organizationId, t.email).where(sql`status = 'pending'`),
+  ],
+);

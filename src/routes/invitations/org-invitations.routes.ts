@@ -1,0 +1,75 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { PaginationQuery, pageSchema } from "../../lib/pagination";
+import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
+import { requireAuth } from "../../middleware/auth";
+import { INVITATION_STATUSES } from "../../db/schema/invitations";
+
+const tags = ["Invitations"];
+const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+
+export const InvitedBySchema = z
+  .object({ type: z.enum(["user", "api_key"]), id: z.string(), name: z.string() })
+  .openapi("InvitedBy", { description: "Who sent the invitation: a user, or an API key (by its name at the time)." });
+
+export const InvitationSchema = z
+  .object({
+    id: z.string().openapi({ example: "inv_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    email: z.string().openapi({ example: "pat@example.com" }),
+    role: RoleRefSchema,
+    status: z.enum(INVITATION_STATUSES),
+    invitedBy: InvitedBySchema,
+    expiresAt: Timestamp,
+    createdAt: Timestamp,
+    acceptedAt: Timestamp.nullable(),
+    deliveryStatus: z.enum(["queued", "sent", "failed"]).openapi({ description: "Where the latest email is: queued, sent, or failed after every retry." }),
+  })
+  .openapi("Invitation");
+
+const InvitationIdParams = z.strictObject({ id: IdParam("inv") });
+
+export const listInvitations = createRoute({
+  method: "get",
+  path: "/api/organizations/invitations",
+  tags,
+  summary: "List invitations",
+  description: "Permissions: users.read. Oldest first. `status` filters; a pending invitation past its expiry counts as `expired`.",
+  ...auth,
+  request: { query: PaginationQuery.extend({ status: z.enum(INVITATION_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }) }) },
+  responses: { 200: jsonResponse(pageSchema(InvitationSchema, "InvitationPage"), "A page of invitations"), ...authErrors(404) },
+});
+
+export const createInvitation = createRoute({
+  method: "post",
+  path: "/api/organizations/invitations",
+  tags,
+  summary: "Invite someone by email",
+  description:
+    "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429).",
+  ...auth,
+  request: { body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
+  responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued"), ...authErrors(404, 409, 413, 415, 429) },
+});
+
+export const resendInvitation = createRoute({
+  method: "post",
+  path: "/api/organizations/invitations/{id}",
+  tags,
+  summary: "Resend an invitation",
+  description:
+    "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409.",
+  ...auth,
+  request: { params: InvitationIdParams },
+  responses: { 200: jsonResponse(InvitationSchema, "Resent"), ...authErrors(404, 409, 429) },
+});
+
+export const revokeInvitation = createRoute({
+  method: "delete",
+  path: "/api/organizations/invitations/{id}",
+  tags,
+  summary: "Revoke a pending invitation",
+  description: "Permissions: users.invite. The link stops working. Only a pending invitation can be revoked (409 otherwise).",
+  ...auth,
+  request: { params: InvitationIdParams },
+  responses: { 204: { description: "Revoked" }, ...authErrors(404, 409) },
+});

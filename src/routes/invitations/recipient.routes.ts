@@ -1,0 +1,115 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authErrors, errorResponses, jsonBody, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
+import { PaginationQuery, pageSchema } from "../../lib/pagination";
+import { NameInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
+import { optionalAuth, requireAuth } from "../../middleware/auth";
+import { INVITATION_STATUSES } from "../../db/schema/invitations";
+import { InvitedBySchema } from "./org-invitations.routes";
+import { MemberSchema } from "../members/members.routes";
+
+const tags = ["Accepting invitations"];
+const TokenParams = z.strictObject({
+  token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`inv_…`, 53 characters)." }),
+});
+
+export const previewInvitation = createRoute({
+  method: "get",
+  path: "/api/invitations/{token}",
+  tags,
+  summary: "Preview an invitation",
+  description: "No authentication: the token is the proof. Answers for any state so a page can explain it; an unknown or replaced token is a 404.",
+  request: { params: TokenParams },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          organization: z.object({ name: z.string(), logo: z.string().nullable() }),
+          role: RoleRefSchema,
+          email: z.string(),
+          invitedBy: InvitedBySchema,
+          expiresAt: Timestamp,
+          status: z.enum(INVITATION_STATUSES),
+          hasAccount: z.boolean().openapi({ description: "Whether the invited address already has an account (sign in to accept) or not (sign up while accepting)." }),
+        })
+        .openapi("InvitationPreview"),
+      "The invitation",
+    ),
+    ...errorResponses(404),
+  },
+});
+
+export const acceptInvitation = createRoute({
+  method: "post",
+  path: "/api/invitations/{token}/accept",
+  tags,
+  summary: "Accept an invitation",
+  description: [
+    "With a session: the session user's email must equal the invited address (case-insensitive), else 403; send no body. A signed-in recipient may use the invitation id from GET /api/invitations in place of the token.",
+    "Without a session: send `{ name, password }` to create the account for the invited address (409 `email_taken` if it exists: sign in first); the response then carries a new session.",
+    "Creates the membership and makes the organization the session's active one. Single use: a used or revoked invitation is a 404, an expired one a 410 `invitation_expired`; concurrent accepts create exactly one membership.",
+  ].join("\n\n"),
+  security: [...SECURITY_SESSION, {}],
+  middleware: [optionalAuth],
+  request: {
+    params: TokenParams,
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .strictObject({ name: NameInput.optional(), password: z.string().min(8).max(256).optional() })
+            .openapi("AcceptWithAccountInput", { description: "Both fields to create the account; omit the body (or send {}) with a session." }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({ member: MemberSchema, organization: OrganizationSchema.nullable(), user: UserSchema.optional(), session: SessionTokenSchema.optional() })
+        .openapi("AcceptResult"),
+      "Accepted",
+    ),
+    ...authErrors(404, 409, 410, 413, 415),
+  },
+});
+
+export const declineInvitation = createRoute({
+  method: "post",
+  path: "/api/invitations/{token}/decline",
+  tags,
+  summary: "Decline an invitation",
+  description: "No authentication: the token is the proof. The invitation becomes `revoked`. Used or revoked → 404, expired → 410.",
+  request: { params: TokenParams },
+  responses: { 204: { description: "Declined" }, ...errorResponses(404, 410) },
+});
+
+export const listMyInvitations = createRoute({
+  method: "get",
+  path: "/api/invitations",
+  tags,
+  summary: "My pending invitations",
+  description: "Pending, unexpired invitations addressed to the session user's email. Accept one with POST /api/invitations/{id}/accept.",
+  security: SECURITY_SESSION,
+  middleware: [requireAuth("session")],
+  request: { query: PaginationQuery },
+  responses: {
+    200: jsonResponse(
+      pageSchema(
+        z
+          .object({
+            id: z.string(),
+            organization: z.object({ id: z.string(), name: z.string(), logo: z.string().nullable() }),
+            role: RoleRefSchema,
+            invitedBy: InvitedBySchema,
+            expiresAt: Timestamp,
+            createdAt: Timestamp,
+          })
+          .openapi("MyInvitation"),
+        "MyInvitationPage",
+      ),
+      "A page of invitations",
+    ),
+    ...authErrors(),
+  },
+});

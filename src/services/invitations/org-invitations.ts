@@ -1,0 +1,177 @@
+import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
+import { invitations, members, users, type InvitationStatus } from "../../db/schema";
+import type { RequestContext } from "../../env";
+import { ApiError, notFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { mintToken, sha256Hex } from "../../lib/tokens";
+import { enforceRateLimit } from "../auth/rate-limit";
+import { callerOf, freshScope, requirePermission } from "../auth/guards";
+import type { OrgScope } from "../auth/principal";
+import { normalizeEmail } from "../auth/sessions";
+import { isUniqueViolation } from "../errors-db";
+import { assertCanGrant } from "../permissions/escalation";
+import { findAssignableRole } from "../permissions/roles-in-org";
+import type { InvitationEmailMessage } from "../emails/messages";
+import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
+
+const INVITATION_ID = /^inv_[0-9A-Z]{26}$/;
+
+function statusFilter(status: InvitationStatus | undefined, now: Date) {
+  switch (status) {
+    case undefined:
+      return undefined;
+    case "pending":
+      return and(eq(invitations.status, "pending"), gt(invitations.expiresAt, now));
+    case "expired":
+      return or(eq(invitations.status, "expired"), and(eq(invitations.status, "pending"), lte(invitations.expiresAt, now)));
+    default:
+      return eq(invitations.status, status);
+  }
+}
+
+export async function listInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string; status?: InvitationStatus } }) {
+  const scope = requirePermission(ctx, "users.read");
+  const after = decodeCursor(input.cursor, INVITATION_ID);
+  const rows = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.organizationId, scope.organization.id), after ? gt(invitations.id, after) : undefined, statusFilter(input.status, new Date())))
+    .orderBy(asc(invitations.id))
+    .limit(input.limit + 1);
+  const page = toPage(rows, input.limit);
+  return { data: page.data.map((row) => invitationView(row, scope.organization)), nextCursor: page.nextCursor };
+}
+
+function inviter(ctx: RequestContext) {
+  const principal = callerOf(ctx);
+  return principal.kind === "session"
+    ? { inviterType: "user" as const, inviterId: principal.user.id, inviterName: principal.user.name }
+    : { inviterType: "api_key" as const, inviterId: principal.keyId, inviterName: principal.keyName };
+}
+
+/** Queues the email; if the queue refuses, the invitation records it and the client can resend. */
+async function enqueueEmail(ctx: RequestContext, row: InvitationRow, token: string): Promise<InvitationRow> {
+  const message: InvitationEmailMessage = { type: "invitation", emailId: row.emailId, invitationId: row.id, token };
+  try {
+    await ctx.env.EMAILS.send(message, { contentType: "json" });
+    return row;
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "email_enqueue_failed", invitationId: row.id, error: String(error) }));
+    await ctx.db
+      .update(invitations)
+      .set({ deliveryStatus: "failed", deliveryError: "Could not queue the email." })
+      .where(and(eq(invitations.id, row.id), eq(invitations.emailId, row.emailId)))
+      .run();
+    return { ...row, deliveryStatus: "failed", deliveryError: "Could not queue the email." };
+  }
+}
+
+export async function createInvitation({ ctx, input }: { ctx: RequestContext; input: { email: string; role: string } }) {
+  const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
+  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
+  assertCanGrant(scope, role.permissions);
+  await enforceRateLimit(ctx.env.RATE_LIMIT_ORG, `invite:${scope.organization.id}`);
+
+  const email = normalizeEmail(input.email);
+  const organizationId = scope.organization.id;
+  const existingMember = await ctx.db
+    .select({ id: members.id })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(and(eq(members.organizationId, organizationId), eq(users.email, email)))
+    .get();
+  if (existingMember) throw new ApiError("already_member", `${email} is already a member of this organization.`);
+
+  const now = new Date();
+  const token = mintToken("invitation");
+  const row: InvitationRow = {
+    id: newId("inv"),
+    organizationId,
+    email,
+    roleKey,
+    status: "pending",
+    tokenHash: await sha256Hex(token),
+    ...inviter(ctx),
+    expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+    createdAt: now,
+    acceptedAt: null,
+    acceptedMemberId: null,
+    emailId: newId("eml"),
+    deliveryStatus: "queued",
+    deliveryError: null,
+  };
+  try {
+    await ctx.db.batch([
+      // An expired pending invitation to the same address gives way to the new one.
+      ctx.db
+        .update(invitations)
+        .set({ status: "expired" })
+        .where(and(eq(invitations.organizationId, organizationId), eq(invitations.email, email), eq(invitations.status, "pending"), lte(invitations.expiresAt, now))),
+      ctx.db.insert(invitations).values(row),
+    ]);
+  } catch (error) {
+    // The partial unique index allows one pending invitation per address: the race-safe check.
+    if (isUniqueViolation(error)) throw new ApiError("invitation_pending", `${email} already has a pending invitation. Resend it instead.`);
+    throw error;
+  }
+  return invitationView(await enqueueEmail(ctx, row, token), scope.organization);
+}
+
+async function findInvitation(ctx: RequestContext, scope: OrgScope, id: string): Promise<InvitationRow> {
+  const row = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.id, id), eq(invitations.organizationId, scope.organization.id)))
+    .get();
+  if (!row) throw notFound("Invitation");
+  return row;
+}
+
+/** A new token (the old link dies), a new 7-day expiry and a new email. Pending or expired only. */
+export async function resendInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
+  const existing = await findInvitation(ctx, scope, input.id);
+  if (existing.status !== "pending" && existing.status !== "expired") {
+    throw new ApiError("conflict", `This invitation is ${existing.status}; only pending or expired invitations can be resent.`);
+  }
+  assertCanGrant(scope, findAssignableRole(scope.organization, existing.roleKey).role.permissions);
+  await enforceRateLimit(ctx.env.RATE_LIMIT_ORG, `invite:${scope.organization.id}`);
+
+  const now = new Date();
+  const token = mintToken("invitation");
+  const changes = {
+    status: "pending" as const,
+    tokenHash: await sha256Hex(token),
+    expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+    emailId: newId("eml"),
+    deliveryStatus: "queued" as const,
+    deliveryError: null,
+  };
+  let updated: InvitationRow | undefined;
+  try {
+    updated = await ctx.db
+      .update(invitations)
+      .set(changes)
+      .where(and(eq(invitations.id, existing.id), eq(invitations.organizationId, scope.organization.id), sql`${invitations.status} IN ('pending', 'expired')`))
+      .returning()
+      .get();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ApiError("invitation_pending", `${existing.email} already has another pending invitation.`);
+    throw error;
+  }
+  if (!updated) throw new ApiError("conflict", "This invitation changed meanwhile; reload it.");
+  return invitationView(await enqueueEmail(ctx, updated, token), scope.organization);
+}
+
+export async function revokeInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = requirePermission(ctx, "users.invite");
+  const existing = await findInvitation(ctx, scope, input.id);
+  const revoked = await ctx.db
+    .update(invitations)
+    .set({ status: "revoked" })
+    .where(and(eq(invitations.id, existing.id), eq(invitations.status, "pending")))
+    .returning({ id: invitations.id })
+    .get();
+  if (!revoked) throw new ApiError("conflict", `This invitation is ${existing.status}; only a pending invitation can be revoked.`);
+}

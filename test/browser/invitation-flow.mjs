@@ -1,0 +1,92 @@
+// Real-browser test of the invitation page: Debian's Chromium driven by playwright-core against
+// `wrangler dev`. An Admin invites an address; the link is read from the dev outbox, opened,
+// the sign-up form filled and submitted; the success state must show, and the new member must
+// exist through the API. Saves screenshots under test/artifacts/ (git-ignored).
+// Run: npm run test:browser   (needs /usr/bin/chromium: `apt-get install chromium`)
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { api, ROOT, startDevServer } from "../../scripts/lib/dev-server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = path.join(ROOT, "test", "artifacts");
+const DEADLINE = setTimeout(() => {
+  console.error("browser test: over 120 s, giving up");
+  process.exit(1);
+}, 120_000);
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+  console.log(`ok - ${message}`);
+}
+
+async function waitForEmail(base, to) {
+  for (let i = 0; i < 60; i++) {
+    const res = await api(base, "GET", `/api/dev/outbox?to=${encodeURIComponent(to)}`);
+    if (res.body?.data?.length) return res.body.data[0];
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no email for ${to} in the outbox after 15 s`);
+}
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await startDevServer({ port: 8792 });
+  let browser;
+  try {
+    const suffix = Date.now().toString(36);
+    const admin = await api(server.base, "POST", "/api/auth/sign-up", {
+      body: { email: `admin.${suffix}@example.com`, password: "admin-password", name: "Ada Admin", organizationName: "Lighthouse Tours" },
+    });
+    check(admin.status === 201, "the admin signs up");
+    const invitee = `Pat.${suffix}@Example.com`;
+    const invite = await api(server.base, "POST", "/api/organizations/invitations", { token: admin.body.session.token, body: { email: invitee, role: "Member" } });
+    check(invite.status === 201, "the admin invites Pat as Member");
+
+    const email = await waitForEmail(server.base, invitee.toLowerCase());
+    const link = /https?:\/\/\S+\/invitations\/inv_[0-9A-Za-z]+/.exec(email.text)?.[0];
+    check(Boolean(link), "the queued email reached the outbox with an accept link");
+    // The link carries APP_URL; point it at this server.
+    const url = `${server.base}${new URL(link).pathname}`;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+    const response = await page.goto(url);
+    check(response?.status() === 200, "the invitation page opens");
+    check((await page.getByRole("heading", { level: 1 }).textContent())?.includes("Join Lighthouse Tours"), "it names the organization");
+    check(await page.getByText("Ada Admin").first().isVisible(), "it names the inviter");
+    await page.screenshot({ path: path.join(ARTIFACTS, "invitation-page.png"), fullPage: true });
+
+    await page.getByLabel("Your name").fill("Pat Doe");
+    await page.getByLabel("Password (at least 8 characters)").fill("pats-password");
+    await page.getByRole("button", { name: "Create account and accept" }).click();
+    await page.getByRole("status").waitFor();
+    const status = await page.getByRole("status").textContent();
+    check(status?.includes("You joined Lighthouse Tours as Member."), "the success state shows after accepting");
+    await page.screenshot({ path: path.join(ARTIFACTS, "invitation-accepted.png"), fullPage: true });
+
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === "session");
+    check(session?.httpOnly === true, "the browser holds an HttpOnly session cookie");
+    const me = await api(server.base, "GET", "/api/auth/session", { token: session.value });
+    check(me.body?.organization?.name === "Lighthouse Tours" && me.body?.role?.name === "Member", "the session is a Member of Lighthouse Tours");
+
+    await page.goto(url);
+    check((await page.getByRole("status").textContent())?.includes("already been used"), "the link no longer works once used");
+    console.log(`screenshots: ${path.relative(ROOT, ARTIFACTS)}/invitation-page.png, invitation-accepted.png`);
+    console.log("1 passed, 0 failed");
+  } finally {
+    await browser?.close().catch(() => {});
+    await server.stop();
+    clearTimeout(DEADLINE);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { del, expectProblem, get, post } from "../helpers/api";
+import { signUp } from "../helpers/factories";
+
+/** Waits for the real queue consumer to put an email for `to` in the outbox. */
+async function waitForEmail(to: string, count = 1) {
+  return vi.waitFor(
+    async () => {
+      const res = await get(`/api/dev/outbox?to=${encodeURIComponent(to)}`);
+      if (res.body.data.length < count) throw new Error(`no email for ${to} yet`);
+      return res.body.data as { id: string; to: string; subject: string; text: string; html: string }[];
+    },
+    { timeout: 15_000, interval: 200 },
+  );
+}
+
+const tokenIn = (text: string) => /\/invitations\/(inv_[0-9A-Za-z]{49})/.exec(text)![1]!;
+
+describe("the invitation story", () => {
+  it("Admin invites Pat@Example.com → email in the outbox → preview → Pat signs up through accept → Member of the inviter's org", async () => {
+    const admin = await signUp({ name: "Ada Admin", organizationName: "Harbor Kayaks" });
+    const pat = `Pat.${Date.now()}@Example.com`;
+    const created = await post("/api/organizations/invitations", { email: pat, role: "Member" }, { token: admin.token });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^inv_/),
+      email: pat.toLowerCase(),
+      role: { id: "role_system_member", name: "Member", source: "system" },
+      status: "pending",
+      invitedBy: { type: "user", id: admin.user.id, name: "Ada Admin" },
+      acceptedAt: null,
+      deliveryStatus: "queued",
+    });
+    const days = (Date.parse(created.body.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+
+    const [email] = await waitForEmail(pat.toLowerCase());
+    expect(email!.to).toBe(pat.toLowerCase());
+    expect(email!.subject).toBe("Ada Admin invited you to join Harbor Kayaks");
+    expect(email!.text).toContain(`${env.APP_URL}/invitations/inv_`);
+    expect(email!.html).toContain("Harbor Kayaks");
+    const token = tokenIn(email!.text);
+    expect(email!.html).toContain(token);
+    await vi.waitFor(async () => {
+      const list = await get("/api/organizations/invitations", { token: admin.token });
+      expect(list.body.data[0].deliveryStatus).toBe("sent");
+    });
+
+    const preview = await get(`/api/invitations/${token}`);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({
+      organization: { name: "Harbor Kayaks", logo: null },
+      role: { id: "role_system_member", name: "Member", source: "system" },
+      email: pat.toLowerCase(),
+      invitedBy: { type: "user", id: admin.user.id, name: "Ada Admin" },
+      expiresAt: created.body.expiresAt,
+      status: "pending",
+      hasAccount: false,
+    });
+
+    const accepted = await post(`/api/invitations/${token}/accept`, { name: "Pat", password: "pats-password" });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({
+      member: { id: expect.stringMatching(/^mem_/), user: { email: pat.toLowerCase(), name: "Pat" }, role: { name: "Member" } },
+      organization: { id: admin.organization.id, name: "Harbor Kayaks" },
+      user: { email: pat.toLowerCase(), name: "Pat" },
+      session: { token: expect.stringMatching(/^ses_/) },
+    });
+    const patSession = accepted.body.session.token;
+    const session = await get("/api/auth/session", { token: patSession });
+    expect(session.body).toMatchObject({ user: { email: pat.toLowerCase() }, organization: { id: admin.organization.id }, role: { name: "Member" } });
+    expect((await get("/api/organizations/me", { token: patSession })).body.id).toBe(admin.organization.id);
+
+    const invitations = await get("/api/organizations/invitations", { token: admin.token });
+    expect(invitations.body.data[0]).toMatchObject({ id: created.body.id, status: "accepted", acceptedAt: expect.any(String) });
+
+    expectProblem(await post(`/api/invitations/${token}/accept`, { name: "Pat again", password: "pats-password" }), 404, "not_found");
+    expect((await get(`/api/invitations/${token}`)).body.status).toBe("accepted");
+    const signIn = await post("/api/auth/sign-in", { email: pat, password: "pats-password" });
+    expect(signIn.status).toBe(200);
+  });
+
+  it("an existing user accepts with their session and the org becomes active", async () => {
+    const admin = await signUp({ organizationName: "Canyon Rides" });
+    const sam = await signUp({ name: "Sam", organizationName: "Sam's Own" });
+    const created = await post("/api/organizations/invitations", { email: sam.user.email.toUpperCase(), role: "member" }, { token: admin.token });
+    const [email] = await waitForEmail(sam.user.email);
+    const token = tokenIn(email!.text);
+    expect((await get(`/api/invitations/${token}`)).body.hasAccount).toBe(true);
+
+    // No session and no account fields: told to sign in.
+    expectProblem(await post(`/api/invitations/${token}/accept`), 401, "unauthenticated");
+    // A new-account attempt for an address that has an account is refused.
+    expectProblem(await post(`/api/invitations/${token}/accept`, { name: "Sam", password: "whatever-long" }), 409, "email_taken");
+
+    const mine = await get("/api/invitations", { token: sam.token });
+    expect(mine.body.data).toEqual([
+      expect.objectContaining({ id: created.body.id, organization: expect.objectContaining({ name: "Canyon Rides" }), role: expect.objectContaining({ name: "Member" }) }),
+    ]);
+
+    const accepted = await post(`/api/invitations/${token}/accept`, undefined, { token: sam.token });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.session).toBeUndefined();
+    expect((await get("/api/organizations/me", { token: sam.token })).body.name).toBe("Canyon Rides");
+    expect((await get("/api/invitations", { token: sam.token })).body.data).toEqual([]);
+    const orgs = await get("/api/users/me/organizations", { token: sam.token });
+    expect(orgs.body.data.map((m: any) => m.organization.name)).toEqual(["Sam's Own", "Canyon Rides"]);
+  });
+
+  it("a signed-in recipient can accept by invitation id", async () => {
+    const admin = await signUp();
+    const sam = await signUp();
+    const created = await post("/api/organizations/invitations", { email: sam.user.email, role: "Member" }, { token: admin.token });
+    const accepted = await post(`/api/invitations/${created.body.id}/accept`, {}, { token: sam.token });
+    expect(accepted.status).toBe(200);
+    const other = await signUp();
+    expectProblem(await post(`/api/invitations/${created.body.id}/accept`, {}, { token: other.token }), 404, "not_found");
+  });
+
+  it("revoke → the link is a 404 and the accept fails; declining revokes too", async () => {
+    const admin = await signUp();
+    const to = `rev.${Date.now()}@example.com`;
+    const created = await post("/api/organizations/invitations", { email: to, role: "Member" }, { token: admin.token });
+    const token = tokenIn((await waitForEmail(to))[0]!.text);
+    expect((await del(`/api/organizations/invitations/${created.body.id}`, { token: admin.token })).status).toBe(204);
+    expectProblem(await post(`/api/invitations/${token}/accept`, { name: "R", password: "long-enough" }), 404, "not_found");
+    expect((await get(`/api/invitations/${token}`)).body.status).toBe("revoked");
+    expectProblem(await del(`/api/organizations/invitations/${created.body.id}`, { token: admin.token }), 409, "conflict");
+
+    const to2 = `dec.${Date.now()}@example.com`;
+    const second = await post("/api/organizations/invitations", { email: to2, role: "Member" }, { token: admin.token });
+    const token2 = tokenIn((await waitForEmail(to2))[0]!.text);
+    expect((await post(`/api/invitations/${token2}/decline`)).status).toBe(204);
+    const row = await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(second.body.id).first();
+    expect(row).toEqual({ status: "revoked" });
+    expectProblem(await post(`/api/invitations/${token2}/decline`), 404, "not_found");
+  });
+});
