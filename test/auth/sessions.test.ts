@@ -2,6 +2,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { countUntilLimited, expectProblem, get, post, put } from "../helpers/api";
 import { addMember, signUp, uniqueEmail } from "../helpers/factories";
+import { testContext } from "../helpers/context";
+import { authCache } from "../../src/cache/auth-cache";
+import { sha256Hex } from "../../src/lib/tokens";
 
 describe("sign-up", () => {
   it("creates the user, an organization where they are Admin, and a working session", async () => {
@@ -99,6 +102,25 @@ describe("sessions", () => {
     expectProblem(await get("/api/organizations/me", { token: owner.token }), 401, "unauthenticated");
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
     expect(rows!.n).toBe(0);
+  });
+
+  it("slides the expiry forward once a day, after the response", async () => {
+    const owner = await signUp();
+    const twentyDays = Date.now() + 20 * 86_400_000;
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?").bind(twentyDays, owner.user.id).run();
+    await authCache.invalidateCredential(testContext(), await sha256Hex(owner.token));
+    expect((await get("/api/organizations/me", { token: owner.token })).status).toBe(200);
+    const row = await env.DB.prepare("SELECT expires_at FROM sessions WHERE user_id = ?").bind(owner.user.id).first<{ expires_at: number }>();
+    expect(row!.expires_at).toBeGreaterThan(Date.now() + 29.9 * 86_400_000);
+    const view = await get("/api/auth/session", { token: owner.token });
+    expect(Date.parse(view.body.expiresAt)).toBe(row!.expires_at);
+  });
+
+  it("an expired session is a 401", async () => {
+    const owner = await signUp();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?").bind(Date.now() - 1, owner.user.id).run();
+    await authCache.invalidateCredential(testContext(), await sha256Hex(owner.token));
+    expectProblem(await get("/api/organizations/me", { token: owner.token }), 401, "unauthenticated");
   });
 
   it("switches the active organization to one the user belongs to, and 404s for any other", async () => {

@@ -55,3 +55,22 @@ export async function createRole(token: string, name: string, permissions: strin
   if (res.status !== 201) throw new Error(`role creation failed: ${res.status} ${res.text}`);
   return res.body as { id: string; name: string; permissions: string[]; source: string; shadows: boolean; memberCount: number };
 }
+
+/**
+ * Waits until the real EMAILS consumer has sent every email still expected (a pending invitation
+ * whose current email has no delivery row). Files that queue emails call it in `afterAll`, so no
+ * delivery is still running when the file's runtime is torn down.
+ */
+export async function drainEmailQueue(timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await env.DB.prepare(
+      `SELECT count(*) AS n FROM invitations i
+       WHERE i.status = 'pending' AND i.delivery_status = 'queued'
+         AND NOT EXISTS (SELECT 1 FROM email_deliveries d WHERE d.email_id = i.email_id)`,
+    ).first<{ n: number }>();
+    if (row!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row!.n} emails still queued after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

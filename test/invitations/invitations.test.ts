@@ -1,9 +1,12 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { mintToken } from "../../src/lib/tokens";
 import { call, countUntilLimited, del, expectProblem, get, post } from "../helpers/api";
-import { addMember, createKey, createRole, signUp, uniqueEmail } from "../helpers/factories";
+import { addMember, createKey, createRole, signUp, uniqueEmail, drainEmailQueue } from "../helpers/factories";
+
+// Let the real consumer finish the emails this file queued before the runtime is torn down.
+afterAll(() => drainEmailQueue(), 60_000);
 
 /** An invitation created through the API. */
 async function invite(token: string, email = uniqueEmail("invitee"), role = "Member") {

@@ -1,7 +1,10 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { del, expectProblem, get, post } from "../helpers/api";
-import { signUp } from "../helpers/factories";
+import { signUp, drainEmailQueue } from "../helpers/factories";
+
+// Let the real consumer finish the emails this file queued before the runtime is torn down.
+afterAll(() => drainEmailQueue(), 60_000);
 
 /** Waits for the real queue consumer to put an email for `to` in the outbox. */
 async function waitForEmail(to: string, count = 1) {

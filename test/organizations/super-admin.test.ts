@@ -1,10 +1,13 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { authCache } from "../../src/cache/auth-cache";
 import { newId } from "../../src/lib/ids";
 import { call, countingEnv, del, expectProblem, get, patch, post, put } from "../helpers/api";
 import { testContext } from "../helpers/context";
-import { addMember, createKey, createRole, signUp, uniqueEmail } from "../helpers/factories";
+import { addMember, createKey, createRole, signUp, uniqueEmail, drainEmailQueue } from "../helpers/factories";
+
+// Let the real consumer finish the emails this file queued before the runtime is torn down.
+afterAll(() => drainEmailQueue(), 60_000);
 
 /** A signed-up user (Admin of their own org) made Super Admin the only way there is: a direct D1 write. */
 async function superAdmin() {

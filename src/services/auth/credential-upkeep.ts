@@ -10,6 +10,8 @@ const SESSION_REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const lastTouched = new Map<string, number>();
+/** Sessions whose expiry is being slid forward right now: one write, not one per concurrent request. */
+const refreshing = new Set<string>();
 
 /** Records an API key's use after the response is sent (never on the request path). */
 export function touchApiKey(ctx: RequestContext, keyId: string, now: number): void {
@@ -34,7 +36,8 @@ export function refreshSessionIfDue(
   tokenHash: string,
   now: number,
 ): void {
-  if (record.expiresAt - now > SESSION_TTL_MS - SESSION_REFRESH_AFTER_MS) return;
+  if (record.expiresAt - now > SESSION_TTL_MS - SESSION_REFRESH_AFTER_MS || refreshing.has(record.id)) return;
+  refreshing.add(record.id);
   ctx.waitUntil(
     (async () => {
       await ctx.db
@@ -43,6 +46,8 @@ export function refreshSessionIfDue(
         .where(eq(sessions.id, record.id))
         .run();
       await authCache.invalidateCredential(ctx, tokenHash);
-    })().catch((error: unknown) => console.error(JSON.stringify({ msg: "session_refresh_failed", error: String(error) }))),
+    })()
+      .catch((error: unknown) => console.error(JSON.stringify({ msg: "session_refresh_failed", error: String(error) })))
+      .finally(() => refreshing.delete(record.id)),
   );
 }
