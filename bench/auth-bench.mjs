@@ -7,21 +7,13 @@
 //
 // No dependencies beyond Node 22 itself. See bench/README.md.
 
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { api, HOST, startDevServer } from "../scripts/lib/dev-server.mjs";
 
-const HOST = "127.0.0.1";
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const BAR = 0.8; // warm API-key /me must reach this fraction of the baseline's throughput
-const HEALTH_TIMEOUT_MS = 60_000;
-const MIGRATE_TIMEOUT_MS = 60_000;
+const HEALTH_TIMEOUT_MS = 60_000; // migrations are bounded by the lib (60 s)
 const HARD_DEADLINE_MS = 110_000; // the whole run stops itself before 2 minutes, whatever happens
 
 // ---------------------------------------------------------------------------------------------
@@ -62,183 +54,24 @@ function fail(message) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// wrangler dev, owned by this process (its own process group, killed as a group)
+// wrangler dev, owned by this process (scripts/lib/dev-server.mjs: own process group, temp state)
 
-let devServer = null;
-let stateDir = null;
+let server = null;
+const stopServer = () => (server ? server.stop() : Promise.resolve());
 
-function killGroup(child, signal) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function stopDevServer() {
-  const child = devServer;
-  devServer = null;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    killGroup(child, "SIGTERM");
-    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3_000);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    clearTimeout(timer);
-    // wrangler's children (workerd) share the group: sweep whatever is left.
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // group empty
-    }
-  }
-  if (stateDir) {
-    rmSync(stateDir, { recursive: true, force: true });
-    stateDir = null;
-  }
-}
-
-// Last-resort cleanup on a synchronous exit path (uncaught error, process.exit elsewhere).
-process.on("exit", () => {
-  if (devServer) {
-    try {
-      process.kill(-devServer.pid, "SIGKILL");
-    } catch {}
-  }
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
+// An exit while wrangler is still starting is covered by the lib's own exit handler.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     console.error(`\nauth-bench: ${signal}, stopping wrangler`);
-    stopDevServer().finally(() => process.exit(130));
+    stopServer().finally(() => process.exit(130));
   });
-}
-
-function tail(buffer, lines = 30) {
-  return buffer.split("\n").slice(-lines).join("\n");
-}
-
-function runWrangler(args, { timeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], {
-      cwd: ROOT,
-      env: wranglerEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => {
-      killGroup(child, "SIGKILL");
-      reject(new Error(`wrangler ${args.slice(0, 3).join(" ")} timed out after ${timeoutMs / 1000} s\n${tail(output)}`));
-    }, timeoutMs);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`wrangler ${args.slice(0, 3).join(" ")} exited with ${code ?? signal}\n${tail(output)}`));
-    });
-  });
-}
-
-function wranglerEnv() {
-  return {
-    ...process.env,
-    CI: "true",
-    WRANGLER_SEND_METRICS: "false",
-    WRANGLER_HIDE_BANNER: "true",
-    NO_COLOR: "1",
-    FORCE_COLOR: "0",
-  };
-}
-
-function startDevServer(port, inspectorPort, verbose) {
-  const args = [
-    "dev",
-    "--local",
-    "--ip", HOST,
-    "--port", String(port),
-    "--inspector-ip", HOST,
-    "--inspector-port", String(inspectorPort),
-    "--persist-to", stateDir,
-    "--show-interactive-dev-session=false",
-    "--live-reload=false",
-    "--log-level", verbose ? "log" : "warn",
-  ];
-  const child = spawn(process.execPath, [WRANGLER, ...args], {
-    cwd: ROOT,
-    env: wranglerEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  devServer = child;
-  child.log = "";
-  const keep = (d) => {
-    child.log = (child.log + d).slice(-20_000);
-    if (verbose) process.stderr.write(d);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  return child;
-}
-
-async function waitForHealth(base, child) {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = "no answer yet";
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`wrangler dev exited early (${child.exitCode ?? child.signalCode})\n${tail(child.log)}`);
-    }
-    try {
-      const res = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-      last = `status ${res.status}`;
-    } catch (error) {
-      last = String(error.cause?.code ?? error.message);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`GET /api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last})\n${tail(child.log)}`);
-}
-
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(preferred) {
-  for (let port = preferred; port < preferred + 50; port++) if (await portIsFree(port)) return port;
-  throw new Error(`no free port in ${preferred}..${preferred + 49} on ${HOST}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Setup: an account, its organization, an Admin API key
 
-async function api(base, method, pathname, { token, body } = {}) {
-  const headers = { "cf-connecting-ip": HOST, accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, json, text };
-}
+const call = (base, method, pathname, options = {}) =>
+  api(base, method, pathname, { ...options, headers: { accept: "application/json" }, timeoutMs: 15_000 });
 
 function expectStatus(what, res, status) {
   if (res.status !== status) {
@@ -248,19 +81,19 @@ function expectStatus(what, res, status) {
 
 async function setup(base) {
   const email = `bench-${randomBytes(6).toString("hex")}@example.com`;
-  const signUp = await api(base, "POST", "/api/auth/sign-up", {
+  const signUp = await call(base, "POST", "/api/auth/sign-up", {
     body: { email, password: "bench-password-123", name: "Bench" },
   });
   expectStatus("POST /api/auth/sign-up", signUp, 201);
-  const sessionToken = signUp.json?.session?.token;
+  const sessionToken = signUp.body?.session?.token;
   if (typeof sessionToken !== "string") throw new Error(`setup: sign-up body has no session.token: ${signUp.text.slice(0, 500)}`);
 
-  const created = await api(base, "POST", "/api/organizations/api-keys", {
+  const created = await call(base, "POST", "/api/organizations/api-keys", {
     token: sessionToken,
     body: { name: "bench", role: "Admin" },
   });
   expectStatus("POST /api/organizations/api-keys", created, 201);
-  const apiKey = created.json?.key;
+  const apiKey = created.body?.key;
   if (typeof apiKey !== "string") throw new Error(`setup: api-key body has no key: ${created.text.slice(0, 500)}`);
   return { email, sessionToken, apiKey };
 }
@@ -338,22 +171,22 @@ async function main() {
   const startedAt = Date.now();
   const deadline = setTimeout(() => {
     console.error(`auth-bench: hard deadline (${HARD_DEADLINE_MS / 1000} s) reached, stopping`);
-    stopDevServer().finally(() => process.exit(1));
+    stopServer().finally(() => process.exit(1));
   }, HARD_DEADLINE_MS);
   deadline.unref();
 
-  stateDir = mkdtempSync(path.join(os.tmpdir(), "auth-bench-"));
-  const port = await freePort(opts.port);
-  const inspectorPort = await freePort(port + 1000);
-  const base = `http://${HOST}:${port}`;
-
-  console.log(`auth-bench: node ${process.version}, ${os.cpus().length} CPUs, state in ${stateDir}`);
-  console.log(`auth-bench: applying migrations (local, --persist-to ${stateDir}) …`);
-  await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { timeoutMs: MIGRATE_TIMEOUT_MS });
-
-  console.log(`auth-bench: starting wrangler dev on ${base} …`);
-  const child = startDevServer(port, inspectorPort, opts.verbose);
-  await waitForHealth(base, child);
+  server = await startDevServer({
+    port: opts.port,
+    verbose: opts.verbose,
+    healthTimeoutMs: HEALTH_TIMEOUT_MS,
+    onStep(step, { stateDir, base }) {
+      if (step === "migrate") {
+        console.log(`auth-bench: node ${process.version}, ${os.cpus().length} CPUs, state in ${stateDir}`);
+        console.log(`auth-bench: applying migrations (local, --persist-to ${stateDir}) …`);
+      } else if (step === "start") console.log(`auth-bench: starting wrangler dev on ${base} …`);
+    },
+  });
+  const { base, port } = server;
   console.log(`auth-bench: ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
   const creds = await setup(base);
@@ -432,6 +265,6 @@ try {
   console.error(`auth-bench: ${error?.stack ?? error}`);
   code = 1;
 } finally {
-  await stopDevServer();
+  await stopServer();
 }
 process.exit(code);

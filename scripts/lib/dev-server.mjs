@@ -67,15 +67,36 @@ export async function freePort(preferred) {
  * Starts `wrangler dev` and resolves once GET /api/health answers 200.
  * `persistTo: "temp"` (default) uses a fresh temporary state directory, removed on stop;
  * `persistTo: null` uses the project's own `.wrangler/state` (what `npm run dev` uses).
+ * `onStep(step, { stateDir, base })`, if given, is called before "migrate" and before "start"
+ * (`base` is known from "start" on), so a script can report progress.
  */
-export async function startDevServer({ port = 8790, persistTo = "temp", verbose = false, healthTimeoutMs = 60_000 } = {}) {
+export async function startDevServer({ port = 8790, persistTo = "temp", verbose = false, healthTimeoutMs = 60_000, onStep } = {}) {
   const stateDir = persistTo === "temp" ? mkdtempSync(path.join(os.tmpdir(), "tours-events-dev-")) : persistTo;
   const persist = stateDir ? ["--persist-to", stateDir] : [];
-  await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
+  let child = null;
+  let stopped = false;
+  // Registered before the migrations, so a temporary state directory goes away on any exit.
+  const cleanupOnExit = () => {
+    killGroup(child, "SIGKILL");
+    if (persistTo === "temp") rmSync(stateDir, { recursive: true, force: true });
+  };
+  process.on("exit", cleanupOnExit);
 
-  const chosenPort = await freePort(port);
-  const inspectorPort = await freePort(chosenPort + 100);
-  const child = spawn(
+  let chosenPort;
+  let inspectorPort;
+  try {
+    onStep?.("migrate", { stateDir });
+    await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
+    chosenPort = await freePort(port);
+    inspectorPort = await freePort(chosenPort + 100);
+  } catch (error) {
+    process.off("exit", cleanupOnExit);
+    cleanupOnExit();
+    throw error;
+  }
+  const base = `http://${HOST}:${chosenPort}`;
+  onStep?.("start", { stateDir, base });
+  child = spawn(
     process.execPath,
     [
       WRANGLER, "dev", "--local", "--ip", HOST, "--port", String(chosenPort),
@@ -91,13 +112,6 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
-
-  let stopped = false;
-  const cleanupOnExit = () => {
-    killGroup(child, "SIGKILL");
-    if (persistTo === "temp") rmSync(stateDir, { recursive: true, force: true });
-  };
-  process.on("exit", cleanupOnExit);
 
   async function stop() {
     if (stopped) return;
@@ -118,7 +132,6 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
     if (persistTo === "temp") rmSync(stateDir, { recursive: true, force: true });
   }
 
-  const base = `http://${HOST}:${chosenPort}`;
   const deadline = Date.now() + healthTimeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
@@ -140,8 +153,8 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
   throw new Error(`GET /api/health did not answer 200 within ${healthTimeoutMs / 1000} s (last: ${last})\n${tail(log)}`);
 }
 
-/** JSON API call helper for scripts. */
-export async function api(base, method, pathname, { token, body, headers = {} } = {}) {
+/** JSON API call helper for scripts (`timeoutMs` bounds the whole call; none by default). */
+export async function api(base, method, pathname, { token, body, headers = {}, timeoutMs } = {}) {
   const res = await fetch(`${base}${pathname}`, {
     method,
     headers: {
@@ -151,6 +164,7 @@ export async function api(base, method, pathname, { token, body, headers = {} } 
       ...headers,
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
   });
   const text = await res.text();
   let json = null;
