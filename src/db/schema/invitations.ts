@@ -2,10 +2,9 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { organizations } from "./organizations";
 
-export const INVITATION_STATUSES = ["pending", "accepted", "revoked", "expired"] as const;
-export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
-export const DELIVERY_STATUSES = ["queued", "sent", "failed"] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
+
+export type { DeliveryStatus, InvitationStatus } from "../../lib/invitation-statuses";
 
 export const invitations = sqliteTable(
   "invitations",

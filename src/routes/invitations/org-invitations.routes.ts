@@ -3,7 +3,7 @@ import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from 
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
 import { requireAuth } from "../../middleware/auth";
-import { INVITATION_STATUSES } from "../../db/schema/invitations";
+import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
 
 const tags = ["Invitations"];
 const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
@@ -22,7 +22,7 @@ export const InvitationSchema = z
     expiresAt: Timestamp,
     createdAt: Timestamp,
     acceptedAt: Timestamp.nullable(),
-    deliveryStatus: z.enum(["queued", "sent", "failed"]).openapi({ description: "Where the latest email is: queued, sent, or failed after every retry." }),
+    deliveryStatus: z.enum(DELIVERY_STATUSES).openapi({ description: "Where the latest email is: queued, sent, or failed after every retry." }),
   })
   .openapi("Invitation");
 

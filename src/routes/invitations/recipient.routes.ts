@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, errorResponses, jsonBody, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
+import { authErrors, errorResponses, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
 import { optionalAuth, requireAuth } from "../../middleware/auth";
-import { INVITATION_STATUSES } from "../../db/schema/invitations";
+import { INVITATION_STATUSES } from "../../lib/invitation-statuses";
 import { InvitedBySchema } from "./org-invitations.routes";
 import { MemberSchema } from "../members/members.routes";
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { invitations, members, organizations, sessions, users } from "../../db/schema";
+import { invitations, members, organizations, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
