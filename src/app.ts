@@ -67,8 +67,21 @@ function errorResponse(error: Error, c: Context<AppBindings>): Response {
     if (error.status === 401) return problemResponse("unauthenticated", "A valid API key or session is required.", requestId);
     if (error.status < 500) return problemResponse("validation_failed", "The request could not be understood.", requestId);
   }
+  if (isDependencyOutage(error)) {
+    console.error(JSON.stringify({ msg: "dependency_unavailable", requestId, error: String(error) }));
+    return problemResponse("service_unavailable", "A storage service is unavailable right now. Retry shortly.", requestId, { headers: { "retry-after": "1" } });
+  }
   console.error(JSON.stringify({ msg: "unhandled_error", requestId, error: String(error), stack: error.stack }));
   return problemResponse("internal_error", "Something went wrong on our side. Quote the requestId if you contact us.", requestId);
+}
+
+/**
+ * Transient failures of D1 or KV (as the platform words them): the request may succeed if retried,
+ * so they are a 503 with Retry-After rather than a 500. Anything else (a bad query, a bug) is a 500.
+ */
+function isDependencyOutage(error: Error): boolean {
+  const text = `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`;
+  return /Network connection lost|overloaded|Internal error in D1|storage (operation|caller) .*(timed out|exceeded)|KV (GET|PUT|DELETE) failed|Too many requests queued/i.test(text);
 }
 
 type RouteInfo = { method: string; path: string };

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: "Body is not application/json.",
   429: "Rate limited; see Retry-After.",
   500: "Unexpected error (no internals are exposed).",
+  503: "A storage dependency is briefly unavailable; retry after Retry-After seconds.",
 };
 
 const problem = (status: number) => ({
@@ -34,7 +35,7 @@ const problem = (status: number) => ({
 
 /** The error responses every route can give, spread into each route's `responses`. */
 export function errorResponses(...statuses: number[]) {
-  const all = new Set([400, 500, ...statuses]);
+  const all = new Set([400, 500, 503, ...statuses]);
   return Object.fromEntries([...all].sort().map((s) => [s, problem(s)])) as Record<number, ReturnType<typeof problem>>;
 }
 

@@ -26,6 +26,21 @@ describe("errors and request ids", () => {
     expect(error.body.requestId).toBe("trace-1");
   });
 
+  it("a storage outage is a 503 with Retry-After", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner.token, "Admin");
+    const downDb = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "prepare") return () => { throw new Error("D1_ERROR: Network connection lost."); };
+        return Reflect.get(target, prop);
+      },
+    });
+    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: { ...(env as Env), DB: downDb } });
+    expectProblem(res, 503, "service_unavailable");
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.text).not.toContain("Network connection lost");
+  });
+
   it("an unexpected failure is a 500 that reveals nothing internal", async () => {
     const owner = await signUp();
     const key = await createKey(owner.token, "Admin");

@@ -45,6 +45,14 @@ describe("sign-up", () => {
     expect(after).toEqual(before);
   });
 
+  it("is rate limited per IP", async () => {
+    const { allowedBefore, limited } = await countUntilLimited(30, () =>
+      post("/api/auth/sign-up", { email: uniqueEmail("su"), password: "long-enough", name: "S" }, { headers: { "cf-connecting-ip": "203.0.113.77" } }),
+    );
+    expect(allowedBefore).toBeGreaterThanOrEqual(30);
+    expectProblem(limited, 429, "rate_limited");
+  });
+
   it("rejects a short password, a bad email and unknown fields", async () => {
     const bad = await post("/api/auth/sign-up", { email: "not-an-email", password: "short", name: "" });
     expect(expectProblem(bad, 400, "validation_failed").errors!.map((e) => e.path).sort()).toEqual(["email", "name", "password"]);
