@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, errorResponses, jsonBody, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
+import { authErrors, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { EmailInput, NameInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, UserSchema } from "../schemas";
-import { requireAuth } from "../../middleware/auth";
+import { SESSION_ONLY } from "../auth-modes";
 
 const tags = ["Auth"];
 const Password = z.string().min(8).max(256).openapi({ example: "correct horse battery staple" });
@@ -49,8 +49,7 @@ export const signOut = createRoute({
   path: "/api/auth/sign-out",
   tags,
   summary: "Revoke the current session",
-  security: SECURITY_SESSION,
-  middleware: [requireAuth("session")],
+  ...SESSION_ONLY,
   responses: { 204: { description: "Signed out; the token stops working at once." }, ...authErrors() },
 });
 
@@ -59,8 +58,7 @@ export const getSession = createRoute({
   path: "/api/auth/session",
   tags,
   summary: "The current session",
-  security: SECURITY_SESSION,
-  middleware: [requireAuth("session")],
+  ...SESSION_ONLY,
   responses: { 200: jsonResponse(SessionViewSchema, "The session, its user and active organization"), ...authErrors() },
 });
 
@@ -70,8 +68,7 @@ export const switchOrganization = createRoute({
   tags,
   summary: "Switch the active organization",
   description: "The caller must be a member of the organization, else 404.",
-  security: SECURITY_SESSION,
-  middleware: [requireAuth("session")],
+  ...SESSION_ONLY,
   request: { body: jsonBody(z.strictObject({ organizationId: z.string().min(1).max(64) }).openapi("SwitchOrganizationInput")) },
   responses: { 200: jsonResponse(SessionViewSchema, "The updated session"), ...authErrors(404, 413, 415) },
 });

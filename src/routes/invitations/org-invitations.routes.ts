@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
-import { requireAuth } from "../../middleware/auth";
+import { API_KEY_OR_SESSION } from "../auth-modes";
 import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
 
 const tags = ["Invitations"];
-const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+const auth = API_KEY_OR_SESSION;
 
 export const InvitedBySchema = z
   .object({ type: z.enum(["user", "api_key"]), id: z.string(), name: z.string() })

@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, errorResponses, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
-import { optionalAuth, requireAuth } from "../../middleware/auth";
+import { optionalAuth } from "../../middleware/auth";
+import { SESSION_ONLY } from "../auth-modes";
 import { INVITATION_STATUSES } from "../../lib/invitation-statuses";
 import { InvitedBySchema } from "./org-invitations.routes";
 import { MemberSchema } from "../members/members.routes";
@@ -90,8 +91,7 @@ export const listMyInvitations = createRoute({
   tags,
   summary: "My pending invitations",
   description: "Pending, unexpired invitations addressed to the session user's email. Accept one with POST /api/invitations/{id}/accept.",
-  security: SECURITY_SESSION,
-  middleware: [requireAuth("session")],
+  ...SESSION_ONLY,
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(

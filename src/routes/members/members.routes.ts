@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, RoleRefSchema, Timestamp, UserSchema } from "../schemas";
-import { requireAuth } from "../../middleware/auth";
+import { API_KEY_OR_SESSION } from "../auth-modes";
 
 const tags = ["Members"];
-const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+const auth = API_KEY_OR_SESSION;
 
 export const MemberSchema = z
   .object({

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
+import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
+import { SESSION_ONLY } from "../auth-modes";
 import { OrganizationPatchInput, OrganizationSchema } from "../schemas";
 
 const tags = ["Super Admin"];
-const auth = { security: SECURITY_SESSION, middleware: [requireAuth("session")] };
+const auth = SESSION_ONLY;
 const WHO =
   "Super Admin session only (a platform flag granted with `npm run superadmin`, never through this API). Any API key is a 403, even one with the Admin role; the caller's own organization and role play no part.";
 

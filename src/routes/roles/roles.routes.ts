@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse, SECURITY_API_KEY_OR_SESSION } from "../../lib/openapi";
+import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { IdParam, PermissionName } from "../schemas";
-import { requireAuth } from "../../middleware/auth";
+import { API_KEY_OR_SESSION } from "../auth-modes";
 
 const tags = ["Roles"];
-const auth = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
+const auth = API_KEY_OR_SESSION;
 
 export const RoleSchema = z
   .object({

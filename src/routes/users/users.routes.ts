@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
+import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { OrganizationSchema, RoleRefSchema, Timestamp } from "../schemas";
-import { requireAuth } from "../../middleware/auth";
+import { SESSION_ONLY } from "../auth-modes";
 
 export const listMyOrganizations = createRoute({
   method: "get",
@@ -10,8 +10,7 @@ export const listMyOrganizations = createRoute({
   tags: ["Users"],
   summary: "My organizations",
   description: "The organizations the session's user belongs to, with the user's role in each. Oldest membership first.",
-  security: SECURITY_SESSION,
-  middleware: [requireAuth("session")],
+  ...SESSION_ONLY,
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(
