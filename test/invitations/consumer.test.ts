@@ -70,6 +70,22 @@ describe("the EMAILS consumer", () => {
     expect(await invitationRow(inv.id)).toEqual({ delivery_status: "sent", delivery_error: null });
   });
 
+  it("sends through the Cloudflare send_email binding when EMAIL_PROVIDER=cloudflare", async () => {
+    const inv = await pendingInvitation();
+    const sent: unknown[] = [];
+    // The binding is the outermost edge of this provider: stand in for Cloudflare's mail service.
+    const binding = { send: async (message: unknown) => (sent.push(message), { messageId: "cf-msg-1" }) } as unknown as SendEmail;
+    const cfEnv = { ...(env as Env), EMAIL_PROVIDER: "cloudflare", SEND_EMAIL: binding } as Env;
+    const result = await deliver(EMAILS_QUEUE, [{ id: "m1", attempts: 1, body: inv.body }], cfEnv);
+    expect(result.explicitAcks).toEqual(["m1"]);
+    expect(sent).toEqual([
+      expect.objectContaining({ from: env.EMAIL_FROM, to: expect.stringMatching(/^q\.inv_/), subject: expect.stringContaining("Queue Tours"), text: expect.stringContaining(inv.token) }),
+    ]);
+    expect(await invitationRow(inv.id)).toEqual({ delivery_status: "sent", delivery_error: null });
+    const delivery = await env.DB.prepare("SELECT provider, provider_message_id FROM email_deliveries WHERE email_id = ?").bind(inv.emailId).first();
+    expect(delivery).toEqual({ provider: "cloudflare", provider_message_id: "cf-msg-1" });
+  });
+
   it("the same message delivered twice sends one email", async () => {
     const inv = await pendingInvitation();
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json({ id: "resend-1" }));
