@@ -71,12 +71,17 @@ describe("roles", () => {
     const guide = await createRole(owner.token, "Guide", ["users.read"]);
     const member = await addMember(owner.organization.id, "guide");
     const key = await createKey(owner.token, "Guide");
+    // Both credentials used first, so their role names sit in the cache when the rename happens.
+    expect((await get("/api/organizations/me/permissions", { token: member.token })).body.role.name).toBe("Guide");
+    expect((await get("/api/organizations/me/permissions", { token: key.key })).body.permissions["users.read"]).toBe(true);
     const res = await patch(`/api/organizations/roles/${guide.id}`, { name: "Tour Guide" }, { token: owner.token });
     expect(res.body).toMatchObject({ name: "Tour Guide", memberCount: 1 });
     expect(await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(member.member.id).first()).toEqual({ role_key: "tour guide" });
     expect(await env.DB.prepare("SELECT role_key FROM api_keys WHERE id = ?").bind(key.id).first()).toEqual({ role_key: "tour guide" });
     expect((await get("/api/organizations/me/permissions", { token: member.token })).body.role).toEqual({ id: guide.id, name: "Tour Guide", source: "organization" });
-    expect((await get("/api/organizations/me/permissions", { token: key.key })).body.role.name).toBe("Tour Guide");
+    const keyView = await get("/api/organizations/me/permissions", { token: key.key });
+    expect(keyView.body.role).toEqual({ id: guide.id, name: "Tour Guide", source: "organization" });
+    expect(keyView.body.permissions["users.read"]).toBe(true);
   });
 
   it("a custom role cannot be renamed to a system name, nor a shadow away from it (409)", async () => {

@@ -188,13 +188,19 @@ export async function updateRole({ ctx, input }: { ctx: RequestContext; input: {
   return orgRoleView(updated, await countHolders(ctx, organizationId, newKey));
 }
 
-/** Memberships cache the role name: after a rename, drop the holders' cached memberships. */
+/**
+ * Memberships and API key credentials cache the role *name*: after a rename, drop every holder's
+ * cached entry so the next request reads the new name (one batch to find them).
+ */
 async function invalidateHolders(ctx: RequestContext, organizationId: string, roleKey: string) {
-  const holders = await ctx.db
-    .select({ userId: members.userId })
-    .from(members)
-    .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey)));
-  await Promise.all(holders.map((h) => authCache.invalidateMembership(ctx, organizationId, h.userId)));
+  const [holders, keys] = await ctx.db.batch([
+    ctx.db.select({ userId: members.userId }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey))),
+    ctx.db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, roleKey))),
+  ]);
+  await Promise.all([
+    ...holders.map((h) => authCache.invalidateMembership(ctx, organizationId, h.userId)),
+    ...keys.map((k) => authCache.invalidateCredential(ctx, k.keyHash)),
+  ]);
 }
 
 export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
