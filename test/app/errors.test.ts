@@ -26,16 +26,21 @@ describe("errors and request ids", () => {
     expect(error.body.requestId).toBe("trace-1");
   });
 
-  it("a storage outage is a 503 with Retry-After", async () => {
-    const owner = await signUp();
-    const key = await createKey(owner.token, "Admin");
-    const downDb = new Proxy(env.DB, {
+  /** The env with a D1 whose every query fails with `message` (the key below is cold, so auth reads D1). */
+  const envWithFailingDb = (message: string) => {
+    const DB = new Proxy(env.DB, {
       get(target, prop) {
-        if (prop === "prepare") return () => { throw new Error("D1_ERROR: Network connection lost."); };
+        if (prop === "prepare") return () => { throw new Error(message); };
         return Reflect.get(target, prop);
       },
     });
-    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: { ...(env as Env), DB: downDb } });
+    return { ...(env as Env), DB } as Env;
+  };
+
+  it("a storage outage is a 503 with Retry-After", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner.token, "Admin");
+    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: envWithFailingDb("D1_ERROR: Network connection lost.") });
     expectProblem(res, 503, "service_unavailable");
     expect(res.headers.get("retry-after")).toBe("1");
     expect(res.text).not.toContain("Network connection lost");
@@ -44,14 +49,7 @@ describe("errors and request ids", () => {
   it("an unexpected failure is a 500 that reveals nothing internal", async () => {
     const owner = await signUp();
     const key = await createKey(owner.token, "Admin");
-    // A D1 that fails with an internal-looking message, for the cold lookup of a list.
-    const brokenDb = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === "prepare") return () => { throw new Error("SQLITE_CORRUPT: secret table api_keys at /var/db"); };
-        return Reflect.get(target, prop);
-      },
-    });
-    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: { ...(env as Env), DB: brokenDb } });
+    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: envWithFailingDb("SQLITE_CORRUPT: secret table api_keys at /var/db") });
     const problem = expectProblem(res, 500, "internal_error");
     expect(res.text).not.toMatch(/SQLITE|api_keys|\/var\/db|at /);
     expect(problem.requestId).toBe(res.headers.get("x-request-id"));
