@@ -1,7 +1,7 @@
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import type { AppBindings } from "./env";
-import { ApiError, problemResponse } from "./lib/errors";
+import { ApiError, problemResponse, UNAUTHENTICATED_DETAIL } from "./lib/errors";
 import { requestContext } from "./middleware/request-context";
 import { limitBody, requireJsonBody } from "./middleware/body-guards";
 import { createRouter } from "./routes/router";
@@ -64,7 +64,7 @@ function errorResponse(error: Error, c: Context<AppBindings>): Response {
       return problemResponse("unsupported_media_type", "Send request bodies as application/json.", requestId);
     }
     if (error.status === 413) return problemResponse("payload_too_large", "The request body is too large.", requestId);
-    if (error.status === 401) return problemResponse("unauthenticated", "A valid API key or session is required.", requestId);
+    if (error.status === 401) return problemResponse("unauthenticated", UNAUTHENTICATED_DETAIL, requestId);
     if (error.status < 500) return problemResponse("validation_failed", "The request could not be understood.", requestId);
   }
   if (isDependencyOutage(error)) {

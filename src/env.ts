@@ -31,11 +31,6 @@ export interface RequestContext {
   principal?: Principal;
 }
 
-/** A request context with an authenticated caller. */
-export interface AuthedContext extends RequestContext {
-  principal: Principal;
-}
-
 export type AppBindings = {
   Bindings: Env;
   Variables: {

@@ -8,7 +8,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Request id (the caller's, when sane) and the per-request service context. */
 export const requestContext = createMiddleware<AppBindings>(async (c, next) => {
   const incoming = c.req.header("x-request-id");
-  const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : newId("ses").replace("ses_", "req_");
+  const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : newId("req");
   c.set("requestId", requestId);
 
   let db: Database | undefined;

@@ -44,7 +44,7 @@ async function main() {
     check(invite.status === 201, "the admin invites Pat as Member");
 
     const email = await waitForEmail(server.base, invitee.toLowerCase());
-    const link = /https?:\/\/\S+\/invitations\/inv_[0-9A-Za-z]+/.exec(email.text)?.[0];
+    const link = /https?:\/\/\S+\/invitations\/ivt_[0-9A-Za-z]+/.exec(email.text)?.[0];
     check(Boolean(link), "the queued email reached the outbox with an accept link");
     // The link carries APP_URL; point it at this server.
     const url = `${server.base}${new URL(link).pathname}`;

@@ -18,7 +18,7 @@ async function waitForEmail(to: string, count = 1) {
   );
 }
 
-const tokenIn = (text: string) => /\/invitations\/(inv_[0-9A-Za-z]{49})/.exec(text)![1]!;
+const tokenIn = (text: string) => /\/invitations\/(ivt_[0-9A-Za-z]{49})/.exec(text)![1]!;
 
 describe("the invitation story", () => {
   it("Admin invites Pat@Example.com → email in the outbox → preview → Pat signs up through accept → Member of the inviter's org", async () => {
@@ -41,7 +41,7 @@ describe("the invitation story", () => {
     const [email] = await waitForEmail(pat.toLowerCase());
     expect(email!.to).toBe(pat.toLowerCase());
     expect(email!.subject).toBe("Ada Admin invited you to join Harbor Kayaks");
-    expect(email!.text).toContain(`${env.APP_URL}/invitations/inv_`);
+    expect(email!.text).toContain(`${env.APP_URL}/invitations/ivt_`);
     expect(email!.html).toContain("Harbor Kayaks");
     const token = tokenIn(email!.text);
     expect(email!.html).toContain(token);

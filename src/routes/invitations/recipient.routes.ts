@@ -10,7 +10,7 @@ import { MemberSchema } from "../members/members.routes";
 
 const tags = ["Accepting invitations"];
 const TokenParams = z.strictObject({
-  token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`inv_…`, 53 characters)." }),
+  token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`)." }),
 });
 
 export const previewInvitation = createRoute({

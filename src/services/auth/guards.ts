@@ -1,7 +1,7 @@
-import type { AuthedContext, RequestContext } from "../../env";
+import type { RequestContext } from "../../env";
 import { authCache } from "../../cache/auth-cache";
-import { ApiError, forbidden, notFound } from "../../lib/errors";
-import { ADMIN_ROLE_KEY, type Permission } from "../permissions/catalog";
+import { ApiError, forbidden, notFound, unauthenticated } from "../../lib/errors";
+import { ADMIN_ROLE_ID, type Permission } from "../permissions/catalog";
 import type { OrgScope, Principal } from "./principal";
 
 /** The authenticated caller; the route's auth middleware guarantees it. */
@@ -10,9 +10,11 @@ export function callerOf(ctx: RequestContext): Principal {
   return ctx.principal;
 }
 
-export function asAuthed(ctx: RequestContext): AuthedContext {
-  callerOf(ctx);
-  return ctx as AuthedContext;
+/** The caller as a user session; session-only routes guarantee it, so anything else is a 401. */
+export function sessionCaller(ctx: RequestContext): Extract<Principal, { kind: "session" }> {
+  const principal = callerOf(ctx);
+  if (principal.kind !== "session") throw unauthenticated();
+  return principal;
 }
 
 /**
@@ -48,7 +50,8 @@ export async function freshScope(ctx: RequestContext, scope: OrgScope): Promise<
 /** "Role: Admin" gates: the caller's role must resolve to the system Admin. */
 export function requireAdminRole(ctx: RequestContext): OrgScope {
   const scope = orgScopeOf(ctx);
-  if (scope.role.id !== "role_system_admin" || scope.role.name.toLowerCase() !== ADMIN_ROLE_KEY) {
+  // Admin can never be shadowed, so the system Admin's id is the whole test.
+  if (scope.role.id !== ADMIN_ROLE_ID) {
     throw forbidden("This needs the Admin role.");
   }
   return scope;

@@ -1,5 +1,4 @@
 import type { OrganizationRecord, UserRecord } from "../../cache/auth-cache";
-import type { Permission } from "../permissions/catalog";
 import type { ResolvedRole } from "../permissions/resolve";
 
 /** The organization a request acts in, with the caller's resolved role there. */
@@ -28,5 +27,3 @@ export type Principal =
       scope: OrgScope | null;
       activeOrganizationId: string | null;
     };
-
-export type { Permission };

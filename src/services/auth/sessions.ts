@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { members, organizations, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
-import { ApiError, notFound, unauthenticated } from "../../lib/errors";
+import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
 import { mintToken, sha256Hex } from "../../lib/tokens";
@@ -10,7 +10,7 @@ import { isUniqueViolation } from "../errors-db";
 import { ADMIN_ROLE_KEY } from "../permissions/catalog";
 import { iso, organizationView, roleRefView, userView } from "../views";
 import { SESSION_TTL_MS } from "./credential-upkeep";
-import { callerOf } from "./guards";
+import { sessionCaller } from "./guards";
 import { sessionScope } from "./authenticate";
 import { enforceRateLimit } from "./rate-limit";
 
@@ -97,15 +97,13 @@ export async function signIn({ ctx, input, clientIp }: { ctx: RequestContext; in
 
 /** Revokes the calling session: gone from D1, this isolate and KV before the 204 is sent. */
 export async function signOut({ ctx }: { ctx: RequestContext }) {
-  const principal = callerOf(ctx);
-  if (principal.kind !== "session") throw unauthenticated();
+  const principal = sessionCaller(ctx);
   await ctx.db.delete(sessions).where(eq(sessions.id, principal.sessionId)).run();
   await authCache.invalidateCredential(ctx, principal.tokenHash);
 }
 
 export function sessionView({ ctx }: { ctx: RequestContext }) {
-  const principal = callerOf(ctx);
-  if (principal.kind !== "session") throw unauthenticated();
+  const principal = sessionCaller(ctx);
   const scope = principal.scope;
   return {
     user: userView(principal.user),
@@ -118,8 +116,7 @@ export function sessionView({ ctx }: { ctx: RequestContext }) {
 
 /** Makes another organization the session's active one; the caller must be a member (else 404). */
 export async function switchOrganization({ ctx, input }: { ctx: RequestContext; input: { organizationId: string } }) {
-  const principal = callerOf(ctx);
-  if (principal.kind !== "session") throw unauthenticated();
+  const principal = sessionCaller(ctx);
   const scope = await sessionScope(ctx, input.organizationId, principal.user.id);
   if (!scope) throw notFound("Organization");
   await ctx.db

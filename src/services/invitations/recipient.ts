@@ -7,6 +7,7 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/passwords";
 import { roleIn } from "../auth/authenticate";
+import { sessionCaller } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";
 import { isUniqueViolation } from "../errors-db";
@@ -178,8 +179,7 @@ export async function declineInvitation({ ctx, input }: { ctx: RequestContext; i
 
 /** Pending invitations addressed to the signed-in user's email, newest last. */
 export async function listMyInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
-  const principal = ctx.principal;
-  if (!principal || principal.kind !== "session") throw forbidden("This needs a user session.");
+  const principal = sessionCaller(ctx);
   const after = decodeCursor(input.cursor, /^inv_[0-9A-Z]{26}$/);
   const now = new Date();
   const rows = await ctx.db

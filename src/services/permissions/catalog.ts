@@ -20,6 +20,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 const PERMISSION_SET: ReadonlySet<string> = new Set(PERMISSIONS);
 export const isPermission = (value: string): value is Permission => PERMISSION_SET.has(value);
 
+export const ADMIN_ROLE_ID = "role_system_admin";
+
 export interface SystemRole {
   id: string;
   name: string;
@@ -31,7 +33,7 @@ export interface SystemRole {
 /** Global, read-only roles. `Admin` can never be shadowed: the Admin gates and the last-admin guard rely on it. */
 export const SYSTEM_ROLES: readonly SystemRole[] = [
   {
-    id: "role_system_admin",
+    id: ADMIN_ROLE_ID,
     name: "Admin",
     key: "admin",
     description: "Every permission, and the organization's settings.",

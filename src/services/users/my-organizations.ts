@@ -1,9 +1,8 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { RequestContext } from "../../env";
 import { members, organizations, roles } from "../../db/schema";
-import { unauthenticated } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { callerOf } from "../auth/guards";
+import { sessionCaller } from "../auth/guards";
 import { resolveRole } from "../permissions/resolve";
 import { iso, organizationView, roleRefView } from "../views";
 
@@ -11,8 +10,7 @@ const MEMBER_ID = /^mem_[0-9A-Z]{26}$/;
 
 /** The organizations the session's user belongs to, with the user's role in each (paginated). */
 export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
-  const principal = callerOf(ctx);
-  if (principal.kind !== "session") throw unauthenticated();
+  const principal = sessionCaller(ctx);
   const after = decodeCursor(input.cursor, MEMBER_ID);
   const userId = principal.user.id;
 
