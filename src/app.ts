@@ -16,7 +16,8 @@ import { rolesRouter } from "./routes/roles";
 import { orgInvitationsRouter } from "./routes/invitations/org-invitations.index";
 import { recipientInvitationsRouter } from "./routes/invitations/recipient.index";
 import { devRouter } from "./routes/dev";
-import { invitationPages } from "./routes/pages";
+import { tokenPages } from "./routes/pages";
+import { csrfGuard } from "./middleware/csrf";
 import { registerDocs } from "./routes/docs";
 
 /** Composes the app: global middleware, every router, the OpenAPI document and the error handlers. */
@@ -24,8 +25,9 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", requestContext);
+  app.use("*", csrfGuard);
   app.use("/api/*", limitBody, requireJsonBody);
-  app.use("/invitations/*", limitBody);
+  for (const pages of ["/invitations/*", "/verify-email/*", "/reset-password", "/reset-password/*"]) app.use(pages, limitBody);
 
   app
     .route("/", healthRouter)
@@ -40,7 +42,7 @@ export function createApp() {
     .route("/", apiKeysRouter)
     .route("/", superAdminRouter);
 
-  app.route("/", invitationPages);
+  app.route("/", tokenPages);
   registerDocs(app);
 
   app.notFound((c) => notFoundOrMethodNotAllowed(c, app.routes));

@@ -9,6 +9,7 @@ export interface Env {
   RATE_LIMIT_IP: RateLimit;
   RATE_LIMIT_EMAIL: RateLimit;
   RATE_LIMIT_ORG: RateLimit;
+  RATE_LIMIT_EMAIL_SEND: RateLimit;
   ENVIRONMENT: string;
   APP_URL: string;
   EMAIL_PROVIDER: string;

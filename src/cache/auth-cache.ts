@@ -12,6 +12,11 @@ export interface UserRecord {
   id: string;
   email: string;
   name: string;
+  emailVerified: boolean;
+  /**
+   * As of when the record was cached: fine for display, never for authorisation — platform routes
+   * read the flag fresh from D1 (requireSuperAdmin).
+   */
   isSuperAdmin: boolean;
 }
 
@@ -104,7 +109,7 @@ async function loadSession(ctx: RequestContext, tokenHash: string): Promise<Cred
 
 async function loadUser(ctx: RequestContext, userId: string): Promise<UserRecord | null> {
   const row = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name, isSuperAdmin: users.isSuperAdmin })
+    .select({ id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified, isSuperAdmin: users.isSuperAdmin })
     .from(users)
     .where(eq(users.id, userId))
     .get();

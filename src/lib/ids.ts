@@ -2,7 +2,7 @@
  * Prefixed, sortable, opaque ids: `<prefix>_<26 chars>`, a ULID body (48-bit millisecond time +
  * 80 random bits, Crockford base32). Sorting ids sorts by creation time, which keyset pagination uses.
  */
-export const ID_PREFIXES = ["org", "usr", "mem", "role", "inv", "key", "ses", "eml", "req"] as const;
+export const ID_PREFIXES = ["org", "usr", "mem", "role", "inv", "key", "ses", "eml", "req", "etk"] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

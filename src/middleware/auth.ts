@@ -1,7 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
-import type { AppBindings } from "../env";
+import type { AppBindings, RequestContext } from "../env";
+import { parseToken } from "../lib/tokens";
 import { unauthenticated, forbidden } from "../lib/errors";
 import { authenticate } from "../services/auth/authenticate";
 import type { Principal } from "../services/auth/principal";
@@ -13,13 +14,27 @@ export function setSessionCookie(c: Context, session: { token: string; expiresAt
   setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", expires: new Date(session.expiresAt) });
 }
 
-/** The bearer token (or the browser's session cookie), if any. */
-function credentialOf(authorization: string | undefined, cookie: string | undefined): string | null {
+/**
+ * The credential a request carries: the bearer token, else the browser's session cookie. The
+ * cookie carries a session and nothing else: any other token in it (an API key a script put
+ * there) is refused as a bad credential, so a key can never ride along with a browser's requests.
+ */
+function credentialOf(c: Context): { token: string | null; sent: boolean } {
+  const authorization = c.req.header("authorization");
   if (authorization !== undefined) {
     const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
-    return match?.[1] ?? null;
+    return { token: match?.[1] ?? null, sent: true };
   }
-  return cookie ?? null;
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (cookie === undefined) return { token: null, sent: false };
+  return { token: parseToken(cookie) === "session" ? cookie : null, sent: true };
+}
+
+/** The session in the browser's cookie (for the HTML pages), or null. */
+export async function cookieSession(c: Context, ctx: RequestContext): Promise<Principal | null> {
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (!cookie || parseToken(cookie) !== "session") return null;
+  return authenticate(ctx, cookie);
 }
 
 /**
@@ -29,7 +44,7 @@ function credentialOf(authorization: string | undefined, cookie: string | undefi
  */
 export const requireAuth = (...kinds: Principal["kind"][]) =>
   createMiddleware<AppBindings>(async (c, next) => {
-    const token = credentialOf(c.req.header("authorization"), getCookie(c, SESSION_COOKIE));
+    const { token } = credentialOf(c);
     if (!token) throw unauthenticated();
     const principal = await authenticate(c.get("ctx"), token);
     if (!principal) throw unauthenticated();
@@ -45,8 +60,9 @@ export const requireAuth = (...kinds: Principal["kind"][]) =>
  * an anonymous caller, but a credential that is sent must be valid.
  */
 export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
-  const token = credentialOf(c.req.header("authorization"), getCookie(c, SESSION_COOKIE));
-  if (token) {
+  const { token, sent } = credentialOf(c);
+  if (sent) {
+    if (!token) throw unauthenticated();
     const principal = await authenticate(c.get("ctx"), token);
     if (!principal) throw unauthenticated();
     c.get("ctx").principal = principal;

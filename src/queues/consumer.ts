@@ -1,6 +1,7 @@
 import type { Env, RequestContext } from "../env";
 import { createDb } from "../db/client";
 import { EmailMessage } from "../services/emails/messages";
+import { deliverAccountEmail } from "../services/emails/deliver-account-email";
 import {
   deliverInvitationEmail,
   EMAIL_MAX_ATTEMPTS,
@@ -30,19 +31,25 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
       message.ack();
       continue;
     }
+    const email = parsed.data;
     if (batch.queue === EMAILS_DEAD_LETTER_QUEUE) {
-      await setDeliveryStatus(ctx, parsed.data.emailId, "failed", `Undelivered after ${EMAIL_MAX_ATTEMPTS} attempts.`);
+      // Invitations record the failure for their org's admins; an account email's sender sees that
+      // no email came and asks again (resend verification, request another reset).
+      if (email.type === "invitation") await setDeliveryStatus(ctx, email.emailId, "failed", `Undelivered after ${EMAIL_MAX_ATTEMPTS} attempts.`);
+      else console.error(JSON.stringify({ msg: "account_email_undelivered", emailId: email.emailId, type: email.type }));
       message.ack();
       continue;
     }
     try {
-      const outcome = await deliverInvitationEmail(ctx, parsed.data, fetcher);
+      const outcome = email.type === "invitation" ? await deliverInvitationEmail(ctx, email, fetcher) : await deliverAccountEmail(ctx, email);
       console.log(JSON.stringify({ msg: "email_delivery", emailId: parsed.data.emailId, outcome, attempts: message.attempts }));
       message.ack();
     } catch (error) {
       const final = message.attempts >= EMAIL_MAX_ATTEMPTS || !isRetryable(error);
       console.error(JSON.stringify({ msg: "email_delivery_failed", emailId: parsed.data.emailId, attempts: message.attempts, final, error: String(error) }));
-      await setDeliveryStatus(ctx, parsed.data.emailId, final ? "failed" : "queued", String(error instanceof Error ? error.message : error)).catch(() => {});
+      if (email.type === "invitation") {
+        await setDeliveryStatus(ctx, email.emailId, final ? "failed" : "queued", String(error instanceof Error ? error.message : error)).catch(() => {});
+      }
       if (final && !isRetryable(error)) {
         message.ack(); // a configuration error: retrying cannot help
       } else {

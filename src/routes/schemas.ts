@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PERMISSIONS } from "../services/permissions/catalog";
+import { CLEAN_TEXT_PATTERN } from "../lib/text";
 
 /** Response and shared request schemas: one definition feeds validation and the OpenAPI document. */
 
@@ -21,6 +22,7 @@ export const UserSchema = z
     id: z.string().openapi({ example: "usr_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     email: z.string().openapi({ example: "ana@sunset-tours.example" }),
     name: z.string().openapi({ example: "Ana Ruiz" }),
+    emailVerified: z.boolean().openapi({ description: "Whether the owner of `email` has proved it (verification, password-reset or invitation link)." }),
   })
   .openapi("User");
 
@@ -54,7 +56,23 @@ export const SessionViewSchema = z
 /** `email` as we accept it: trimmed, and compared case-insensitively. */
 export const EmailInput = z.string().trim().max(254).pipe(z.email()).openapi({ example: "ana@sunset-tours.example" });
 
-export const NameInput = z.string().trim().min(1).max(100);
+/**
+ * Human-entered text: trimmed, NFC-normalised, and free of control, bidi and zero-width characters
+ * (src/lib/text.ts says which and why). Every name and description goes through it.
+ */
+export const cleanText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .normalize("NFC")
+    .min(min)
+    .max(max)
+    .regex(CLEAN_TEXT_PATTERN, { message: "Must not contain control, bidi-override or zero-width characters." });
+
+export const NameInput = cleanText(1, 100);
+
+/** A new password: 8–256 characters (PBKDF2 cost does not grow with length: it hashes a digest). */
+export const PasswordInput = z.string().min(8).max(256).openapi({ example: "correct horse battery staple" });
 
 export const IdParam = (prefix: string, name = "id") =>
   z

@@ -13,6 +13,11 @@ export const organizationView = (org: Pick<OrganizationRecord, "id" | "name" | "
   updatedAt: iso(org.updatedAt),
 });
 
-export const userView = (user: Pick<UserRecord, "id" | "email" | "name">) => ({ id: user.id, email: user.email, name: user.name });
+export const userView = (user: Pick<UserRecord, "id" | "email" | "name" | "emailVerified">) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  emailVerified: user.emailVerified,
+});
 
 export const roleRefView = (role: ResolvedRole) => ({ id: role.id, name: role.name, source: role.source });

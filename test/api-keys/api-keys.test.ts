@@ -101,6 +101,7 @@ describe("API keys", () => {
         organizationId: owner.organization.id,
         name: "Member",
         nameKey: "member",
+        nameSkeleton: "member",
         description: "Members here also invite",
         permissions: ["users.read", "roles.read", "users.invite"],
         createdAt: now,
@@ -119,7 +120,7 @@ describe("API keys", () => {
     const now = new Date();
     await db()
       .insert(roles)
-      .values({ id: newId("role"), organizationId: owner.organization.id, name: "Key Manager", nameKey: "key manager", description: "", permissions: ["api_keys.create", "api_keys.read"], createdAt: now, updatedAt: now });
+      .values({ id: newId("role"), organizationId: owner.organization.id, name: "Key Manager", nameKey: "key manager", nameSkeleton: "key manager", description: "", permissions: ["api_keys.create", "api_keys.read"], createdAt: now, updatedAt: now });
     await authCache.invalidateOrganization(testContext(), owner.organization.id);
     const manager = await addMember(owner.organization.id, "key manager");
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { createDb } from "../../src/db/client";
-import { members, users } from "../../src/db/schema";
+import { members, organizations, users } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import { newSession } from "../../src/services/auth/sessions";
 import { sessions } from "../../src/db/schema";
@@ -30,6 +30,18 @@ export async function signUp(overrides: { email?: string; password?: string; nam
 export const db = () => createDb(env.DB);
 
 /**
+ * An organization with an Admin member and a session, written straight to D1: no sign-up, so no
+ * verification email is queued (for tests that stub the global fetch the queue producer uses).
+ */
+export async function seedOrganization(name = "Seeded Org"): Promise<Owner> {
+  const now = new Date();
+  const organization = { id: newId("org"), name, nameSearch: name.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
+  await db().insert(organizations).values(organization);
+  const admin = await addMember(organization.id, "admin", "admin");
+  return { token: admin.token, user: { id: admin.user.id, email: admin.user.email, name: admin.user.name }, organization };
+}
+
+/**
  * A user who is a member of `organizationId` with `roleKey`, and a session in that org. Written
  * straight to D1 (fast: no password hashing) — the way a test seeds a big org.
  */
@@ -56,21 +68,4 @@ export async function createRole(token: string, name: string, permissions: strin
   return res.body as { id: string; name: string; permissions: string[]; source: string; shadows: boolean; memberCount: number };
 }
 
-/**
- * Waits until the real EMAILS consumer has sent every email still expected (a pending invitation
- * whose current email has no delivery row). Files that queue emails call it in `afterAll`, so no
- * delivery is still running when the file's runtime is torn down.
- */
-export async function drainEmailQueue(timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await env.DB.prepare(
-      `SELECT count(*) AS n FROM invitations i
-       WHERE i.status = 'pending' AND i.delivery_status = 'queued'
-         AND NOT EXISTS (SELECT 1 FROM email_deliveries d WHERE d.email_id = i.email_id)`,
-    ).first<{ n: number }>();
-    if (row!.n === 0) return;
-    if (Date.now() > deadline) throw new Error(`${row!.n} emails still queued after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { drainEmailQueue } from "./emails";

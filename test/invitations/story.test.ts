@@ -1,24 +1,10 @@
 import { env } from "cloudflare:test";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { del, expectProblem, get, post } from "../helpers/api";
-import { signUp, drainEmailQueue } from "../helpers/factories";
+import { signUp } from "../helpers/factories";
+import { tokenIn, verifyEmail, waitForEmail } from "../helpers/emails";
 
 // Let the real consumer finish the emails this file queued before the runtime is torn down.
-afterAll(() => drainEmailQueue(), 60_000);
-
-/** Waits for the real queue consumer to put an email for `to` in the outbox. */
-async function waitForEmail(to: string, count = 1) {
-  return vi.waitFor(
-    async () => {
-      const res = await get(`/api/dev/outbox?to=${encodeURIComponent(to)}`);
-      if (res.body.data.length < count) throw new Error(`no email for ${to} yet`);
-      return res.body.data as { id: string; to: string; subject: string; text: string; html: string }[];
-    },
-    { timeout: 15_000, interval: 200 },
-  );
-}
-
-const tokenIn = (text: string) => /\/invitations\/(ivt_[0-9A-Za-z]{49})/.exec(text)![1]!;
 
 describe("the invitation story", () => {
   it("Admin invites Pat@Example.com → email in the outbox → preview → Pat signs up through accept → Member of the inviter's org", async () => {
@@ -72,7 +58,7 @@ describe("the invitation story", () => {
     });
     const patSession = accepted.body.session.token;
     const session = await get("/api/auth/session", { token: patSession });
-    expect(session.body).toMatchObject({ user: { email: pat.toLowerCase() }, organization: { id: admin.organization.id }, role: { name: "Member" } });
+    expect(session.body).toMatchObject({ user: { email: pat.toLowerCase(), emailVerified: true }, organization: { id: admin.organization.id }, role: { name: "Member" } });
     expect((await get("/api/organizations/me", { token: patSession })).body.id).toBe(admin.organization.id);
 
     const invitations = await get("/api/organizations/invitations", { token: admin.token });
@@ -97,27 +83,34 @@ describe("the invitation story", () => {
     // A new-account attempt for an address that has an account is refused.
     expectProblem(await post(`/api/invitations/${token}/accept`, { name: "Sam", password: "whatever-long" }), 409, "email_taken");
 
-    const mine = await get("/api/invitations", { token: sam.token });
-    expect(mine.body.data).toEqual([
-      expect.objectContaining({ id: created.body.id, organization: expect.objectContaining({ name: "Canyon Rides" }), role: expect.objectContaining({ name: "Member" }) }),
-    ]);
+    // Sam's address is not verified yet: the list of invitations addressed to it stays closed…
+    expectProblem(await get("/api/invitations", { token: sam.token }), 403, "email_not_verified");
+    expectProblem(await post(`/api/invitations/${created.body.id}/accept`, undefined, { token: sam.token }), 403, "email_not_verified");
 
+    // …but the emailed link proves the mailbox: accepting with it works and verifies the address.
     const accepted = await post(`/api/invitations/${token}/accept`, undefined, { token: sam.token });
     expect(accepted.status).toBe(200);
     expect(accepted.body.session).toBeUndefined();
+    expect(accepted.body.member.user).toEqual({ id: sam.user.id, email: sam.user.email, name: "Sam", emailVerified: true });
+    expect((await get("/api/auth/session", { token: sam.token })).body.user.emailVerified).toBe(true);
     expect((await get("/api/organizations/me", { token: sam.token })).body.name).toBe("Canyon Rides");
     expect((await get("/api/invitations", { token: sam.token })).body.data).toEqual([]);
     const orgs = await get("/api/users/me/organizations", { token: sam.token });
     expect(orgs.body.data.map((m: any) => m.organization.name)).toEqual(["Sam's Own", "Canyon Rides"]);
   });
 
-  it("a signed-in recipient can accept by invitation id", async () => {
+  it("a signed-in recipient with a verified address can accept by invitation id", async () => {
     const admin = await signUp();
     const sam = await signUp();
     const created = await post("/api/organizations/invitations", { email: sam.user.email, role: "Member" }, { token: admin.token });
+    await verifyEmail(sam.user.email);
+    const mine = await get("/api/invitations", { token: sam.token });
+    expect(mine.body.data).toEqual([expect.objectContaining({ id: created.body.id, role: expect.objectContaining({ name: "Member" }) })]);
     const accepted = await post(`/api/invitations/${created.body.id}/accept`, {}, { token: sam.token });
     expect(accepted.status).toBe(200);
     const other = await signUp();
+    expectProblem(await post(`/api/invitations/${created.body.id}/accept`, {}, { token: other.token }), 403, "email_not_verified");
+    await verifyEmail(other.user.email);
     expectProblem(await post(`/api/invitations/${created.body.id}/accept`, {}, { token: other.token }), 404, "not_found");
   });
 

@@ -21,7 +21,7 @@ describe("listing members", () => {
     expect(all.body.data).toHaveLength(3);
     expect(all.body.data[0]).toEqual({
       id: expect.stringMatching(/^mem_/),
-      user: { id: owner.user.id, email: owner.user.email, name: "Olive Owner" },
+      user: { id: owner.user.id, email: owner.user.email, name: "Olive Owner", emailVerified: false },
       role: { id: "role_system_admin", name: "Admin", source: "system" },
       joinedAt: expect.any(String),
     });

@@ -6,3 +6,4 @@ export * from "./sessions";
 export * from "./api-keys";
 export * from "./invitations";
 export * from "./emails";
+export * from "./email-tokens";

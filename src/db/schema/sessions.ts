@@ -14,6 +14,10 @@ export const sessions = sqliteTable(
     activeOrganizationId: text("active_organization_id").references(() => organizations.id, { onDelete: "set null" }),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** Written after the response, at most once a minute per isolate (like API keys). */
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    /** The User-Agent that created the session (control characters removed, 256 chars at most). */
+    userAgent: text("user_agent"),
   },
   (t) => [
     uniqueIndex("sessions_token_hash_idx").on(t.tokenHash),

@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
-import { EmailInput, NameInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, UserSchema } from "../schemas";
+import { EmailInput, IdParam, NameInput, PasswordInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, Timestamp, UserSchema } from "../schemas";
+import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { SESSION_ONLY } from "../auth-modes";
 
 const tags = ["Auth"];
-const Password = z.string().min(8).max(256).openapi({ example: "correct horse battery staple" });
+const Password = PasswordInput;
 
 export const signUp = createRoute({
   method: "post",
@@ -71,4 +72,107 @@ export const switchOrganization = createRoute({
   ...SESSION_ONLY,
   request: { body: jsonBody(z.strictObject({ organizationId: z.string().min(1).max(64) }).openapi("SwitchOrganizationInput")) },
   responses: { 200: jsonResponse(SessionViewSchema, "The updated session"), ...authErrors(404, 413, 415) },
+});
+
+const AccountTokenInput = (description: string) => z.string().min(1).max(100).openapi({ description });
+
+export const requestEmailVerification = createRoute({
+  method: "post",
+  path: "/api/auth/email-verification",
+  tags,
+  summary: "Email me a new verification link",
+  description:
+    "Sends the signed-in user a new link to `${APP_URL}/verify-email/{token}` (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
+  ...SESSION_ONLY,
+  responses: { 202: { description: "The email is queued." }, ...authErrors(409, 429) },
+});
+
+export const confirmEmailVerification = createRoute({
+  method: "post",
+  path: "/api/auth/email-verification/confirm",
+  tags,
+  summary: "Confirm an email address",
+  description:
+    "No authentication: holding the emailed token proves the mailbox. The address it was sent to becomes verified. Single use, 24 h: used, replaced or mistyped → 404; expired → 410 `token_expired`.",
+  security: [],
+  request: { body: jsonBody(z.strictObject({ token: AccountTokenInput("The token from the emailed link (`vet_…`).") }).openapi("EmailVerificationConfirmInput")) },
+  responses: { 200: jsonResponse(z.object({ user: UserSchema }).openapi("EmailVerificationResult"), "Verified"), ...errorResponses(404, 410, 413, 415) },
+});
+
+export const requestPasswordReset = createRoute({
+  method: "post",
+  path: "/api/auth/password-reset",
+  tags,
+  summary: "Email a password-reset link",
+  description:
+    "Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to `${APP_URL}/reset-password/{token}`, valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).",
+  security: [],
+  request: { body: jsonBody(z.strictObject({ email: EmailInput }).openapi("PasswordResetRequestInput")) },
+  responses: {
+    202: jsonResponse(z.object({ message: z.string() }).openapi("PasswordResetRequested"), "Accepted (sent only if the account exists)"),
+    ...errorResponses(413, 415, 429),
+  },
+});
+
+export const confirmPasswordReset = createRoute({
+  method: "post",
+  path: "/api/auth/password-reset/confirm",
+  tags,
+  summary: "Set a new password with a reset link",
+  description:
+    "Sets the password, marks the email verified (the link proved the mailbox), and revokes **every** session of the user at once. Single use, 1 h: used, replaced or mistyped → 404; expired → 410 `token_expired`. Sign in afterwards.",
+  security: [],
+  request: {
+    body: jsonBody(
+      z.strictObject({ token: AccountTokenInput("The token from the emailed link (`prt_…`)."), password: Password }).openapi("PasswordResetConfirmInput"),
+    ),
+  },
+  responses: { 204: { description: "Password set; every session of the user is revoked." }, ...errorResponses(404, 410, 413, 415) },
+});
+
+export const changePassword = createRoute({
+  method: "post",
+  path: "/api/auth/password",
+  tags,
+  summary: "Change my password",
+  description:
+    "Needs the current password (403 `current_password_incorrect` otherwise; rate limited per user, 10 a minute). Every other session of the user is revoked; this one stays signed in.",
+  ...SESSION_ONLY,
+  request: {
+    body: jsonBody(z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password }).openapi("PasswordChangeInput")),
+  },
+  responses: { 204: { description: "Changed; other sessions revoked." }, ...authErrors(409, 413, 415, 429) },
+});
+
+export const SessionInfoSchema = z
+  .object({
+    id: z.string().openapi({ example: "ses_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable().openapi({ description: "Kept to the minute, written after the response." }),
+    expiresAt: Timestamp,
+    userAgent: z.string().nullable().openapi({ example: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)" }),
+    current: z.boolean().openapi({ description: "The session making this request." }),
+  })
+  .openapi("SessionInfo", { description: "A live session of the user. Never includes its token." });
+
+export const listSessions = createRoute({
+  method: "get",
+  path: "/api/auth/sessions",
+  tags,
+  summary: "My live sessions",
+  description: "Newest first. Never a token or its hash.",
+  ...SESSION_ONLY,
+  request: { query: PaginationQuery },
+  responses: { 200: jsonResponse(pageSchema(SessionInfoSchema, "SessionInfoPage"), "A page of sessions"), ...authErrors() },
+});
+
+export const revokeSession = createRoute({
+  method: "delete",
+  path: "/api/auth/sessions/{id}",
+  tags,
+  summary: "Revoke one of my sessions",
+  description: "Stops working at once. Another user's session id → 404. Revoking the current session signs out.",
+  ...SESSION_ONLY,
+  request: { params: z.strictObject({ id: IdParam("ses") }) },
+  responses: { 204: { description: "Revoked" }, ...authErrors(404) },
 });

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, errorResponses, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { NameInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
+import { NameInput, PasswordInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
 import { optionalAuth } from "../../middleware/auth";
 import { SESSION_ONLY } from "../auth-modes";
 import { INVITATION_STATUSES } from "../../lib/invitation-statuses";
@@ -9,6 +9,19 @@ import { InvitedBySchema } from "./org-invitations.routes";
 import { MemberSchema } from "../members/members.routes";
 
 const tags = ["Accepting invitations"];
+
+/**
+ * Accepting: `{ name, password }` creates the account for the invited address; `{}` (or no body)
+ * uses the session. The invitation page's form is checked with the same schema.
+ */
+export const AcceptWithAccountInput = z
+  .strictObject({ name: NameInput, password: PasswordInput })
+  .openapi("AcceptWithAccountInput", { description: "Creates the account for the invited address." });
+export const AcceptBody = z
+  .union([AcceptWithAccountInput, z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user." })], {
+    error: "Send { name, password } to create the account, or no body (or {}) with a session.",
+  })
+  .openapi("AcceptInput");
 const TokenParams = z.strictObject({
   token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`)." }),
 });
@@ -46,7 +59,7 @@ export const acceptInvitation = createRoute({
   summary: "Accept an invitation",
   description: [
     "With a session: the session user's email must equal the invited address (case-insensitive), else 403; send no body. A signed-in recipient may use the invitation id from GET /api/invitations in place of the token.",
-    "Without a session: send `{ name, password }` to create the account for the invited address (409 `email_taken` if it exists: sign in first); the response then carries a new session.",
+    "Without a session: send `{ name, password }` to create the account for the invited address (409 `email_taken` if it exists: sign in first); the account is verified (the link proved the mailbox) and the response carries a new session.",
     "Creates the membership and makes the organization the session's active one. Single use: a used or revoked invitation is a 404, an expired one a 410 `invitation_expired`; concurrent accepts create exactly one membership.",
   ].join("\n\n"),
   security: [...SECURITY_SESSION, {}],
@@ -57,9 +70,7 @@ export const acceptInvitation = createRoute({
       required: false,
       content: {
         "application/json": {
-          schema: z
-            .strictObject({ name: NameInput.optional(), password: z.string().min(8).max(256).optional() })
-            .openapi("AcceptWithAccountInput", { description: "Both fields to create the account; omit the body (or send {}) with a session." }),
+          schema: AcceptBody,
         },
       },
     },
@@ -90,7 +101,8 @@ export const listMyInvitations = createRoute({
   path: "/api/invitations",
   tags,
   summary: "My pending invitations",
-  description: "Pending, unexpired invitations addressed to the session user's email. Accept one with POST /api/invitations/{id}/accept.",
+  description:
+    "Pending, unexpired invitations addressed to the session user's email. Only for a verified address: an unverified one → 403 `email_not_verified` (anyone can sign up with any address; only the mailbox's owner may see what was sent to it). Accept one with POST /api/invitations/{id}/accept.",
   ...SESSION_ONLY,
   request: { query: PaginationQuery },
   responses: {

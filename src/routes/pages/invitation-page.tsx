@@ -24,7 +24,7 @@ export type PageState =
   | { kind: "closed"; preview: PreviewData }
   | { kind: "not_found" };
 
-const STYLE = `
+export const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#5b6470;--bg:#f5f6f8;--card:#fff;--line:#d9dee4;--accent:#2563eb;--danger:#b42318;--ok:#067647}
 @media (prefers-color-scheme:dark){:root{--fg:#e6e9ed;--muted:#9aa4af;--bg:#0f1216;--card:#171b21;--line:#2a3139;--accent:#6ea8ff;--danger:#ff8a80;--ok:#6ee7a8}}
 *{box-sizing:border-box}body{margin:0;min-height:100vh;display:grid;place-items:center;padding:16px;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif}
@@ -42,7 +42,8 @@ button{font:inherit;font-weight:600;padding:.7rem 1rem;border-radius:8px;border:
 .success{color:var(--ok);font-weight:600}
 `;
 
-function Layout({ title, children }: { title: string; children: Child }) {
+/** Every page's frame. `nonce` lets the one inline stylesheet through the page's CSP (no 'unsafe-inline'). */
+export function Layout({ title, nonce, children }: { title: string; nonce?: string; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -50,7 +51,7 @@ function Layout({ title, children }: { title: string; children: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{title}</title>
-        <style>{STYLE}</style>
+        <style nonce={nonce}>{STYLE}</style>
       </head>
       <body>
         <main>{children}</main>
@@ -131,6 +132,9 @@ function Pending({ state }: { state: Extract<PageState, { kind: "pending" }> }) 
           <button class="primary" type="submit">
             Sign in and accept
           </button>
+          <p class="muted">
+            Forgot it, or never created this account? <a href="/reset-password">Reset the password</a> through this email address.
+          </p>
         </form>
       ) : (
         <form method="post" aria-labelledby="signup-title">
@@ -160,24 +164,24 @@ const CLOSED_TEXT: Record<"accepted" | "revoked" | "expired", (p: PreviewData) =
   expired: (p) => `This invitation has expired. Ask ${p.invitedBy.name} to send you a new one.`,
 };
 
-export function renderInvitationPage(state: PageState) {
+export function renderInvitationPage(state: PageState, nonce?: string) {
   switch (state.kind) {
     case "not_found":
       return (
-        <Layout title="Invitation not found">
+        <Layout nonce={nonce} title="Invitation not found">
           <h1>Invitation not found</h1>
           <p>This link does not work. It may have been replaced by a newer invitation email, or mistyped.</p>
         </Layout>
       );
     case "pending":
       return (
-        <Layout title={`Join ${state.preview.organization.name}`}>
+        <Layout nonce={nonce} title={`Join ${state.preview.organization.name}`}>
           <Pending state={state} />
         </Layout>
       );
     case "accepted":
       return (
-        <Layout title={`Welcome to ${state.organizationName}`}>
+        <Layout nonce={nonce} title={`Welcome to ${state.organizationName}`}>
           <Header preview={state.preview} title={`Welcome to ${state.organizationName}`} />
           <p class="success" role="status">
             You joined {state.organizationName} as {state.roleName}.
@@ -187,7 +191,7 @@ export function renderInvitationPage(state: PageState) {
       );
     case "declined":
       return (
-        <Layout title="Invitation declined">
+        <Layout nonce={nonce} title="Invitation declined">
           <Header preview={state.preview} />
           <p role="status">You declined the invitation. Nothing else will happen.</p>
         </Layout>
@@ -195,7 +199,7 @@ export function renderInvitationPage(state: PageState) {
     case "closed": {
       const status = state.preview.status as "accepted" | "revoked" | "expired";
       return (
-        <Layout title="Invitation unavailable">
+        <Layout nonce={nonce} title="Invitation unavailable">
           <Header preview={state.preview} />
           <p role="status">{CLOSED_TEXT[status](state.preview)}</p>
         </Layout>

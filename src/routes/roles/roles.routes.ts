@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
-import { IdParam, PermissionName } from "../schemas";
+import { cleanText, IdParam, PermissionName } from "../schemas";
 import { API_KEY_OR_SESSION } from "../auth-modes";
 
 const tags = ["Roles"];
@@ -19,8 +19,8 @@ export const RoleSchema = z
   })
   .openapi("Role");
 
-const RoleName = z.string().trim().min(1).max(50).openapi({ example: "Guide" });
-const Description = z.string().trim().max(500).openapi({ example: "Leads tours; reads the team list." });
+const RoleName = cleanText(1, 50).openapi({ example: "Guide" });
+const Description = cleanText(0, 500).openapi({ example: "Leads tours; reads the team list." });
 /** Names are checked by the service so that unknown ones come back listed in one 400. */
 const Permissions = z.array(z.string().max(100)).max(50).openapi({ example: ["users.read", "roles.read"] });
 const RoleIdParams = z.strictObject({ id: IdParam("role") });

@@ -9,7 +9,8 @@ import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
 import { roleIn } from "../auth/authenticate";
 import { assertCanGrant } from "../permissions/escalation";
-import { findAssignableRole } from "../permissions/roles-in-org";
+import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
+import { isRoleNotFound } from "../errors-db";
 import { iso, roleRefView } from "../views";
 import type { OrganizationRecord } from "../../cache/auth-cache";
 
@@ -52,7 +53,14 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
     lastUsedAt: null,
     createdAt: now,
   };
-  await ctx.db.insert(apiKeys).values(row).run();
+  // A trigger refuses the row if the role was deleted since it was looked up (migrations/0002).
+  await ctx.db
+    .insert(apiKeys)
+    .values(row)
+    .run()
+    .catch((error: unknown) => {
+      throw isRoleNotFound(error) ? unknownRole(input.role) : error;
+    });
   return { ...apiKeyView(row, scope.organization), key: secret };
 }
 

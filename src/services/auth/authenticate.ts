@@ -3,7 +3,7 @@ import type { RequestContext } from "../../env";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { resolveRole, type ResolvedRole } from "../permissions/resolve";
 import type { OrgScope, Principal } from "./principal";
-import { touchApiKey, refreshSessionIfDue } from "./credential-upkeep";
+import { touchApiKey, touchSession, refreshSessionIfDue } from "./credential-upkeep";
 
 /** Resolved roles memoised per cached organization snapshot (a new snapshot after any change). */
 const resolvedRoles = new WeakMap<OrganizationRecord, Map<string, ResolvedRole>>();
@@ -46,6 +46,7 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
   const user = await authCache.user(ctx, record.userId);
   if (!user) return null;
   refreshSessionIfDue(ctx, record, tokenHash, now);
+  touchSession(ctx, record.id, now);
   return {
     kind: "session",
     sessionId: record.id,

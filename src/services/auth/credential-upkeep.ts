@@ -6,7 +6,7 @@ import type { RequestContext } from "../../env";
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** A session's expiry slides forward at most once a day, so a busy session costs one write a day. */
 const SESSION_REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
-/** lastUsedAt is kept to the minute: at most one write per key per minute per isolate. */
+/** lastUsedAt is kept to the minute: at most one write per key or session per minute per isolate. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const lastTouched = new Map<string, number>();
@@ -15,17 +15,26 @@ const refreshing = new Set<string>();
 
 /** Records an API key's use after the response is sent (never on the request path). */
 export function touchApiKey(ctx: RequestContext, keyId: string, now: number): void {
-  const previous = lastTouched.get(keyId);
+  touchLastUsed(ctx, apiKeys, keyId, now);
+}
+
+/** Records a session's use (the session list shows it), after the response, like API keys. */
+export function touchSession(ctx: RequestContext, sessionId: string, now: number): void {
+  touchLastUsed(ctx, sessions, sessionId, now);
+}
+
+function touchLastUsed(ctx: RequestContext, table: typeof apiKeys | typeof sessions, id: string, now: number): void {
+  const previous = lastTouched.get(id);
   if (previous !== undefined && now - previous < LAST_USED_RESOLUTION_MS) return;
   if (lastTouched.size > 10_000) lastTouched.clear();
-  lastTouched.set(keyId, now);
+  lastTouched.set(id, now);
   ctx.waitUntil(
     ctx.db
-      .update(apiKeys)
+      .update(table)
       .set({ lastUsedAt: new Date(now) })
-      .where(eq(apiKeys.id, keyId))
+      .where(eq(table.id, id))
       .run()
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "last_used_write_failed", keyId, error: String(error) }))),
+      .catch((error: unknown) => console.error(JSON.stringify({ msg: "last_used_write_failed", id, error: String(error) }))),
   );
 }
 

@@ -1,3 +1,5 @@
+import { eq } from "drizzle-orm";
+import { users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { authCache } from "../../cache/auth-cache";
 import { ApiError, forbidden, notFound, unauthenticated } from "../../lib/errors";
@@ -57,9 +59,15 @@ export function requireAdminRole(ctx: RequestContext): OrgScope {
   return scope;
 }
 
-/** Platform staff only, and only with a session (never an API key). */
-export function requireSuperAdmin(ctx: RequestContext) {
+/**
+ * Platform staff only, and only with a session (never an API key). The flag is read fresh from D1,
+ * not from the cached user: platform routes are rare, and `npm run superadmin -- --revoke` must take
+ * effect on the very next request rather than after the cache's staleness bound.
+ */
+export async function requireSuperAdmin(ctx: RequestContext) {
   const principal = callerOf(ctx);
-  if (principal.kind !== "session" || !principal.user.isSuperAdmin) throw forbidden("This needs a Super Admin session.");
+  if (principal.kind !== "session") throw forbidden("This needs a Super Admin session.");
+  const row = await ctx.db.select({ isSuperAdmin: users.isSuperAdmin }).from(users).where(eq(users.id, principal.user.id)).get();
+  if (!row?.isSuperAdmin) throw forbidden("This needs a Super Admin session.");
   return principal;
 }

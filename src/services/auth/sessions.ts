@@ -1,12 +1,15 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { members, organizations, sessions, users } from "../../db/schema";
+import { emailTokens, members, organizations, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
 import { mintToken, sha256Hex } from "../../lib/tokens";
 import { isUniqueViolation } from "../errors-db";
+import { stripForbiddenText } from "../../lib/text";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { enqueueAccountEmail, newEmailToken } from "./email-tokens";
 import { ADMIN_ROLE_KEY } from "../permissions/catalog";
 import { iso, organizationView, roleRefView, userView } from "../views";
 import { SESSION_TTL_MS } from "./credential-upkeep";
@@ -16,8 +19,17 @@ import { enforceRateLimit } from "./rate-limit";
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+/** Who is calling, as the platform tells us: the client IP (rate limits) and User-Agent (session list). */
+export interface Client {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** A User-Agent as we keep it: no control or bidi characters, 256 characters at most. */
+export const cleanUserAgent = (value: string | null | undefined) => (value ? stripForbiddenText(value).slice(0, 256) || null : null);
+
 /** A new session row (to put in a batch) and the token the client gets, shown once. */
-export async function newSession(userId: string, activeOrganizationId: string | null, now = Date.now()) {
+export async function newSession(userId: string, activeOrganizationId: string | null, now = Date.now(), userAgent: string | null = null) {
   const token = mintToken("session");
   const expiresAt = new Date(now + SESSION_TTL_MS);
   const row = {
@@ -27,6 +39,8 @@ export async function newSession(userId: string, activeOrganizationId: string | 
     activeOrganizationId,
     expiresAt,
     createdAt: new Date(now),
+    lastUsedAt: new Date(now),
+    userAgent: cleanUserAgent(userAgent),
   };
   return { row, token, expiresAt: expiresAt.toISOString() };
 }
@@ -38,30 +52,49 @@ export interface SignUpInput {
   organizationName?: string;
 }
 
-/** Creates the user, a new organization with the user as its Admin, and a session: one batch. */
-export async function signUp({ ctx, input, clientIp }: { ctx: RequestContext; input: SignUpInput; clientIp: string }) {
-  await enforceRateLimit(ctx.env.RATE_LIMIT_IP, `sign-up:${clientIp}`);
+const emailTaken = () =>
+  new ApiError("email_taken", "An account with this email already exists. Sign in instead, or reset the password if the address is yours.");
+
+/**
+ * Creates the user (email not yet verified), a new organization with the user as its Admin, a
+ * session and a verification link: one batch; the verification email is queued after it.
+ */
+export async function signUp({ ctx, input, client }: { ctx: RequestContext; input: SignUpInput; client: Client }) {
+  await enforceRateLimit(ctx.env.RATE_LIMIT_IP, `sign-up:${client.ip}`);
   const email = normalizeEmail(input.email);
   const existing = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
-  if (existing) throw new ApiError("email_taken", "An account with this email already exists. Sign in instead.");
+  if (existing) throw emailTaken();
 
   const now = new Date();
-  const user = { id: newId("usr"), email, name: input.name, passwordHash: await hashPassword(input.password), isSuperAdmin: false, createdAt: now, updatedAt: now };
+  const user = {
+    id: newId("usr"),
+    email,
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    isSuperAdmin: false,
+    emailVerified: false,
+    emailVerifiedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
   const orgName = input.organizationName ?? `${input.name}'s organization`;
   const org = { id: newId("org"), name: orgName, nameSearch: orgName.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
   const member = { id: newId("mem"), organizationId: org.id, userId: user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
-  const session = await newSession(user.id, org.id, now.getTime());
+  const session = await newSession(user.id, org.id, now.getTime(), client.userAgent);
+  const verification = await newEmailToken("verify_email", user, now);
   try {
     await ctx.db.batch([
       ctx.db.insert(users).values(user),
       ctx.db.insert(organizations).values(org),
       ctx.db.insert(members).values(member),
       ctx.db.insert(sessions).values(session.row),
+      ctx.db.insert(emailTokens).values(verification.row),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, "users.email")) throw new ApiError("email_taken", "An account with this email already exists. Sign in instead.");
+    if (isUniqueViolation(error, "users.email")) throw emailTaken();
     throw error;
   }
+  await enqueueAccountEmail(ctx, verification.message);
   return {
     user: userView(user),
     organization: organizationView({ ...org, createdAt: now.getTime(), updatedAt: now.getTime() }),
@@ -73,9 +106,9 @@ export async function signUp({ ctx, input, clientIp }: { ctx: RequestContext; in
  * Email + password → session. Unknown email and wrong password give the same 401 after the same
  * work (a PBKDF2 run against a dummy hash), so neither the answer nor its timing tells them apart.
  */
-export async function signIn({ ctx, input, clientIp }: { ctx: RequestContext; input: { email: string; password: string }; clientIp: string }) {
+export async function signIn({ ctx, input, client }: { ctx: RequestContext; input: { email: string; password: string }; client: Client }) {
   const email = normalizeEmail(input.email);
-  await enforceRateLimit(ctx.env.RATE_LIMIT_IP, `sign-in:${clientIp}`);
+  await enforceRateLimit(ctx.env.RATE_LIMIT_IP, `sign-in:${client.ip}`);
   await enforceRateLimit(ctx.env.RATE_LIMIT_EMAIL, `sign-in:${email}`);
 
   const user = await ctx.db.select().from(users).where(eq(users.email, email)).get();
@@ -90,7 +123,7 @@ export async function signIn({ ctx, input, clientIp }: { ctx: RequestContext; in
     .orderBy(asc(members.id))
     .limit(1)
     .get();
-  const session = await newSession(user.id, first?.organizationId ?? null);
+  const session = await newSession(user.id, first?.organizationId ?? null, Date.now(), client.userAgent);
   await ctx.db.insert(sessions).values(session.row);
   return { user: userView(user), session: { token: session.token, expiresAt: session.expiresAt } };
 }
@@ -127,4 +160,40 @@ export async function switchOrganization({ ctx, input }: { ctx: RequestContext; 
   await authCache.invalidateCredential(ctx, principal.tokenHash);
   ctx.principal = { ...principal, activeOrganizationId: input.organizationId, scope };
   return sessionView({ ctx });
+}
+
+/** The user's live sessions, newest first. Never a token or its hash; `current` marks the caller's. */
+export async function listSessions({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
+  const principal = sessionCaller(ctx);
+  const before = decodeCursor(input.cursor, /^ses_[0-9A-Z]{26}$/);
+  const rows = await ctx.db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, userAgent: sessions.userAgent })
+    .from(sessions)
+    .where(and(eq(sessions.userId, principal.user.id), gt(sessions.expiresAt, new Date()), before ? lt(sessions.id, before) : undefined))
+    .orderBy(desc(sessions.id))
+    .limit(input.limit + 1);
+  const page = toPage(rows, input.limit);
+  return {
+    data: page.data.map((row) => ({
+      id: row.id,
+      createdAt: iso(row.createdAt),
+      lastUsedAt: row.lastUsedAt ? iso(row.lastUsedAt) : null,
+      expiresAt: iso(row.expiresAt),
+      userAgent: row.userAgent,
+      current: row.id === principal.sessionId,
+    })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** Revokes one of the caller's own sessions (another user's id is a 404): gone from D1 and the cache at once. */
+export async function revokeSession({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const principal = sessionCaller(ctx);
+  const deleted = await ctx.db
+    .delete(sessions)
+    .where(and(eq(sessions.id, input.id), eq(sessions.userId, principal.user.id)))
+    .returning({ tokenHash: sessions.tokenHash })
+    .get();
+  if (!deleted) throw notFound("Session");
+  await authCache.invalidateCredential(ctx, deleted.tokenHash);
 }

@@ -13,5 +13,17 @@ export const InvitationEmailMessage = z.strictObject({
 });
 export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
 
-export const EmailMessage = z.discriminatedUnion("type", [InvitationEmailMessage]);
+/** Account emails prove a mailbox: a verification link (24 h) or a password-reset link (1 h). */
+const accountEmail = <T extends "verify_email" | "reset_password">(type: T) =>
+  z.strictObject({
+    type: z.literal(type),
+    emailId: z.string().regex(/^eml_[0-9A-Z]{26}$/),
+    tokenId: z.string().regex(/^etk_[0-9A-Z]{26}$/),
+    token: z.string().min(1).max(100),
+  });
+export const VerifyEmailMessage = accountEmail("verify_email");
+export const PasswordResetEmailMessage = accountEmail("reset_password");
+export type AccountEmailMessage = z.infer<typeof VerifyEmailMessage> | z.infer<typeof PasswordResetEmailMessage>;
+
+export const EmailMessage = z.discriminatedUnion("type", [InvitationEmailMessage, VerifyEmailMessage, PasswordResetEmailMessage]);
 export type EmailMessage = z.infer<typeof EmailMessage>;

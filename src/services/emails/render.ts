@@ -39,3 +39,44 @@ ${logo}<h1 style="font-size:20px;margin:0 0 12px">Join ${escapeHtml(data.organiz
 </td></tr></table></body></html>`;
   return { subject, text, html };
 }
+
+/** The shared frame of account emails: a title, one paragraph, one button, the fallback link. */
+function accountEmailHtml(title: string, paragraph: string, button: string, url: string, footnote: string): string {
+  return `<!doctype html><html lang="en"><body style="margin:0;padding:24px;background:#f5f6f8;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1f24">
+<table role="presentation" width="100%" style="max-width:520px;margin:0 auto;background:#fff;border-radius:12px;padding:28px"><tr><td>
+<h1 style="font-size:20px;margin:0 0 12px">${escapeHtml(title)}</h1>
+<p style="margin:0 0 20px;line-height:1.5">${escapeHtml(paragraph)}</p>
+<p style="margin:0 0 24px"><a href="${escapeHtml(url)}" style="background:#2563eb;color:#fff;text-decoration:none;padding:12px 20px;border-radius:8px;display:inline-block;font-weight:600">${escapeHtml(button)}</a></p>
+<p style="margin:0;color:#5b6470;font-size:13px;line-height:1.5">${escapeHtml(footnote)}<br>If the button does not work, open ${escapeHtml(url)}</p>
+</td></tr></table></body></html>`;
+}
+
+export interface AccountEmailData {
+  /** The account holder's name (clean text: no control characters reach here). */
+  name: string;
+  url: string;
+  expiresAt: Date;
+}
+
+/** The subject names no user-supplied text: nothing a sign-up form sets reaches an email header. */
+export function renderVerificationEmail(data: AccountEmailData): RenderedEmail {
+  const expires = data.expiresAt.toUTCString();
+  const paragraph = `Hi ${data.name}, confirm that this address is yours to finish setting up your Tours & Events account.`;
+  const footnote = `The link works once and expires on ${expires}. If you did not create an account, ignore this email: nothing happens until the link is used.`;
+  return {
+    subject: "Confirm your email address for Tours & Events",
+    text: [paragraph, "", `Confirm your email: ${data.url}`, "", footnote].join("\n"),
+    html: accountEmailHtml("Confirm your email address", paragraph, "Confirm email", data.url, footnote),
+  };
+}
+
+export function renderPasswordResetEmail(data: AccountEmailData): RenderedEmail {
+  const expires = data.expiresAt.toUTCString();
+  const paragraph = `Hi ${data.name}, someone (hopefully you) asked to reset the password of your Tours & Events account. Choosing a new password signs out every device.`;
+  const footnote = `The link works once and expires on ${expires}. If you did not ask for this, ignore this email: your password stays as it is.`;
+  return {
+    subject: "Reset your Tours & Events password",
+    text: [paragraph, "", `Choose a new password: ${data.url}`, "", footnote].join("\n"),
+    html: accountEmailHtml("Reset your password", paragraph, "Choose a new password", data.url, footnote),
+  };
+}

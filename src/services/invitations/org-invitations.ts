@@ -9,9 +9,9 @@ import { enforceRateLimit } from "../auth/rate-limit";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
 import type { OrgScope } from "../auth/principal";
 import { normalizeEmail } from "../auth/sessions";
-import { isUniqueViolation } from "../errors-db";
+import { isRoleNotFound, isUniqueViolation } from "../errors-db";
 import { assertCanGrant } from "../permissions/escalation";
-import { findAssignableRole } from "../permissions/roles-in-org";
+import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
 
@@ -113,6 +113,8 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
   } catch (error) {
     // The partial unique index allows one pending invitation per address: the race-safe check.
     if (isUniqueViolation(error)) throw new ApiError("invitation_pending", `${email} already has a pending invitation. Resend it instead.`);
+    // A trigger refuses the row if the role was deleted since it was looked up (migrations/0002).
+    if (isRoleNotFound(error)) throw unknownRole(input.role);
     throw error;
   }
   return invitationView(await enqueueEmail(ctx, row, token), scope.organization);

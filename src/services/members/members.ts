@@ -9,7 +9,8 @@ import { freshScope, requirePermission } from "../auth/guards";
 import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../permissions/catalog";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
-import { findAssignableRole } from "../permissions/roles-in-org";
+import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
+import { isRoleNotFound } from "../errors-db";
 import { iso, roleRefView } from "../views";
 
 const MEMBER_ID = /^mem_[0-9A-Z]{26}$/;
@@ -21,6 +22,7 @@ interface MemberRow {
   userId: string;
   email: string;
   name: string;
+  emailVerified: boolean;
 }
 
 const memberColumns = {
@@ -30,12 +32,13 @@ const memberColumns = {
   userId: users.id,
   email: users.email,
   name: users.name,
+  emailVerified: users.emailVerified,
 };
 
 function memberView(row: MemberRow, scope: OrgScope) {
   return {
     id: row.id,
-    user: { id: row.userId, email: row.email, name: row.name },
+    user: { id: row.userId, email: row.email, name: row.name, emailVerified: row.emailVerified },
     role: roleRefView(roleIn(scope.organization, row.roleKey)),
     joinedAt: iso(row.joinedAt),
   };
@@ -98,6 +101,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; in
 
   if (key !== target.roleKey) {
     // The last-admin guard lives in the UPDATE itself, so two concurrent demotions cannot both pass.
+    // The role must still exist when the row is written: a trigger refuses it otherwise (migrations/0002).
     const updated = await ctx.db
       .update(members)
       .set({ roleKey: key })
@@ -109,7 +113,10 @@ export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; in
         ),
       )
       .returning({ id: members.id })
-      .get();
+      .get()
+      .catch((error: unknown) => {
+        throw isRoleNotFound(error) ? unknownRole(input.role) : error;
+      });
     if (!updated) throw target.roleKey === ADMIN_ROLE_KEY ? lastAdmin() : notFound("Member");
     await authCache.invalidateMembership(ctx, scope.organization.id, target.userId);
   }

@@ -53,7 +53,7 @@ export interface ListOrganizationsInput {
  * `%` and `_` are plain characters (a LIKE would treat them as wildcards).
  */
 export async function listOrganizations({ ctx, input }: { ctx: RequestContext; input: ListOrganizationsInput }) {
-  requireSuperAdmin(ctx);
+  await requireSuperAdmin(ctx);
   const after = decodeCursor(input.cursor, ORG_ID);
   const needle = input.q?.toLowerCase();
   const rows = await ctx.db
@@ -73,7 +73,7 @@ export async function listOrganizations({ ctx, input }: { ctx: RequestContext; i
 
 /** One organization with its member, API key and pending invitation counts (one D1 query). */
 export async function getOrganization({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
-  requireSuperAdmin(ctx);
+  await requireSuperAdmin(ctx);
   const row = await ctx.db
     .select({ ...organizationColumns, memberCount, apiKeyCount, invitationCount: pendingInvitationCount(Date.now()) })
     .from(organizations)
@@ -86,7 +86,7 @@ export async function getOrganization({ ctx, input }: { ctx: RequestContext; inp
 
 /** The same rules as PATCH /api/organizations/me; answers with the same shape as GET /{id}. */
 export async function updateOrganization({ ctx, input }: { ctx: RequestContext; input: OrganizationPatch & { id: string } }) {
-  requireSuperAdmin(ctx);
+  await requireSuperAdmin(ctx);
   const { id, ...patch } = input;
   await updateOrganizationById(ctx, id, patch);
   return getOrganization({ ctx, input: { id } });
@@ -98,7 +98,7 @@ export async function updateOrganization({ ctx, input }: { ctx: RequestContext; 
  * foreign-key pragma). Users are kept. Sessions that were acting in it lose their active organization.
  */
 export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
-  requireSuperAdmin(ctx);
+  await requireSuperAdmin(ctx);
   const { id } = input;
   // What the caches may hold for this organization, read before the rows are gone.
   const [keys, memberships] = await ctx.db.batch([

@@ -2,6 +2,9 @@ import { ADMIN_ROLE_KEY, PERMISSIONS, systemRoleByKey, type Permission } from ".
 
 import type { OrgRole } from "../../cache/auth-cache";
 
+/** The id a holder's role shows when its name resolves to no role at all (it grants nothing). */
+export const UNRESOLVED_ROLE_ID = "role_unresolved";
+
 export interface ResolvedRole {
   id: string;
   name: string;
@@ -12,8 +15,9 @@ export interface ResolvedRole {
 /**
  * Resolves a holder's role name to its permissions inside one organization.
  * Order: `admin` is always the system Admin (it cannot be shadowed); then an org role of that
- * name (a custom role, or a shadow of a system role); then the system role. A name that no longer
- * resolves (should not happen: deletion of held roles is refused) grants nothing.
+ * name (a custom role, or a shadow of a system role); then the system role. A name that resolves to
+ * nothing (cannot happen through the API: a trigger refuses every assignment of a missing role and
+ * deletion of a held role is refused) fails closed: no permissions, the id `role_unresolved`, logged.
  */
 export function resolveRole(roleKey: string, orgRoles: readonly OrgRole[]): ResolvedRole {
   const system = systemRoleByKey(roleKey);
@@ -29,7 +33,8 @@ export function resolveRole(roleKey: string, orgRoles: readonly OrgRole[]): Reso
     }
   }
   if (system) return { id: system.id, name: system.name, source: "system", permissions: new Set(system.permissions) };
-  return { id: "", name: roleKey, source: "organization", permissions: new Set() };
+  console.warn(JSON.stringify({ level: "warn", msg: "role_unresolved", roleKey }));
+  return { id: UNRESOLVED_ROLE_ID, name: roleKey, source: "organization", permissions: new Set() };
 }
 
 /** The whole catalog as a boolean map, for client-side gating. */

@@ -8,10 +8,10 @@ import type { ResolvedRole } from "./resolve";
 export function findAssignableRole(organization: OrganizationRecord, name: string, path = "role"): { key: string; role: ResolvedRole } {
   const key = roleKeyOf(name);
   const exists = systemRoleByKey(key) !== undefined || organization.roles.some((r) => r.nameKey === key);
-  if (!exists) {
-    throw new ApiError("validation_failed", `No role named "${name}" in this organization.`, {
-      errors: [{ path, message: "Unknown role." }],
-    });
-  }
+  if (!exists) throw unknownRole(name, path);
   return { key, role: roleIn(organization, key) };
 }
+
+/** The 400 for a role name that resolves to nothing (also when it was deleted while being assigned). */
+export const unknownRole = (name: string, path = "role") =>
+  new ApiError("validation_failed", `No role named "${name}" in this organization.`, { errors: [{ path, message: "Unknown role." }] });

@@ -9,6 +9,7 @@ import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../permissions/catalog";
 import { assertCanGrant } from "../permissions/escalation";
 import { isUniqueViolation } from "../errors-db";
+import { confusableSkeleton } from "../../lib/text";
 
 /** Custom roles an organization may define (system roles come on top). */
 export const MAX_ORG_ROLES = 100;
@@ -81,11 +82,27 @@ function parsePermissions(list: string[]): Permission[] {
   return sortPermissions(list);
 }
 
-function assertNameAllowed(nameKey: string) {
-  if (nameKey === ADMIN_ROLE_KEY) {
+/**
+ * Names are compared as a person reads them (their confusable skeleton): "Аdmin" with a Cyrillic А,
+ * or fullwidth "Ａdmin", is Admin; a look-alike of another system role that is not its exact name
+ * (so not a shadow) is refused too.
+ */
+function assertNameAllowed(name: string) {
+  const skeleton = confusableSkeleton(name);
+  if (skeleton === confusableSkeleton(ADMIN_ROLE_KEY)) {
     throw new ApiError("role_name_reserved", "Admin cannot be shadowed or reused: the Admin gates and the last-admin guard rely on it.");
   }
+  const lookAlike = SYSTEM_ROLES.find((r) => confusableSkeleton(r.key) === skeleton && r.key !== roleKeyOf(name));
+  if (lookAlike) {
+    throw new ApiError("role_name_reserved", `"${name}" looks like the system role ${lookAlike.name}: name a shadow exactly "${lookAlike.name}", or choose another name.`);
+  }
 }
+
+/** Another role of the organization that reads the same (same name, or same skeleton). */
+const sameNameAs = (organizationRoles: readonly OrgRole[], name: string, exceptId?: string) => {
+  const skeleton = confusableSkeleton(name);
+  return organizationRoles.some((r) => r.id !== exceptId && (r.nameKey === roleKeyOf(name) || confusableSkeleton(r.name) === skeleton));
+};
 
 function findOrgRole(scope: OrgScope, roleId: string): OrgRole {
   if (SYSTEM_ROLES.some((r) => r.id === roleId)) throw forbidden("System roles are read-only. Create an org role of the same name to shadow one.");
@@ -105,10 +122,10 @@ export interface RoleInput {
 export async function createRole({ ctx, input }: { ctx: RequestContext; input: RoleInput }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "roles.create"));
   const nameKey = roleKeyOf(input.name);
-  assertNameAllowed(nameKey);
+  assertNameAllowed(input.name);
   const permissions = parsePermissions(input.permissions);
   assertCanGrant(scope, permissions);
-  if (scope.organization.roles.some((r) => r.nameKey === nameKey)) throw nameTaken();
+  if (sameNameAs(scope.organization.roles, input.name)) throw nameTaken();
   if (scope.organization.roles.length >= MAX_ORG_ROLES) {
     throw new ApiError("conflict", `An organization can define at most ${MAX_ORG_ROLES} roles.`);
   }
@@ -118,6 +135,7 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
     organizationId: scope.organization.id,
     name: input.name,
     nameKey,
+    nameSkeleton: confusableSkeleton(input.name),
     description: input.description ?? "",
     permissions,
     createdAt: now,
@@ -151,21 +169,21 @@ export async function updateRole({ ctx, input }: { ctx: RequestContext; input: {
   if (permissions) assertCanGrant(scope, permissions);
 
   const newKey = input.name !== undefined ? roleKeyOf(input.name) : role.nameKey;
+  if (input.name !== undefined && confusableSkeleton(input.name) !== confusableSkeleton(role.name)) assertNameAllowed(input.name);
   if (newKey !== role.nameKey) {
-    assertNameAllowed(newKey);
     if (systemRoleByKey(newKey)) {
       throw new ApiError("role_name_reserved", `"${input.name}" is a system role name: create a new role with it to shadow the system role.`);
     }
     if (systemRoleByKey(role.nameKey)) {
       throw new ApiError("role_name_reserved", "A shadow keeps its system role's name: delete it to restore the system role instead.");
     }
-    if (scope.organization.roles.some((r) => r.nameKey === newKey)) throw nameTaken();
   }
+  if (input.name !== undefined && sameNameAs(scope.organization.roles, input.name, role.id)) throw nameTaken();
 
   const organizationId = scope.organization.id;
   const now = new Date();
   const changes = {
-    ...(input.name !== undefined ? { name: input.name, nameKey: newKey } : {}),
+    ...(input.name !== undefined ? { name: input.name, nameKey: newKey, nameSkeleton: confusableSkeleton(input.name) } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(permissions ? { permissions } : {}),
     updatedAt: now,

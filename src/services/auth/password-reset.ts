@@ -1,0 +1,60 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { authCache } from "../../cache/auth-cache";
+import { emailTokens, sessions, users } from "../../db/schema";
+import type { RequestContext } from "../../env";
+import { notFound } from "../../lib/errors";
+import { hashPassword } from "../../lib/passwords";
+import { claimEmailToken, enqueueAccountEmail, findLiveEmailToken, newEmailToken, storeEmailToken } from "./email-tokens";
+import { enforceRateLimit } from "./rate-limit";
+import { normalizeEmail } from "./sessions";
+
+/** The one answer to a reset request, whether or not the account exists. */
+export const PASSWORD_RESET_ACCEPTED = "If an account has this address, we sent it a link to choose a new password. It works for 1 hour.";
+
+/**
+ * Starts a password reset. The answer is the same 202 whether or not an account has this address:
+ * both paths do the same work on the request path (rate limits, one indexed lookup, minting and
+ * hashing a token), and storing the token and queueing the email happen after the response.
+ * Rate limited per client IP and per address.
+ */
+export async function requestPasswordReset({ ctx, input, clientIp }: { ctx: RequestContext; input: { email: string }; clientIp: string }) {
+  const email = normalizeEmail(input.email);
+  await enforceRateLimit(ctx.env.RATE_LIMIT_IP, `reset:${clientIp}`);
+  await enforceRateLimit(ctx.env.RATE_LIMIT_EMAIL_SEND, `reset:${email}`);
+  const user = await ctx.db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email)).get();
+  const { row, message } = await newEmailToken("reset_password", user ?? { id: "usr_none", email });
+  if (!user) return;
+  ctx.waitUntil(
+    (async () => {
+      await ctx.db.batch([...storeEmailToken(ctx, row)]);
+      await enqueueAccountEmail(ctx, message);
+    })().catch((error: unknown) => console.error(JSON.stringify({ msg: "password_reset_store_failed", requestId: ctx.requestId, error: String(error) }))),
+  );
+}
+
+/**
+ * Sets a new password through a reset link. One batch, guarded by the token claim: the new
+ * password, the address marked verified (the link proved the mailbox), every other reset link of
+ * the user dead, and **every** session of the user deleted — their cached credentials are dropped
+ * right after, so a session someone else held is a 401 at once.
+ */
+export async function confirmPasswordReset({ ctx, input }: { ctx: RequestContext; input: { token: string; password: string } }) {
+  const row = await findLiveEmailToken(ctx, input.token, "reset_password");
+  const passwordHash = await hashPassword(input.password);
+  const now = new Date();
+  const { claim, claimed } = claimEmailToken(ctx, row, now);
+  const [claimedRows, , , revoked] = await ctx.db.batch([
+    claim,
+    ctx.db
+      .update(users)
+      .set({ passwordHash, emailVerified: true, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.getTime()})`, updatedAt: now })
+      .where(and(eq(users.id, row.userId), eq(users.email, row.email), claimed)),
+    ctx.db
+      .update(emailTokens)
+      .set({ usedAt: now })
+      .where(and(eq(emailTokens.userId, row.userId), eq(emailTokens.kind, "reset_password"), isNull(emailTokens.usedAt), claimed)),
+    ctx.db.delete(sessions).where(and(eq(sessions.userId, row.userId), claimed)).returning({ tokenHash: sessions.tokenHash }),
+  ]);
+  if (claimedRows.length === 0) throw notFound("Password-reset link"); // a concurrent use won
+  await Promise.all([authCache.invalidateUser(ctx, row.userId), ...revoked.map((s) => authCache.invalidateCredential(ctx, s.tokenHash))]);
+}
