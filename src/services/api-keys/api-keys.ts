@@ -7,11 +7,11 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole } from "../permissions/roles-in-org";
 import { iso, roleRefView } from "../views";
-import type { OrganizationRecord } from "../../cache/auth-cache";
+import type { OrganizationRecord } from "../../domain/records";
 
 const KEY_ID = /^key_[0-9A-Z]{26}$/;
 

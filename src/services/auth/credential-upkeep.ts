@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { authCache, type CredentialRecord } from "../../cache/auth-cache";
+import { authCache } from "../../cache/auth-cache";
+import type { CredentialRecord } from "../../domain/records";
 import { apiKeys, sessions } from "../../db/schema";
 import type { RequestContext } from "../../env";
 

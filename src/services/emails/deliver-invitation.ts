@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { emailDeliveries, invitations, organizations } from "../../db/schema";
 import type { RequestContext } from "../../env";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import type { InvitationEmailMessage } from "./messages";
 import { providerFor, ProviderError } from "./providers";
 import { renderInvitationEmail } from "./render";

@@ -6,7 +6,7 @@ import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/passwords";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import { sessionCaller } from "../auth/guards";
 import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";

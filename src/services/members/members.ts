@@ -4,7 +4,7 @@ import { members, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
 import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../permissions/catalog";

@@ -1,6 +1,6 @@
 import { ADMIN_ROLE_KEY, PERMISSIONS, systemRoleByKey, type Permission } from "./catalog";
 
-import type { OrgRole } from "../../cache/auth-cache";
+import type { OrgRole } from "../../domain/records";
 
 export interface ResolvedRole {
   id: string;

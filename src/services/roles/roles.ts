@@ -1,5 +1,6 @@
 import { and, eq, notExists, sql } from "drizzle-orm";
-import { authCache, type OrgRole } from "../../cache/auth-cache";
+import { authCache } from "../../cache/auth-cache";
+import type { OrgRole } from "../../domain/records";
 import { apiKeys, invitations, members, roles } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
