@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PERMISSIONS } from "../services/permissions/catalog";
+import type { IdPrefix } from "../lib/ids";
 
 /** Response and shared request schemas: one definition feeds validation and the OpenAPI document. */
 
@@ -56,7 +57,11 @@ export const EmailInput = z.string().trim().max(254).pipe(z.email()).openapi({ e
 
 export const NameInput = z.string().trim().min(1).max(100);
 
-export const IdParam = (prefix: string, name = "id") =>
+/**
+ * An id in a path. Only its length is checked here: a malformed id is the same 404 as an unknown one
+ * (the service finds nothing), never a 400. Routes that match on the id's shape use `idPattern`.
+ */
+export const IdParam = (prefix: IdPrefix, name = "id") =>
   z
     .string()
     .max(64)

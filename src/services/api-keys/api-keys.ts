@@ -13,8 +13,6 @@ import { findAssignableRole } from "../permissions/roles-in-org";
 import { iso, roleRefView } from "../views";
 import type { OrganizationRecord } from "../../domain/records";
 
-const KEY_ID = /^key_[0-9A-Z]{26}$/;
-
 type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
@@ -58,7 +56,7 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
 
 export async function listApiKeys({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
   const scope = requirePermission(ctx, "api_keys.read");
-  const after = decodeCursor(input.cursor, KEY_ID);
+  const after = decodeCursor(input.cursor, "key");
   const rows = await ctx.db
     .select()
     .from(apiKeys)

@@ -15,8 +15,6 @@ import { findAssignableRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
 
-const INVITATION_ID = /^inv_[0-9A-Z]{26}$/;
-
 function statusFilter(status: InvitationStatus | undefined, now: Date) {
   switch (status) {
     case undefined:
@@ -32,7 +30,7 @@ function statusFilter(status: InvitationStatus | undefined, now: Date) {
 
 export async function listInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string; status?: InvitationStatus } }) {
   const scope = requirePermission(ctx, "users.read");
-  const after = decodeCursor(input.cursor, INVITATION_ID);
+  const after = decodeCursor(input.cursor, "inv");
   const rows = await ctx.db
     .select()
     .from(invitations)

@@ -3,7 +3,7 @@ import { authCache } from "../../cache/auth-cache";
 import { invitations, members, organizations, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
-import { newId } from "../../lib/ids";
+import { isId, newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/passwords";
 import { roleIn } from "../permissions/role-in";
@@ -151,7 +151,7 @@ export function accountInput(body: { name?: string; password?: string }): Accept
 
 async function findInvitationFor(ctx: RequestContext, tokenOrId: string, principal: Principal | null): Promise<InvitationRow> {
   // A signed-in recipient may use the id from GET /api/invitations instead of the emailed token.
-  if (/^inv_[0-9A-Z]{26}$/.test(tokenOrId)) {
+  if (isId(tokenOrId, "inv")) {
     if (!principal || principal.kind !== "session") throw notFound("Invitation");
     const row = await ctx.db
       .select()
@@ -180,7 +180,7 @@ export async function declineInvitation({ ctx, input }: { ctx: RequestContext; i
 /** Pending invitations addressed to the signed-in user's email, newest last. */
 export async function listMyInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
   const principal = sessionCaller(ctx);
-  const after = decodeCursor(input.cursor, /^inv_[0-9A-Z]{26}$/);
+  const after = decodeCursor(input.cursor, "inv");
   const now = new Date();
   const rows = await ctx.db
     .select({

@@ -12,8 +12,6 @@ import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalatio
 import { findAssignableRole } from "../permissions/roles-in-org";
 import { iso, roleRefView } from "../views";
 
-const MEMBER_ID = /^mem_[0-9A-Z]{26}$/;
-
 interface MemberRow {
   id: string;
   roleKey: string;
@@ -51,7 +49,7 @@ export interface ListMembersInput {
 /** One D1 query per page: keyset on (organization_id, id), roles resolved from the cached org. */
 export async function listMembers({ ctx, input }: { ctx: RequestContext; input: ListMembersInput }) {
   const scope = requirePermission(ctx, "users.read");
-  const after = decodeCursor(input.cursor, MEMBER_ID);
+  const after = decodeCursor(input.cursor, "mem");
   const needle = input.q?.toLowerCase();
   const rows = await ctx.db
     .select(memberColumns)
