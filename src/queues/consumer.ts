@@ -1,5 +1,5 @@
-import type { Env, RequestContext } from "../env";
-import { createDb } from "../db/client";
+import { buildContext } from "../context";
+import type { Env } from "../env";
 import { EmailMessage } from "../services/emails/messages";
 import {
   deliverInvitationEmail,
@@ -12,21 +12,18 @@ import {
 export const EMAILS_QUEUE = "tours-events-emails";
 export const EMAILS_DEAD_LETTER_QUEUE = "tours-events-emails-dlq";
 
-function queueContext(env: Env, executionCtx: ExecutionContext): RequestContext {
-  return { env, db: createDb(env.DB), requestId: "queue", waitUntil: (p) => executionCtx.waitUntil(p) };
-}
-
 /**
  * The `queue()` handler: the EMAILS queue sends, its dead-letter queue records failures.
  * Each message is validated with zod; one that does not parse is a poison message — logged and
  * acked, never retried forever.
  */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext, fetcher?: typeof fetch): Promise<void> {
-  const ctx = queueContext(env, executionCtx);
   for (const message of batch.messages) {
+    // One context per message: its log lines carry the message id.
+    const ctx = buildContext({ env, messageId: message.id, waitUntil: (promise) => executionCtx.waitUntil(promise) });
     const parsed = EmailMessage.safeParse(message.body);
     if (!parsed.success) {
-      console.error(JSON.stringify({ msg: "queue_message_invalid", queue: batch.queue, id: message.id, issues: parsed.error.issues.length }));
+      ctx.log.error("queue_message_invalid", { queue: batch.queue, issues: parsed.error.issues.length });
       message.ack();
       continue;
     }
@@ -37,11 +34,11 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
     }
     try {
       const outcome = await deliverInvitationEmail(ctx, parsed.data, fetcher);
-      console.log(JSON.stringify({ msg: "email_delivery", emailId: parsed.data.emailId, outcome, attempts: message.attempts }));
+      ctx.log.info("email_delivery", { emailId: parsed.data.emailId, outcome, attempts: message.attempts });
       message.ack();
     } catch (error) {
       const final = message.attempts >= EMAIL_MAX_ATTEMPTS || !isRetryable(error);
-      console.error(JSON.stringify({ msg: "email_delivery_failed", emailId: parsed.data.emailId, attempts: message.attempts, final, error: String(error) }));
+      ctx.log.error("email_delivery_failed", { emailId: parsed.data.emailId, attempts: message.attempts, final, error: String(error) });
       await setDeliveryStatus(ctx, parsed.data.emailId, final ? "failed" : "queued", String(error instanceof Error ? error.message : error)).catch(() => {});
       if (final && !isRetryable(error)) {
         message.ack(); // a configuration error: retrying cannot help

@@ -26,7 +26,7 @@ export function touchApiKey(ctx: RequestContext, keyId: string, now: number): vo
       .set({ lastUsedAt: new Date(now) })
       .where(eq(apiKeys.id, keyId))
       .run()
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "last_used_write_failed", keyId, error: String(error) }))),
+      .catch((error: unknown) => ctx.log.error("last_used_write_failed", { keyId, error: String(error) })),
   );
 }
 
@@ -48,7 +48,7 @@ export function refreshSessionIfDue(
         .run();
       await authCache.invalidateCredential(ctx, tokenHash);
     })()
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "session_refresh_failed", error: String(error) })))
+      .catch((error: unknown) => ctx.log.error("session_refresh_failed", { error: String(error) }))
       .finally(() => refreshing.delete(record.id)),
   );
 }

@@ -55,7 +55,7 @@ async function enqueueEmail(ctx: RequestContext, row: InvitationRow, token: stri
     await ctx.env.EMAILS.send(message, { contentType: "json" });
     return row;
   } catch (error) {
-    console.error(JSON.stringify({ msg: "email_enqueue_failed", invitationId: row.id, error: String(error) }));
+    ctx.log.error("email_enqueue_failed", { invitationId: row.id, error: String(error) });
     await ctx.db
       .update(invitations)
       .set({ deliveryStatus: "failed", deliveryError: "Could not queue the email." })
