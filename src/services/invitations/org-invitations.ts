@@ -1,15 +1,15 @@
 import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { invitations, members, users, type InvitationStatus } from "../../db/schema";
 import type { RequestContext } from "../../env";
-import { ApiError, notFound } from "../../lib/errors";
+import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex } from "../../lib/tokens";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
-import type { OrgScope } from "../auth/principal";
 import { normalizeEmail } from "../auth/sessions";
 import { isUniqueViolation } from "../errors-db";
+import { findInOrg } from "../internal";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
@@ -116,20 +116,10 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
   return invitationView(await enqueueEmail(ctx, row, token), scope.organization);
 }
 
-async function findInvitation(ctx: RequestContext, scope: OrgScope, id: string): Promise<InvitationRow> {
-  const row = await ctx.db
-    .select()
-    .from(invitations)
-    .where(and(eq(invitations.id, id), eq(invitations.organizationId, scope.organization.id)))
-    .get();
-  if (!row) throw notFound("Invitation");
-  return row;
-}
-
 /** A new token (the old link dies), a new 7-day expiry and a new email. Pending or expired only. */
 export async function resendInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
-  const existing = await findInvitation(ctx, scope, input.id);
+  const existing = await findInOrg(ctx, invitations, input.id, scope.organization.id, "Invitation");
   if (existing.status !== "pending" && existing.status !== "expired") {
     throw new ApiError("conflict", `This invitation is ${existing.status}; only pending or expired invitations can be resent.`);
   }
@@ -164,7 +154,7 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
 
 export async function revokeInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = requirePermission(ctx, "users.invite");
-  const existing = await findInvitation(ctx, scope, input.id);
+  const existing = await findInOrg(ctx, invitations, input.id, scope.organization.id, "Invitation");
   const revoked = await ctx.db
     .update(invitations)
     .set({ status: "revoked" })
