@@ -17,7 +17,7 @@ export const EMAILS_DEAD_LETTER_QUEUE = "tours-events-emails-dlq";
  * Each message is validated with zod; one that does not parse is a poison message — logged and
  * acked, never retried forever.
  */
-export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext, fetcher?: typeof fetch): Promise<void> {
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext): Promise<void> {
   for (const message of batch.messages) {
     // One context per message: its log lines carry the message id.
     const ctx = buildContext({ env, messageId: message.id, waitUntil: (promise) => executionCtx.waitUntil(promise) });
@@ -33,7 +33,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
       continue;
     }
     try {
-      const outcome = await deliverInvitationEmail(ctx, parsed.data, fetcher);
+      const outcome = await deliverInvitationEmail(ctx, parsed.data);
       ctx.log.info("email_delivery", { emailId: parsed.data.emailId, outcome, attempts: message.attempts });
       message.ack();
     } catch (error) {
