@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import type { AppBindings } from "./env";
 import { ApiError, problemResponse, UNAUTHENTICATED_DETAIL } from "./lib/errors";
+import { createLogger } from "./lib/log";
 import { requestContext } from "./middleware/request-context";
 import { limitBody, requireJsonBody } from "./middleware/body-guards";
 import { createRouter } from "./routes/router";
@@ -69,11 +70,13 @@ function errorResponse(error: Error, c: Context<AppBindings>): Response {
     if (error.status === 401) return problemResponse("unauthenticated", UNAUTHENTICATED_DETAIL, requestId);
     if (error.status < 500) return problemResponse("validation_failed", "The request could not be understood.", requestId);
   }
+  // The request's logger; one of our own when the failure came before the context was built.
+  const log = c.get("ctx")?.log ?? createLogger({ requestId });
   if (isDependencyOutage(error)) {
-    console.error(JSON.stringify({ msg: "dependency_unavailable", requestId, error: String(error) }));
+    log.error("dependency_unavailable", { error: String(error) });
     return problemResponse("service_unavailable", "A storage service is unavailable right now. Retry shortly.", requestId, { headers: { "retry-after": "1" } });
   }
-  console.error(JSON.stringify({ msg: "unhandled_error", requestId, error: String(error), stack: error.stack }));
+  log.error("unhandled_error", { error: String(error), stack: error.stack });
   return problemResponse("internal_error", "Something went wrong on our side. Quote the requestId if you contact us.", requestId);
 }
 

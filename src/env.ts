@@ -1,4 +1,5 @@
 import type { Database } from "./db/client";
+import type { Logger } from "./lib/log";
 import type { Principal } from "./services/auth/principal";
 
 /** Bindings and vars of the worker (wrangler.toml, .dev.vars). */
@@ -19,13 +20,17 @@ export interface Env {
 }
 
 /**
- * Everything a service needs for one request. Built per request by a middleware (no module-global
- * clients: only small Map caches live at module scope, see src/cache/).
+ * Everything a service needs for one request (or queue message). Built by `buildContext` in
+ * src/context.ts, per invocation (no module-global clients: only small Map caches live at module
+ * scope, see src/cache/).
  */
 export interface RequestContext {
   env: Env;
   db: Database;
+  /** The request id; for a queue message, the message id. */
   requestId: string;
+  /** Structured logs stamped with the request (or message) id. */
+  log: Logger;
   /** Runs work after the response (KV writes, lastUsedAt). */
   waitUntil: (promise: Promise<unknown>) => void;
   /** Set by the auth middleware on authenticated routes. */

@@ -1,50 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { RequestContext } from "../env";
 import { apiKeys, members, organizations, roles, sessions, users } from "../db/schema";
+import type { CredentialRecord, MembershipRecord, OrganizationRecord, UserRecord } from "../domain/records";
 import { TieredCache } from "./tiered-cache";
-
-/** What a credential's hash resolves to. Times are epoch milliseconds (JSON-safe for KV). */
-export type CredentialRecord =
-  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null }
-  | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number };
-
-export interface UserRecord {
-  id: string;
-  email: string;
-  name: string;
-  emailVerified: boolean;
-  /**
-   * As of when the record was cached: fine for display, never for authorisation — platform routes
-   * read the flag fresh from D1 (requireSuperAdmin).
-   */
-  isSuperAdmin: boolean;
-}
-
-export interface MembershipRecord {
-  id: string;
-  roleKey: string;
-  createdAt: number;
-}
-
-/** An org role as permission resolution needs it (a row of `roles`). */
-export interface OrgRole {
-  id: string;
-  name: string;
-  nameKey: string;
-  description: string;
-  permissions: string[];
-}
-
-export interface OrganizationRecord {
-  id: string;
-  name: string;
-  logo: string | null;
-  timezone: string;
-  createdAt: number;
-  updatedAt: number;
-  /** The org's own roles (custom roles and shadows), for permission resolution. */
-  roles: OrgRole[];
-}
 
 const credentials = new TieredCache<CredentialRecord>({ name: "cred", cacheMisses: true });
 const usersCache = new TieredCache<UserRecord>({ name: "user" });

@@ -73,7 +73,7 @@ export class TieredCache<T> {
       await ctx.env.AUTH_CACHE.delete(this.kvKey(key));
     } catch (error) {
       // The isolate entry is already gone; KV copies expire within KV_TTL_SECONDS anyway.
-      console.error(JSON.stringify({ msg: "kv_delete_failed", key: this.kvKey(key), error: String(error) }));
+      ctx.log.error("kv_delete_failed", { key: this.kvKey(key), error: String(error) });
     }
   }
 
@@ -98,7 +98,7 @@ async function readKv<T>(ctx: RequestContext, key: string): Promise<T | null> {
     return await ctx.env.AUTH_CACHE.get<T>(key, { type: "json", cacheTtl: KV_TTL_SECONDS });
   } catch (error) {
     // KV is an accelerator, never the source of truth: fall through to D1.
-    console.error(JSON.stringify({ msg: "kv_read_failed", key, error: String(error) }));
+    ctx.log.error("kv_read_failed", { key, error: String(error) });
     return null;
   }
 }
@@ -107,6 +107,6 @@ async function writeKv(ctx: RequestContext, key: string, value: unknown): Promis
   try {
     await ctx.env.AUTH_CACHE.put(key, JSON.stringify(value), { expirationTtl: KV_TTL_SECONDS });
   } catch (error) {
-    console.error(JSON.stringify({ msg: "kv_write_failed", key, error: String(error) }));
+    ctx.log.error("kv_write_failed", { key, error: String(error) });
   }
 }

@@ -1,3 +1,5 @@
+import { z } from "@hono/zod-openapi";
+
 /**
  * Prefixed, sortable, opaque ids: `<prefix>_<26 chars>`, a ULID body (48-bit millisecond time +
  * 80 random bits, Crockford base32). Sorting ids sorts by creation time, which keyset pagination uses.
@@ -6,7 +8,8 @@ export const ID_PREFIXES = ["org", "usr", "mem", "role", "inv", "key", "ses", "e
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const BODY_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}";
+const BODY = new RegExp(`^${BODY_PATTERN}$`);
 
 let lastTime = 0;
 let lastRandom: number[] = [];
@@ -47,4 +50,17 @@ export function newId(prefix: IdPrefix, time = Date.now()): string {
 
 export function isId(value: string, prefix: IdPrefix): boolean {
   return value.length === prefix.length + 27 && value.startsWith(`${prefix}_`) && BODY.test(value.slice(prefix.length + 1));
+}
+
+/** An id's shape as a regular-expression source, for a route that matches only ids (Hono's `:id{…}`). */
+export function idPattern(prefix: IdPrefix): string {
+  return `${prefix}_${BODY_PATTERN}`;
+}
+
+/** A string that is an id of this kind: route params and queue messages validate through it. */
+export function idSchema(prefix: IdPrefix) {
+  return z
+    .string()
+    .refine((value) => isId(value, prefix), { message: `Not a ${prefix}_ id.` })
+    .openapi({ pattern: `^${idPattern(prefix)}$` });
 }

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "./errors";
 import { fromBase64Url, toBase64Url } from "./encoding";
+import { isId, type IdPrefix } from "./ids";
 
 /**
  * Keyset pagination over sortable ids: a page is `WHERE id > :after ORDER BY id LIMIT :limit + 1`
@@ -33,12 +34,12 @@ export function encodeCursor(lastId: string): string {
   return toBase64Url(`${CURSOR_VERSION}:${lastId}`);
 }
 
-/** The id the next page starts after, or undefined for the first page. */
-export function decodeCursor(cursor: string | undefined, idPattern: RegExp): string | undefined {
+/** The id (of kind `prefix`) the next page starts after, or undefined for the first page. */
+export function decodeCursor(cursor: string | undefined, prefix: IdPrefix): string | undefined {
   if (cursor === undefined) return undefined;
   const decoded = fromBase64Url(cursor);
   const [version, id] = decoded?.split(":") ?? [];
-  if (version !== CURSOR_VERSION || !id || !idPattern.test(id)) {
+  if (version !== CURSOR_VERSION || !id || !isId(id, prefix)) {
     throw new ApiError("invalid_cursor", "The cursor is not one this API issued; start again without it.", {
       errors: [{ path: "cursor", message: "Invalid cursor." }],
     });

@@ -2,11 +2,12 @@ import { crc32, toBase62, toHex, uintToBase62 } from "./encoding";
 
 /**
  * Secret tokens: `<prefix>_<43 base62 chars: 256 random bits><6 base62 chars: CRC32 of the rest>`.
- * The prefix tells the credential kinds apart, and the checksum lets a mistyped or forged token be
+ * The prefix tells the credential kinds apart (and never equals an id prefix: a session token is
+ * `sst_…`, a session id `ses_…`), and the checksum lets a mistyped or forged token be
  * refused with pure CPU work: no KV or D1 read (a cheap defence against credential-stuffing load).
  * Only SHA-256(token) is ever stored.
  */
-export const TOKEN_PREFIXES = { apiKey: "ork", session: "ses", invitation: "ivt", emailVerification: "vet", passwordReset: "prt" } as const;
+export const TOKEN_PREFIXES = { apiKey: "ork", session: "sst", invitation: "ivt", emailVerification: "vet", passwordReset: "prt" } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIXES;
 
 const RANDOM_LENGTH = 43;

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import { createDb, type Database } from "../db/client";
-import type { AppBindings, RequestContext } from "../env";
+import { buildContext } from "../context";
+import type { AppBindings } from "../env";
 import { newId } from "../lib/ids";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -11,19 +11,8 @@ export const requestContext = createMiddleware<AppBindings>(async (c, next) => {
   const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : newId("req");
   c.set("requestId", requestId);
 
-  let db: Database | undefined;
-  const env = c.env;
   const executionCtx = c.executionCtx;
-  const ctx: RequestContext = {
-    env,
-    requestId,
-    // Built on first use: the warm authenticated path never needs D1.
-    get db() {
-      return (db ??= createDb(env.DB));
-    },
-    waitUntil: (promise) => executionCtx.waitUntil(promise),
-  };
-  c.set("ctx", ctx);
+  c.set("ctx", buildContext({ env: c.env, requestId, waitUntil: (promise) => executionCtx.waitUntil(promise) }));
   await next();
   c.header("x-request-id", requestId);
 });

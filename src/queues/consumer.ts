@@ -1,5 +1,5 @@
-import type { Env, RequestContext } from "../env";
-import { createDb } from "../db/client";
+import { buildContext } from "../context";
+import type { Env } from "../env";
 import { EmailMessage } from "../services/emails/messages";
 import { deliverAccountEmail } from "../services/emails/deliver-account-email";
 import {
@@ -13,21 +13,18 @@ import {
 export const EMAILS_QUEUE = "tours-events-emails";
 export const EMAILS_DEAD_LETTER_QUEUE = "tours-events-emails-dlq";
 
-function queueContext(env: Env, executionCtx: ExecutionContext): RequestContext {
-  return { env, db: createDb(env.DB), requestId: "queue", waitUntil: (p) => executionCtx.waitUntil(p) };
-}
-
 /**
  * The `queue()` handler: the EMAILS queue sends, its dead-letter queue records failures.
  * Each message is validated with zod; one that does not parse is a poison message — logged and
  * acked, never retried forever.
  */
-export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext, fetcher?: typeof fetch): Promise<void> {
-  const ctx = queueContext(env, executionCtx);
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext): Promise<void> {
   for (const message of batch.messages) {
+    // One context per message: its log lines carry the message id.
+    const ctx = buildContext({ env, messageId: message.id, waitUntil: (promise) => executionCtx.waitUntil(promise) });
     const parsed = EmailMessage.safeParse(message.body);
     if (!parsed.success) {
-      console.error(JSON.stringify({ msg: "queue_message_invalid", queue: batch.queue, id: message.id, issues: parsed.error.issues.length }));
+      ctx.log.error("queue_message_invalid", { queue: batch.queue, issues: parsed.error.issues.length });
       message.ack();
       continue;
     }
@@ -36,17 +33,17 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
       // Invitations record the failure for their org's admins; an account email's sender sees that
       // no email came and asks again (resend verification, request another reset).
       if (email.type === "invitation") await setDeliveryStatus(ctx, email.emailId, "failed", `Undelivered after ${EMAIL_MAX_ATTEMPTS} attempts.`);
-      else console.error(JSON.stringify({ msg: "account_email_undelivered", emailId: email.emailId, type: email.type }));
+      else ctx.log.error("account_email_undelivered", { emailId: email.emailId, type: email.type });
       message.ack();
       continue;
     }
     try {
-      const outcome = email.type === "invitation" ? await deliverInvitationEmail(ctx, email, fetcher) : await deliverAccountEmail(ctx, email);
-      console.log(JSON.stringify({ msg: "email_delivery", emailId: parsed.data.emailId, outcome, attempts: message.attempts }));
+      const outcome = email.type === "invitation" ? await deliverInvitationEmail(ctx, email) : await deliverAccountEmail(ctx, email);
+      ctx.log.info("email_delivery", { emailId: email.emailId, type: email.type, outcome, attempts: message.attempts });
       message.ack();
     } catch (error) {
       const final = message.attempts >= EMAIL_MAX_ATTEMPTS || !isRetryable(error);
-      console.error(JSON.stringify({ msg: "email_delivery_failed", emailId: parsed.data.emailId, attempts: message.attempts, final, error: String(error) }));
+      ctx.log.error("email_delivery_failed", { emailId: email.emailId, type: email.type, attempts: message.attempts, final, error: String(error) });
       if (email.type === "invitation") {
         await setDeliveryStatus(ctx, email.emailId, final ? "failed" : "queued", String(error instanceof Error ? error.message : error)).catch(() => {});
       }

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PERMISSIONS } from "../services/permissions/catalog";
 import { CLEAN_TEXT_PATTERN } from "../lib/text";
+import type { IdPrefix } from "../lib/ids";
 
 /** Response and shared request schemas: one definition feeds validation and the OpenAPI document. */
 
@@ -74,7 +75,11 @@ export const NameInput = cleanText(1, 100);
 /** A new password: 8–256 characters (PBKDF2 cost does not grow with length: it hashes a digest). */
 export const PasswordInput = z.string().min(8).max(256).openapi({ example: "correct horse battery staple" });
 
-export const IdParam = (prefix: string, name = "id") =>
+/**
+ * An id in a path. Only its length is checked here: a malformed id is the same 404 as an unknown one
+ * (the service finds nothing), never a 400. Routes that match on the id's shape use `idPattern`.
+ */
+export const IdParam = (prefix: IdPrefix, name = "id") =>
   z
     .string()
     .max(64)

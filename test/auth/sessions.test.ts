@@ -14,11 +14,11 @@ describe("sign-up", () => {
     expect(res.body).toEqual({
       user: { id: expect.stringMatching(/^usr_/), email, name: "Ana", emailVerified: false },
       organization: { id: expect.stringMatching(/^org_/), name: "Ana Adventures", logo: null, timezone: "UTC", createdAt: expect.any(String), updatedAt: expect.any(String) },
-      session: { token: expect.stringMatching(/^ses_/), expiresAt: expect.any(String) },
+      session: { token: expect.stringMatching(/^sst_/), expiresAt: expect.any(String) },
     });
     const days = (Date.parse(res.body.session.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
-    expect(res.headers.get("set-cookie")).toMatch(/session=ses_.*HttpOnly.*Secure.*SameSite=Lax/i);
+    expect(res.headers.get("set-cookie")).toMatch(/session=sst_.*HttpOnly.*Secure.*SameSite=Lax/i);
 
     const session = await get("/api/auth/session", { token: res.body.session.token });
     expect(session.body).toMatchObject({

@@ -1,14 +1,9 @@
 import { env } from "cloudflare:test";
-import { createDb } from "../../src/db/client";
+import { buildContext } from "../../src/context";
 import type { Env, RequestContext } from "../../src/env";
 
 /** A service context outside a request, for the invalidation calls a test makes after a direct D1 write. */
 export function testContext(): RequestContext {
   const pending: Promise<unknown>[] = [];
-  return {
-    env: env as Env,
-    db: createDb(env.DB),
-    requestId: "req_test",
-    waitUntil: (promise) => void pending.push(promise),
-  };
+  return buildContext({ env: env as Env, requestId: "req_test", waitUntil: (promise) => void pending.push(promise) });
 }

@@ -40,8 +40,8 @@ describe("the invitation page", () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain("You joined Form Tours as Member.");
     const cookie = res.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/session=ses_[^;]+;.*HttpOnly/i);
-    const sessionToken = /session=(ses_[^;]+)/.exec(cookie)![1]!;
+    expect(cookie).toMatch(/session=sst_[^;]+;.*HttpOnly/i);
+    const sessionToken = /session=(sst_[^;]+)/.exec(cookie)![1]!;
     expect((await get("/api/organizations/me", { token: sessionToken })).body.name).toBe("Form Tours");
 
     const again = await get(`/invitations/${inv.token}`);

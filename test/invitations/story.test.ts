@@ -54,7 +54,7 @@ describe("the invitation story", () => {
       member: { id: expect.stringMatching(/^mem_/), user: { email: pat.toLowerCase(), name: "Pat" }, role: { name: "Member" } },
       organization: { id: admin.organization.id, name: "Harbor Kayaks" },
       user: { email: pat.toLowerCase(), name: "Pat" },
-      session: { token: expect.stringMatching(/^ses_/) },
+      session: { token: expect.stringMatching(/^sst_/) },
     });
     const patSession = accepted.body.session.token;
     const session = await get("/api/auth/session", { token: patSession });

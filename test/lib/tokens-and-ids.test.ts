@@ -18,7 +18,7 @@ describe("tokens", () => {
       const c = key[i] === "a" ? "b" : "a";
       expect(parseToken(key.slice(0, i) + c + key.slice(i + 1)), `position ${i}`).toBeNull();
     }
-    expect(parseToken(`ses_${key.slice(4)}`)).toBeNull();
+    expect(parseToken(`sst_${key.slice(4)}`)).toBeNull();
     expect(parseToken(key + "a")).toBeNull();
     expect(parseToken("")).toBeNull();
   });
@@ -36,8 +36,8 @@ describe("ids", () => {
 describe("cursors", () => {
   it("round-trip, and a forged one is a 400", () => {
     const id = newId("mem");
-    expect(decodeCursor(encodeCursor(id), /^mem_[0-9A-Z]{26}$/)).toBe(id);
-    expect(() => decodeCursor("forged", /^mem_[0-9A-Z]{26}$/)).toThrow(/cursor/);
-    expect(() => decodeCursor(encodeCursor("key_X"), /^mem_[0-9A-Z]{26}$/)).toThrow(/cursor/);
+    expect(decodeCursor(encodeCursor(id), "mem")).toBe(id);
+    expect(() => decodeCursor("forged", "mem")).toThrow(/cursor/);
+    expect(() => decodeCursor(encodeCursor("key_X"), "mem")).toThrow(/cursor/);
   });
 });

@@ -9,7 +9,7 @@ const OPENAPI_CONFIG = {
     description: [
       "The multi-tenant core of the Tours & Events platform: organizations, members, roles, permissions, API keys and invitations.",
       "",
-      "**Authentication.** Send `Authorization: Bearer <token>` with either an API key (`ork_…`, belongs to an organization and acts with a role) or a session token (`ses_…`, belongs to a user and acts in its active organization). Browsers may send the session as the `session` cookie.",
+      "**Authentication.** Send `Authorization: Bearer <token>` with either an API key (`ork_…`, belongs to an organization and acts with a role) or a session token (`sst_…`, belongs to a user and acts in its active organization). Browsers may send the session as the `session` cookie.",
       "",
       "**Errors** are RFC 9457 `application/problem+json` with a stable `code`. Every bad credential gets the same 401. Another organization's ids are 404.",
       "",
@@ -31,7 +31,7 @@ export function registerDocs(app: AppRouter) {
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "http",
     scheme: "bearer",
-    description: "A session token (`ses_…`) from sign-up, sign-in or accepting an invitation.",
+    description: "A session token (`sst_…`) from sign-up, sign-in or accepting an invitation.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",

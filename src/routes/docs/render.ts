@@ -1,3 +1,5 @@
+import { escapeHtml as escape } from "../../lib/html";
+
 /**
  * The human docs at /docs, rendered on the server from the OpenAPI document: no JavaScript, no
  * CDN, nothing to download, so it works offline and on any device.
@@ -19,9 +21,6 @@ interface Operation {
   requestBody?: { content: Record<string, { schema: Schema }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
 }
-
-const escape = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 /** Minimal markdown: paragraphs, **bold** and `code`. */
 const prose = (text = "") =>

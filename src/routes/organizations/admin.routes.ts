@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { idPattern, idSchema } from "../../lib/ids";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { SESSION_ONLY } from "../auth-modes";
 import { OrganizationPatchInput, OrganizationSchema } from "../schemas";
@@ -9,24 +10,19 @@ const auth = SESSION_ONLY;
 const WHO =
   "Super Admin session only (a platform flag granted with `npm run superadmin`, never through this API). Any API key is a 403, even one with the Admin role; the caller's own organization and role play no part.";
 
-const ORG_ID = "org_[0-9A-HJKMNP-TV-Z]{26}";
-
 /**
  * How Hono routes `/api/organizations/{id}`: only an org id matches, so /me, /members, /roles,
  * /invitations and /api-keys never reach these routes under any method (a DELETE on /me stays that
  * path's 405, a malformed id is a plain 404). The OpenAPI document shows the plain `{id}`.
  */
-export const ORG_ID_ROUTING_PATH = `/api/organizations/:id{${ORG_ID}}`;
+export const ORG_ID_ROUTING_PATH = `/api/organizations/:id{${idPattern("org")}}`;
 
 const OrgIdParams = z.strictObject({
-  id: z
-    .string()
-    .regex(new RegExp(`^${ORG_ID}$`))
-    .openapi({
-      param: { name: "id", in: "path" },
-      description: "An organization id. A path segment that is not one (`me`, `members`, a typo) never matches this route: 404.",
-      example: "org_01JD3S0M8N9A1B2C3D4E5F6G7H",
-    }),
+  id: idSchema("org").openapi({
+    param: { name: "id", in: "path" },
+    description: "An organization id. A path segment that is not one (`me`, `members`, a typo) never matches this route: 404.",
+    example: "org_01JD3S0M8N9A1B2C3D4E5F6G7H",
+  }),
 });
 
 const count = (description: string) => z.number().int().openapi({ description, example: 3 });

@@ -7,14 +7,12 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
 import { iso, roleRefView } from "../views";
-import type { OrganizationRecord } from "../../cache/auth-cache";
-
-const KEY_ID = /^key_[0-9A-Z]{26}$/;
+import type { OrganizationRecord } from "../../domain/records";
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -66,7 +64,7 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
 
 export async function listApiKeys({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
   const scope = requirePermission(ctx, "api_keys.read");
-  const after = decodeCursor(input.cursor, KEY_ID);
+  const after = decodeCursor(input.cursor, "key");
   const rows = await ctx.db
     .select()
     .from(apiKeys)

@@ -1,20 +1,9 @@
-import { authCache, type OrganizationRecord } from "../../cache/auth-cache";
+import { authCache } from "../../cache/auth-cache";
 import type { RequestContext } from "../../env";
 import { parseToken, sha256Hex } from "../../lib/tokens";
-import { resolveRole, type ResolvedRole } from "../permissions/resolve";
+import { roleIn } from "../permissions/role-in";
 import type { OrgScope, Principal } from "./principal";
 import { touchApiKey, touchSession, refreshSessionIfDue } from "./credential-upkeep";
-
-/** Resolved roles memoised per cached organization snapshot (a new snapshot after any change). */
-const resolvedRoles = new WeakMap<OrganizationRecord, Map<string, ResolvedRole>>();
-
-export function roleIn(organization: OrganizationRecord, roleKey: string): ResolvedRole {
-  let byKey = resolvedRoles.get(organization);
-  if (!byKey) resolvedRoles.set(organization, (byKey = new Map()));
-  let role = byKey.get(roleKey);
-  if (!role) byKey.set(roleKey, (role = resolveRole(roleKey, organization.roles)));
-  return role;
-}
 
 /**
  * Turns a bearer token into a principal, or null for any bad credential. A token with a wrong

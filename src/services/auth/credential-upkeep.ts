@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { authCache, type CredentialRecord } from "../../cache/auth-cache";
+import { authCache } from "../../cache/auth-cache";
+import type { CredentialRecord } from "../../domain/records";
 import { apiKeys, sessions } from "../../db/schema";
 import type { RequestContext } from "../../env";
 
@@ -34,7 +35,7 @@ function touchLastUsed(ctx: RequestContext, table: typeof apiKeys | typeof sessi
       .set({ lastUsedAt: new Date(now) })
       .where(eq(table.id, id))
       .run()
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "last_used_write_failed", id, error: String(error) }))),
+      .catch((error: unknown) => ctx.log.error("last_used_write_failed", { id, error: String(error) })),
   );
 }
 
@@ -56,7 +57,7 @@ export function refreshSessionIfDue(
         .run();
       await authCache.invalidateCredential(ctx, tokenHash);
     })()
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "session_refresh_failed", error: String(error) })))
+      .catch((error: unknown) => ctx.log.error("session_refresh_failed", { error: String(error) }))
       .finally(() => refreshing.delete(record.id)),
   );
 }

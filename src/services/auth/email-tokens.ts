@@ -51,7 +51,7 @@ export async function enqueueAccountEmail(ctx: RequestContext, message: AccountE
   try {
     await ctx.env.EMAILS.send(message);
   } catch (error) {
-    console.error(JSON.stringify({ msg: "email_enqueue_failed", requestId: ctx.requestId, type: message.type, error: String(error) }));
+    ctx.log.error("email_enqueue_failed", { type: message.type, error: String(error) });
   }
 }
 

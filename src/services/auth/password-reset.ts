@@ -28,7 +28,7 @@ export async function requestPasswordReset({ ctx, input, clientIp }: { ctx: Requ
     (async () => {
       await ctx.db.batch([...storeEmailToken(ctx, row)]);
       await enqueueAccountEmail(ctx, message);
-    })().catch((error: unknown) => console.error(JSON.stringify({ msg: "password_reset_store_failed", requestId: ctx.requestId, error: String(error) }))),
+    })().catch((error: unknown) => ctx.log.error("password_reset_store_failed", { error: String(error) })),
   );
 }
 

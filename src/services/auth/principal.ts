@@ -1,4 +1,4 @@
-import type { OrganizationRecord, UserRecord } from "../../cache/auth-cache";
+import type { OrganizationRecord, UserRecord } from "../../domain/records";
 import type { ResolvedRole } from "../permissions/resolve";
 
 /** The organization a request acts in, with the caller's resolved role there. */

@@ -165,7 +165,7 @@ export async function switchOrganization({ ctx, input }: { ctx: RequestContext; 
 /** The user's live sessions, newest first. Never a token or its hash; `current` marks the caller's. */
 export async function listSessions({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
   const principal = sessionCaller(ctx);
-  const before = decodeCursor(input.cursor, /^ses_[0-9A-Z]{26}$/);
+  const before = decodeCursor(input.cursor, "ses");
   const rows = await ctx.db
     .select({ id: sessions.id, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, userAgent: sessions.userAgent })
     .from(sessions)

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { emailDeliveries, invitations, organizations } from "../../db/schema";
 import type { RequestContext } from "../../env";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import type { InvitationEmailMessage } from "./messages";
 import { providerFor, ProviderError } from "./providers";
 import { renderInvitationEmail } from "./render";
@@ -20,7 +20,7 @@ export type DeliveryOutcome = "sent" | "already_sent" | "superseded";
  * written with the send. An email whose invitation was resent (new emailId), revoked, accepted or
  * deleted since it was queued is dropped: its link would not work anyway.
  */
-export async function deliverInvitationEmail(ctx: RequestContext, message: InvitationEmailMessage, fetcher?: typeof fetch): Promise<DeliveryOutcome> {
+export async function deliverInvitationEmail(ctx: RequestContext, message: InvitationEmailMessage): Promise<DeliveryOutcome> {
   const done = await ctx.db.select({ emailId: emailDeliveries.emailId }).from(emailDeliveries).where(eq(emailDeliveries.emailId, message.emailId)).get();
   if (done) return "already_sent";
 
@@ -42,7 +42,7 @@ export async function deliverInvitationEmail(ctx: RequestContext, message: Invit
     acceptUrl: `${ctx.env.APP_URL.replace(/\/$/, "")}/invitations/${message.token}`,
     expiresAt: invitation.expiresAt,
   });
-  await providerFor(ctx, fetcher).send(ctx, { id: message.emailId, to: invitation.email, from: ctx.env.EMAIL_FROM, ...rendered });
+  await providerFor(ctx).send(ctx, { id: message.emailId, to: invitation.email, from: ctx.env.EMAIL_FROM, ...rendered });
   await setDeliveryStatus(ctx, message.emailId, "sent", null);
   return "sent";
 }

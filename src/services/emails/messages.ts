@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idSchema } from "../../lib/ids";
 
 /**
  * Messages on the EMAILS queue. `emailId` identifies one email: a redelivery of the same message
@@ -7,8 +8,8 @@ import { z } from "zod";
  */
 export const InvitationEmailMessage = z.strictObject({
   type: z.literal("invitation"),
-  emailId: z.string().regex(/^eml_[0-9A-Z]{26}$/),
-  invitationId: z.string().regex(/^inv_[0-9A-Z]{26}$/),
+  emailId: idSchema("eml"),
+  invitationId: idSchema("inv"),
   token: z.string().min(1).max(100),
 });
 export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
@@ -17,8 +18,8 @@ export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
 const accountEmail = <T extends "verify_email" | "reset_password">(type: T) =>
   z.strictObject({
     type: z.literal(type),
-    emailId: z.string().regex(/^eml_[0-9A-Z]{26}$/),
-    tokenId: z.string().regex(/^etk_[0-9A-Z]{26}$/),
+    emailId: idSchema("eml"),
+    tokenId: idSchema("etk"),
     token: z.string().min(1).max(100),
   });
 export const VerifyEmailMessage = accountEmail("verify_email");

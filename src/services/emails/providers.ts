@@ -40,13 +40,13 @@ const outbox: EmailProvider = {
 };
 
 /** Resend's HTTP API. Its Idempotency-Key makes a retried request after a lost response safe too. */
-function resend(fetcher: typeof fetch): EmailProvider {
+function resend(): EmailProvider {
   return {
     name: "resend",
     async send(ctx, email) {
       const apiKey = ctx.env.RESEND_API_KEY;
       if (!apiKey) throw new ProviderError("RESEND_API_KEY is not set", false);
-      const response = await fetcher("https://api.resend.com/emails", {
+      const response = await fetch("https://api.resend.com/emails", {
         method: "POST",
         headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "idempotency-key": email.id },
         body: JSON.stringify({ from: email.from, to: [email.to], subject: email.subject, text: email.text, html: email.html }),
@@ -72,10 +72,10 @@ const cloudflare: EmailProvider = {
   },
 };
 
-export function providerFor(ctx: RequestContext, fetcher: typeof fetch = (input, init) => fetch(input, init)): EmailProvider {
+export function providerFor(ctx: RequestContext): EmailProvider {
   switch (ctx.env.EMAIL_PROVIDER) {
     case "resend":
-      return resend(fetcher);
+      return resend();
     case "cloudflare":
       return cloudflare;
     case "outbox":

@@ -1,12 +1,11 @@
+import { escapeHtml } from "../../lib/html";
+
 /** Plain text and HTML for one email. Everything user-supplied is escaped in the HTML part. */
 export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
 }
-
-const escapeHtml = (value: string) =>
-  value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
 
 export interface InvitationEmailData {
   organizationName: string;

@@ -4,9 +4,9 @@ import { insertRowWhere } from "../../db/insert-where";
 import { invitations, members, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
-import { newId } from "../../lib/ids";
+import { isId, newId } from "../../lib/ids";
 import { hashPassword } from "../../lib/passwords";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";
 import { isUniqueViolation } from "../errors-db";
@@ -52,7 +52,7 @@ export async function acceptInvitation({ ctx, input, principal, userAgent = null
  * address could join what was addressed to it.
  */
 async function findInvitationFor(ctx: RequestContext, tokenOrId: string, principal: Principal | null): Promise<{ invitation: InvitationRow; viaToken: boolean }> {
-  if (!/^inv_[0-9A-Z]{26}$/.test(tokenOrId)) return { invitation: (await findByToken(ctx, tokenOrId)).invitation, viaToken: true };
+  if (!isId(tokenOrId, "inv")) return { invitation: (await findByToken(ctx, tokenOrId)).invitation, viaToken: true };
   if (!principal || principal.kind !== "session") throw notFound("Invitation");
   if (!principal.user.emailVerified) throw emailNotVerified();
   const row = await ctx.db

@@ -3,8 +3,8 @@ import { invitations, organizations, type InvitationStatus } from "../../db/sche
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { parseToken, sha256Hex } from "../../lib/tokens";
-import type { OrganizationRecord } from "../../cache/auth-cache";
-import { roleIn } from "../auth/authenticate";
+import type { OrganizationRecord } from "../../domain/records";
+import { roleIn } from "../permissions/role-in";
 import { iso, roleRefView } from "../views";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;

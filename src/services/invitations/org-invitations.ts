@@ -1,21 +1,19 @@
 import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { invitations, members, users, type InvitationStatus } from "../../db/schema";
 import type { RequestContext } from "../../env";
-import { ApiError, notFound } from "../../lib/errors";
+import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex } from "../../lib/tokens";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
-import type { OrgScope } from "../auth/principal";
 import { normalizeEmail } from "../auth/sessions";
 import { isRoleNotFound, isUniqueViolation } from "../errors-db";
+import { findInOrg } from "../internal";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
-
-const INVITATION_ID = /^inv_[0-9A-Z]{26}$/;
 
 function statusFilter(status: InvitationStatus | undefined, now: Date) {
   switch (status) {
@@ -32,7 +30,7 @@ function statusFilter(status: InvitationStatus | undefined, now: Date) {
 
 export async function listInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string; status?: InvitationStatus } }) {
   const scope = requirePermission(ctx, "users.read");
-  const after = decodeCursor(input.cursor, INVITATION_ID);
+  const after = decodeCursor(input.cursor, "inv");
   const rows = await ctx.db
     .select()
     .from(invitations)
@@ -57,7 +55,7 @@ async function enqueueEmail(ctx: RequestContext, row: InvitationRow, token: stri
     await ctx.env.EMAILS.send(message, { contentType: "json" });
     return row;
   } catch (error) {
-    console.error(JSON.stringify({ msg: "email_enqueue_failed", invitationId: row.id, error: String(error) }));
+    ctx.log.error("email_enqueue_failed", { invitationId: row.id, error: String(error) });
     await ctx.db
       .update(invitations)
       .set({ deliveryStatus: "failed", deliveryError: "Could not queue the email." })
@@ -120,20 +118,10 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
   return invitationView(await enqueueEmail(ctx, row, token), scope.organization);
 }
 
-async function findInvitation(ctx: RequestContext, scope: OrgScope, id: string): Promise<InvitationRow> {
-  const row = await ctx.db
-    .select()
-    .from(invitations)
-    .where(and(eq(invitations.id, id), eq(invitations.organizationId, scope.organization.id)))
-    .get();
-  if (!row) throw notFound("Invitation");
-  return row;
-}
-
 /** A new token (the old link dies), a new 7-day expiry and a new email. Pending or expired only. */
 export async function resendInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
-  const existing = await findInvitation(ctx, scope, input.id);
+  const existing = await findInOrg(ctx, invitations, input.id, scope.organization.id, "Invitation");
   if (existing.status !== "pending" && existing.status !== "expired") {
     throw new ApiError("conflict", `This invitation is ${existing.status}; only pending or expired invitations can be resent.`);
   }
@@ -168,7 +156,7 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
 
 export async function revokeInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = requirePermission(ctx, "users.invite");
-  const existing = await findInvitation(ctx, scope, input.id);
+  const existing = await findInOrg(ctx, invitations, input.id, scope.organization.id, "Invitation");
   const revoked = await ctx.db
     .update(invitations)
     .set({ status: "revoked" })

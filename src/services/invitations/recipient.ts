@@ -4,7 +4,7 @@ import { invitations, organizations, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import { sessionCaller } from "../auth/guards";
 import { iso, roleRefView } from "../views";
 import { assertActionable, effectiveStatus, findByToken } from "./internal";
@@ -45,7 +45,7 @@ export async function listMyInvitations({ ctx, input }: { ctx: RequestContext; i
   const principal = sessionCaller(ctx);
   // An address nobody has proved sees nothing addressed to it.
   if (!principal.user.emailVerified) throw emailNotVerified();
-  const after = decodeCursor(input.cursor, /^inv_[0-9A-Z]{26}$/);
+  const after = decodeCursor(input.cursor, "inv");
   const now = new Date();
   const rows = await ctx.db
     .select({

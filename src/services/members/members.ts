@@ -4,16 +4,15 @@ import { members, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { roleIn } from "../auth/authenticate";
+import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
 import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../permissions/catalog";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
+import { findInOrg } from "../internal";
 import { iso, roleRefView } from "../views";
-
-const MEMBER_ID = /^mem_[0-9A-Z]{26}$/;
 
 interface MemberRow {
   id: string;
@@ -54,7 +53,7 @@ export interface ListMembersInput {
 /** One D1 query per page: keyset on (organization_id, id), roles resolved from the cached org. */
 export async function listMembers({ ctx, input }: { ctx: RequestContext; input: ListMembersInput }) {
   const scope = requirePermission(ctx, "users.read");
-  const after = decodeCursor(input.cursor, MEMBER_ID);
+  const after = decodeCursor(input.cursor, "mem");
   const needle = input.q?.toLowerCase();
   const rows = await ctx.db
     .select(memberColumns)
@@ -74,17 +73,8 @@ export async function listMembers({ ctx, input }: { ctx: RequestContext; input: 
   return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
 }
 
-/** A member of the caller's organization, or a 404 (another organization's id included). */
-async function findMember(ctx: RequestContext, scope: OrgScope, memberId: string): Promise<MemberRow> {
-  const row = await ctx.db
-    .select(memberColumns)
-    .from(members)
-    .innerJoin(users, eq(users.id, members.userId))
-    .where(and(eq(members.id, memberId), eq(members.organizationId, scope.organization.id)))
-    .get();
-  if (!row) throw notFound("Member");
-  return row;
-}
+/** Members with their users, for findInOrg: a member of another organization is a 404. */
+const memberRows = (ctx: RequestContext) => ctx.db.select(memberColumns).from(members).innerJoin(users, eq(users.id, members.userId));
 
 /** SQL guard: the row may leave the Admin role only while another Admin remains. */
 const anotherAdminRemains = (organizationId: string) =>
@@ -94,7 +84,7 @@ const lastAdmin = () => new ApiError("last_admin", "An organization must keep at
 
 export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: { memberId: string; role: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "users.update"));
-  const target = await findMember(ctx, scope, input.memberId);
+  const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
   assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
   const { key, role } = findAssignableRole(scope.organization, input.role);
   assertCanGrant(scope, role.permissions);
@@ -125,7 +115,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; in
 
 export async function removeMember({ ctx, input }: { ctx: RequestContext; input: { memberId: string } }) {
   const scope = requirePermission(ctx, "users.delete");
-  const target = await findMember(ctx, scope, input.memberId);
+  const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
   assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
   const removed = await ctx.db
     .delete(members)

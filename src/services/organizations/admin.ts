@@ -14,8 +14,6 @@ import { updateOrganizationById, type OrganizationPatch } from "./current";
  * never looks at the caller's own organization.
  */
 
-const ORG_ID = /^org_[0-9A-HJKMNP-TV-Z]{26}$/;
-
 const organizationColumns = {
   id: organizations.id,
   name: organizations.name,
@@ -54,7 +52,7 @@ export interface ListOrganizationsInput {
  */
 export async function listOrganizations({ ctx, input }: { ctx: RequestContext; input: ListOrganizationsInput }) {
   await requireSuperAdmin(ctx);
-  const after = decodeCursor(input.cursor, ORG_ID);
+  const after = decodeCursor(input.cursor, "org");
   const needle = input.q?.toLowerCase();
   const rows = await ctx.db
     .select({ ...organizationColumns, memberCount })

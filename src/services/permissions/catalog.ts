@@ -49,7 +49,6 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
 ];
 
 export const ADMIN_ROLE_KEY = "admin";
-export const MEMBER_ROLE_KEY = "member";
 
 export const roleKeyOf = (name: string) => name.trim().toLowerCase();
 

@@ -1,6 +1,10 @@
+import { createLogger } from "../../lib/log";
 import { ADMIN_ROLE_KEY, PERMISSIONS, systemRoleByKey, type Permission } from "./catalog";
 
-import type { OrgRole } from "../../cache/auth-cache";
+import type { OrgRole } from "../../domain/records";
+
+// Resolution is pure (no request context); the rare "cannot happen" case still gets a log line.
+const unresolvedLog = createLogger({ component: "permissions" });
 
 /** The id a holder's role shows when its name resolves to no role at all (it grants nothing). */
 export const UNRESOLVED_ROLE_ID = "role_unresolved";
@@ -33,7 +37,7 @@ export function resolveRole(roleKey: string, orgRoles: readonly OrgRole[]): Reso
     }
   }
   if (system) return { id: system.id, name: system.name, source: "system", permissions: new Set(system.permissions) };
-  console.warn(JSON.stringify({ level: "warn", msg: "role_unresolved", roleKey }));
+  unresolvedLog.warn("role_unresolved", { roleKey });
   return { id: UNRESOLVED_ROLE_ID, name: roleKey, source: "organization", permissions: new Set() };
 }
 

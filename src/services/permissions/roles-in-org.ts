@@ -1,8 +1,8 @@
-import type { OrganizationRecord } from "../../cache/auth-cache";
+import type { OrganizationRecord } from "../../domain/records";
 import { ApiError } from "../../lib/errors";
-import { roleIn } from "../auth/authenticate";
 import { roleKeyOf, systemRoleByKey } from "./catalog";
 import type { ResolvedRole } from "./resolve";
+import { roleIn } from "./role-in";
 
 /** The role a name refers to inside an organization (system, shadow or custom), or a 400. */
 export function findAssignableRole(organization: OrganizationRecord, name: string, path = "role"): { key: string; role: ResolvedRole } {

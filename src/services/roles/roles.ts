@@ -1,5 +1,6 @@
 import { and, eq, notExists, sql } from "drizzle-orm";
-import { authCache, type OrgRole } from "../../cache/auth-cache";
+import { authCache } from "../../cache/auth-cache";
+import type { OrgRole } from "../../domain/records";
 import { apiKeys, invitations, members, roles } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
@@ -10,6 +11,7 @@ import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, sys
 import { assertCanGrant } from "../permissions/escalation";
 import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
+import { findInOrg } from "../internal";
 
 /** Custom roles an organization may define (system roles come on top). */
 export const MAX_ORG_ROLES = 100;
@@ -252,8 +254,7 @@ export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: {
     .returning({ id: roles.id })
     .get();
   if (!deleted) {
-    const stillThere = await ctx.db.select({ id: roles.id }).from(roles).where(eq(roles.id, role.id)).get();
-    if (!stillThere) throw notFound("Role");
+    await findInOrg(ctx, roles, role.id, organizationId, "Role"); // deleted meanwhile: a 404
     throw new ApiError("role_in_use", "Members, API keys or pending invitations still hold this role. Give them another role first.");
   }
   // Holders of a deleted shadow fall back to the system role at once.

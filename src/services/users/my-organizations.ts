@@ -6,12 +6,10 @@ import { sessionCaller } from "../auth/guards";
 import { resolveRole } from "../permissions/resolve";
 import { iso, organizationView, roleRefView } from "../views";
 
-const MEMBER_ID = /^mem_[0-9A-Z]{26}$/;
-
 /** The organizations the session's user belongs to, with the user's role in each (paginated). */
 export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
   const principal = sessionCaller(ctx);
-  const after = decodeCursor(input.cursor, MEMBER_ID);
+  const after = decodeCursor(input.cursor, "mem");
   const userId = principal.user.id;
 
   const memberships = ctx.db

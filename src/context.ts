@@ -1,0 +1,33 @@
+import { createDb, type Database } from "./db/client";
+import type { Env, RequestContext } from "./env";
+import { createLogger } from "./lib/log";
+
+/** What identifies the unit of work: stamped on every log line as `requestId` or `messageId`. */
+export type ContextOrigin = { requestId: string } | { messageId: string };
+
+export type BuildContextInput = ContextOrigin & {
+  env: Env;
+  /** Runs work after the response (KV writes, lastUsedAt). */
+  waitUntil: (promise: Promise<unknown>) => void;
+};
+
+/**
+ * The one way a service context is made: by the HTTP middleware, the queue consumer (one per
+ * message), a scheduled handler and the tests. Nothing here is module-global: D1 and KV come
+ * from this invocation's `env`.
+ */
+export function buildContext(input: BuildContextInput): RequestContext {
+  const { env, waitUntil } = input;
+  const requestId = "requestId" in input ? input.requestId : input.messageId;
+  let db: Database | undefined;
+  return {
+    env,
+    requestId,
+    // Built on first use: the warm authenticated path never needs D1.
+    get db() {
+      return (db ??= createDb(env.DB));
+    },
+    waitUntil,
+    log: createLogger("requestId" in input ? { requestId } : { messageId: requestId }),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The domain records the auth cache stores and services read: plain, JSON-safe data (times are
+ * epoch milliseconds, so KV can hold them). They live here, below both the cache and the services,
+ * so neither has to import the other for a type.
+ */
+
+/** What a credential's hash resolves to. */
+export type CredentialRecord =
+  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null }
+  | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number };
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  /**
+   * As of when the record was cached: fine for display, never for authorisation — platform routes
+   * read the flag fresh from D1 (requireSuperAdmin).
+   */
+  isSuperAdmin: boolean;
+}
+
+export interface MembershipRecord {
+  id: string;
+  roleKey: string;
+  createdAt: number;
+}
+
+/** An org role as permission resolution needs it (a row of `roles`). */
+export interface OrgRole {
+  id: string;
+  name: string;
+  nameKey: string;
+  description: string;
+  permissions: string[];
+}
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  logo: string | null;
+  timezone: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The org's own roles (custom roles and shadows), for permission resolution. */
+  roles: OrgRole[];
+}
