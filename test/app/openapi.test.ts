@@ -16,7 +16,7 @@ describe("the OpenAPI document and the docs page", () => {
         expect(op.responses["400"], `${method} ${path} 400`).toBeDefined();
         expect(op.responses["500"], `${method} ${path} 500`).toBeDefined();
         expect(op.responses["400"].content["application/problem+json"].schema.$ref).toBe("#/components/schemas/Problem");
-        if (op.security) expect(op.responses["401"], `${method} ${path} 401`).toBeDefined();
+        if (op.security?.length) expect(op.responses["401"], `${method} ${path} 401`).toBeDefined();
         const actionWithoutBody = ["/api/auth/sign-out", "/api/organizations/invitations/{id}", "/api/invitations/{token}/decline"].includes(path);
         if (["post", "put", "patch"].includes(method) && !actionWithoutBody) {
           expect(op.requestBody?.content?.["application/json"]?.schema, `${method} ${path} body`).toBeDefined();
@@ -44,6 +44,10 @@ describe("the OpenAPI document and the docs page", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.text).toContain("/api/organizations/me/permissions");
+    // What each route requires (its x-permission / x-required-role) is shown next to its auth.
+    expect(res.text).toContain("Auth: apiKey · session · sessionCookie, permission users.read");
+    expect(res.text).toContain("Auth: apiKey · session · sessionCookie, role Admin");
+    expect(res.text).toContain("Auth: session · sessionCookie, role super_admin");
     expect(res.text).toContain("Tours &amp; Events Organizations API");
     expect(res.text).not.toMatch(/<script[^>]+src=|<link[^>]+href="https?:/);
   });

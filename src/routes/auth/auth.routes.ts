@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { EmailInput, NameInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, UserSchema } from "../schemas";
-import { SESSION_ONLY } from "../auth-modes";
+import { publicRoute, sessionOnly } from "../auth-modes";
 
 const tags = ["Auth"];
 const Password = z.string().min(8).max(256).openapi({ example: "correct horse battery staple" });
@@ -12,6 +12,7 @@ export const signUp = createRoute({
   tags,
   summary: "Create an account and its organization",
   description: "Creates the user and a new organization in which the user is `Admin`, and signs in. Rate limited per IP.",
+  ...publicRoute(),
   request: {
     body: jsonBody(
       z
@@ -37,6 +38,7 @@ export const signIn = createRoute({
   summary: "Sign in with email and password",
   description:
     "Answers the same 401 in the same time whether the email exists or not. Rate limited per IP and per email (429 with Retry-After). The new session's active organization is the first one the user joined.",
+  ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput, password: z.string().min(1).max(256) }).openapi("SignInInput")) },
   responses: {
     200: jsonResponse(z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("SignInResult"), "Signed in"),
@@ -49,7 +51,7 @@ export const signOut = createRoute({
   path: "/api/auth/sign-out",
   tags,
   summary: "Revoke the current session",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   responses: { 204: { description: "Signed out; the token stops working at once." }, ...authErrors() },
 });
 
@@ -58,7 +60,7 @@ export const getSession = createRoute({
   path: "/api/auth/session",
   tags,
   summary: "The current session",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   responses: { 200: jsonResponse(SessionViewSchema, "The session, its user and active organization"), ...authErrors() },
 });
 
@@ -68,7 +70,7 @@ export const switchOrganization = createRoute({
   tags,
   summary: "Switch the active organization",
   description: "The caller must be a member of the organization, else 404.",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   request: { body: jsonBody(z.strictObject({ organizationId: z.string().min(1).max(64) }).openapi("SwitchOrganizationInput")) },
   responses: { 200: jsonResponse(SessionViewSchema, "The updated session"), ...authErrors(404, 413, 415) },
 });
