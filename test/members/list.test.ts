@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { members, users } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
-import { countingEnv, call, expectProblem, get } from "../helpers/api";
+import { countingEnv, call, expectProblem, get, type ApiResponse } from "../helpers/api";
 import { addMember, createRole, db, signUp } from "../helpers/factories";
+import type { Member, Page } from "../helpers/types";
 
 describe("listing members", () => {
   it("shows each member with user, resolved role and joinedAt; filters by role and by name/email", async () => {
@@ -11,7 +12,7 @@ describe("listing members", () => {
     const guide = await addMember(owner.organization.id, "guide", "guide");
     await addMember(owner.organization.id, "member", "plain");
 
-    const all = await get("/api/organizations/members", { token: owner.token });
+    const all = await get<Page<Member>>("/api/organizations/members", { token: owner.token });
     expect(all.status).toBe(200);
     expect(all.body.nextCursor).toBeNull();
     expect(all.body.data).toHaveLength(3);
@@ -22,14 +23,14 @@ describe("listing members", () => {
       joinedAt: expect.any(String),
     });
 
-    const guides = await get("/api/organizations/members?role=GUIDE", { token: owner.token });
-    expect(guides.body.data.map((m: any) => [m.id, m.role.name, m.role.source])).toEqual([[guide.member.id, "Guide", "organization"]]);
+    const guides = await get<Page<Member>>("/api/organizations/members?role=GUIDE", { token: owner.token });
+    expect(guides.body.data.map((m) => [m.id, m.role.name, m.role.source])).toEqual([[guide.member.id, "Guide", "organization"]]);
 
-    const byName = await get("/api/organizations/members?q=OLIVE", { token: owner.token });
-    expect(byName.body.data.map((m: any) => m.user.id)).toEqual([owner.user.id]);
-    const byEmail = await get(`/api/organizations/members?q=${encodeURIComponent(guide.user.email.slice(0, 12))}`, { token: owner.token });
-    expect(byEmail.body.data.map((m: any) => m.user.id)).toEqual([guide.user.id]);
-    const none = await get("/api/organizations/members?q=%25", { token: owner.token });
+    const byName = await get<Page<Member>>("/api/organizations/members?q=OLIVE", { token: owner.token });
+    expect(byName.body.data.map((m) => m.user.id)).toEqual([owner.user.id]);
+    const byEmail = await get<Page<Member>>(`/api/organizations/members?q=${encodeURIComponent(guide.user.email.slice(0, 12))}`, { token: owner.token });
+    expect(byEmail.body.data.map((m) => m.user.id)).toEqual([guide.user.id]);
+    const none = await get<Page<Member>>("/api/organizations/members?q=%25", { token: owner.token });
     expect(none.body.data).toEqual([]);
   });
 
@@ -54,9 +55,9 @@ describe("listing members", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: any } = await get(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
+      const res: ApiResponse<Page<Member>> = await get<Page<Member>>(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
       expect(res.status).toBe(200);
-      pages.push(res.body.data.map((m: any) => m.id));
+      pages.push(res.body.data.map((m) => m.id));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
@@ -64,8 +65,8 @@ describe("listing members", () => {
     expect(new Set(ids).size).toBe(250);
     expect(ids).toEqual([...ids].sort());
 
-    const again = await get("/api/organizations/members?limit=100", { token: owner.token });
-    expect(again.body.data.map((m: any) => m.id)).toEqual(pages[0]);
+    const again = await get<Page<Member>>("/api/organizations/members?limit=100", { token: owner.token });
+    expect(again.body.data.map((m) => m.id)).toEqual(pages[0]);
   });
 
   it("a list page is one D1 query", async () => {

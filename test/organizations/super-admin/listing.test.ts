@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { call, countingEnv, expectProblem, get } from "../../helpers/api";
+import { call, countingEnv, expectProblem, get, type ApiResponse } from "../../helpers/api";
 import { addMember, signUp } from "../../helpers/factories";
 import { superAdmin, uniqueWord } from "../../helpers/super-admin";
+import type { AdminOrganization, Page } from "../../helpers/types";
 
 describe("listing organizations", () => {
   async function threeOrgs() {
@@ -16,11 +17,11 @@ describe("listing organizations", () => {
   it("pages through every organization with limit=2: each exactly once, oldest first, with its member count", async () => {
     const admin = await superAdmin();
     const { ids } = await threeOrgs();
-    const seen: any[] = [];
+    const seen: AdminOrganization[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { status: number; body: any } = await get(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
+      const res: ApiResponse<Page<AdminOrganization>> = await get<Page<AdminOrganization>>(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.data);
@@ -42,38 +43,38 @@ describe("listing organizations", () => {
       updatedAt: expect.any(String),
       memberCount: 2,
     });
-    expect(seen.find((o) => o.id === ids[1]).memberCount).toBe(1);
+    expect(seen.find((o) => o.id === ids[1])!.memberCount).toBe(1);
   });
 
   it("q is a case-insensitive substring of the name", async () => {
     const admin = await superAdmin();
     const { t, ids } = await threeOrgs();
-    const byToken = await get(`/api/organizations?limit=1&q=${t.toUpperCase()}`, { token: admin.token });
-    expect(byToken.body.data.map((o: any) => o.id)).toEqual([ids[0]]);
-    const rest = await get(`/api/organizations?limit=1&q=${t}&cursor=${byToken.body.nextCursor}`, { token: admin.token });
-    expect(rest.body.data.map((o: any) => o.id)).toEqual([ids[1]]);
+    const byToken = await get<Page<AdminOrganization>>(`/api/organizations?limit=1&q=${t.toUpperCase()}`, { token: admin.token });
+    expect(byToken.body.data.map((o) => o.id)).toEqual([ids[0]]);
+    const rest = await get<Page<AdminOrganization>>(`/api/organizations?limit=1&q=${t}&cursor=${byToken.body.nextCursor}`, { token: admin.token });
+    expect(rest.body.data.map((o) => o.id)).toEqual([ids[1]]);
 
-    const sunset = await get("/api/organizations?q=sunset&limit=100", { token: admin.token });
+    const sunset = await get<Page<AdminOrganization>>("/api/organizations?q=sunset&limit=100", { token: admin.token });
     expect(sunset.status).toBe(200);
-    const found = sunset.body.data.map((o: any) => o.id);
+    const found = sunset.body.data.map((o) => o.id);
     expect(found).toContain(ids[0]);
     expect(found).not.toContain(ids[1]);
     expect(found).not.toContain(ids[2]);
-    const exact = await get(`/api/organizations?q=${encodeURIComponent(`sUnSeT tOuRs ${t}`)}`, { token: admin.token });
+    const exact = await get<Page<AdminOrganization>>(`/api/organizations?q=${encodeURIComponent(`sUnSeT tOuRs ${t}`)}`, { token: admin.token });
     expect(exact.body).toEqual({ data: [expect.objectContaining({ id: ids[0], memberCount: 2 })], nextCursor: null });
   });
 
   it("% and _ in q match themselves, not any character", async () => {
     const admin = await superAdmin();
     const { t, ids } = await threeOrgs();
-    const percent = await get(`/api/organizations?q=${encodeURIComponent(`% canyon ${t}`)}`, { token: admin.token });
-    expect(percent.body.data.map((o: any) => o.id)).toEqual([ids[2]]);
-    const percentAlone = await get("/api/organizations?q=%25&limit=100", { token: admin.token });
-    const found = percentAlone.body.data.map((o: any) => o.id);
+    const percent = await get<Page<AdminOrganization>>(`/api/organizations?q=${encodeURIComponent(`% canyon ${t}`)}`, { token: admin.token });
+    expect(percent.body.data.map((o) => o.id)).toEqual([ids[2]]);
+    const percentAlone = await get<Page<AdminOrganization>>("/api/organizations?q=%25&limit=100", { token: admin.token });
+    const found = percentAlone.body.data.map((o) => o.id);
     expect(found).toContain(ids[2]);
     expect(found).not.toContain(ids[0]);
     expect(found).not.toContain(ids[1]);
-    expect((await get(`/api/organizations?q=${encodeURIComponent(`_${t}`)}`, { token: admin.token })).body.data).toEqual([]);
+    expect((await get<Page<AdminOrganization>>(`/api/organizations?q=${encodeURIComponent(`_${t}`)}`, { token: admin.token })).body.data).toEqual([]);
   });
 
   it("a page is one D1 query, member counts included", async () => {

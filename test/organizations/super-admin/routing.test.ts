@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { call, expectProblem, get, patch, put } from "../../helpers/api";
 import { signUp } from "../../helpers/factories";
 import { superAdmin, rowCount } from "../../helpers/super-admin";
+import type { AdminOrganization, Member, Organization, Page } from "../../helpers/types";
 
 describe("routing beside /me, /members, /roles, /invitations and /api-keys", () => {
   const siblings = ["/api/organizations/me", "/api/organizations/members", "/api/organizations/roles", "/api/organizations/invitations", "/api/organizations/api-keys"];
@@ -10,15 +11,15 @@ describe("routing beside /me, /members, /roles, /invitations and /api-keys", () 
     const admin = await superAdmin();
     const owner = await signUp();
     for (const caller of [admin, owner]) {
-      const me = await get("/api/organizations/me", { token: caller.token });
+      const me = await get<Organization>("/api/organizations/me", { token: caller.token });
       expect(me.body).toMatchObject({ id: caller.organization.id });
-      expect(me.body.memberCount).toBeUndefined();
+      expect((me.body as Partial<AdminOrganization>).memberCount).toBeUndefined();
       for (const path of siblings.slice(1)) {
         const res = await get(path, { token: caller.token });
         expect(res.status, `${path}: ${res.text}`).toBe(200);
         expect(res.body).toMatchObject({ data: expect.any(Array), nextCursor: null });
       }
-      expect((await get("/api/organizations/members", { token: caller.token })).body.data[0].user.id).toBe(caller.user.id);
+      expect((await get<Page<Member>>("/api/organizations/members", { token: caller.token })).body.data[0]!.user.id).toBe(caller.user.id);
     }
   });
 
