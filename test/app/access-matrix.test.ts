@@ -26,6 +26,7 @@ afterAll(() => drainEmailQueue(), 60_000);
 
 type SecurityRequirement = Record<string, string[]>;
 interface Operation {
+  description?: string;
   security?: SecurityRequirement[];
   "x-permission"?: string;
   "x-required-role"?: string;
@@ -121,6 +122,9 @@ for (const operation of operations) {
       const requirement = requirementOf(op);
       if (isPublic(op)) expect(requirement.kind, `${name} is public yet declares a requirement`).toBe("none");
       if (requirement.kind === "super_admin") expect(acceptsApiKeys(op), `${name}: Super Admin routes take sessions only`).toBe(false);
+      // Prose that names a permission must name the declared one.
+      const prose = /Permissions: ([a-z_]+\.[a-z_]+)/.exec(op.description ?? "")?.[1];
+      if (prose !== undefined) expect(prose, `${name}: the description names another permission than x-permission`).toBe(op["x-permission"]);
     });
     if (!Array.isArray(op.security)) return;
     const success = successStatus(op);
