@@ -1,9 +1,49 @@
-import { requireAuth } from "../middleware/auth";
-import { SECURITY_API_KEY_OR_SESSION, SECURITY_SESSION } from "../lib/openapi";
+import { optionalAuth, requireAuth } from "../middleware/auth";
+import { SECURITY_API_KEY_OR_SESSION, SECURITY_SESSION, type SecurityRequirement } from "../lib/openapi";
+import type { Permission } from "../services/permissions/catalog";
 
 /**
- * How a route authenticates, in one value that sets both the enforcement (middleware) and what the
- * OpenAPI document says (security): the two cannot drift apart. Spread into `createRoute`.
+ * How a route authenticates and what it requires, in one value spread into `createRoute`. It sets
+ * the enforcement of the credential kind (middleware), what the OpenAPI document says (security),
+ * and — as an operation extension in the document — what the caller must hold:
+ *
+ * - `x-permission`: a catalog permission (`users.read`, …);
+ * - `x-required-role`: `Admin` (the caller's role resolves to the system Admin) or `super_admin`
+ *   (the platform flag, session only);
+ * - `x-email-verified`: the session user's address must be verified.
+ *
+ * The declaration is documentation and the input of the auth matrix test
+ * (test/app/access-matrix.test.ts); the enforcement stays the first line of each service
+ * (`requirePermission`, `requireAdminRole`, `requireSuperAdmin`). The matrix proves the two agree.
+ * Every route declares one of these, the public ones included.
  */
-export const API_KEY_OR_SESSION = { security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] };
-export const SESSION_ONLY = { security: SECURITY_SESSION, middleware: [requireAuth("session")] };
+export const publicRoute = () => ({ security: [] as SecurityRequirement[] });
+
+/** Works without a credential, but a credential that is sent must be a valid session. */
+export const optionalSession = () => ({ security: [...SECURITY_SESSION, {}], middleware: [optionalAuth] });
+
+/** A user session only (an API key is a 403); no permission beyond being signed in. */
+export const sessionOnly = () => ({ security: SECURITY_SESSION, middleware: [requireAuth("session")] });
+
+/**
+ * A user session whose email address is verified (`x-email-verified`): what is addressed to an
+ * address is shown only to whoever proved they own it (403 `email_not_verified` otherwise; the
+ * service enforces it).
+ */
+export const verifiedSession = () => ({ ...sessionOnly(), "x-email-verified": true as const });
+
+/** An API key or a session, acting in its organization, with no permission beyond membership. */
+const apiKeyOrSessionMode = () => ({ security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] });
+
+/** An API key or a session, acting in its organization; `permission` is what its role must grant. */
+export function apiKeyOrSession(): ReturnType<typeof apiKeyOrSessionMode>;
+export function apiKeyOrSession<P extends Permission>(permission: P): ReturnType<typeof apiKeyOrSessionMode> & { "x-permission": P };
+export function apiKeyOrSession(permission?: Permission) {
+  return permission ? { ...apiKeyOrSessionMode(), "x-permission": permission } : apiKeyOrSessionMode();
+}
+
+/** "Role: Admin": an API key or a session whose role resolves to the system Admin. */
+export const adminRole = () => ({ ...apiKeyOrSession(), "x-required-role": "Admin" as const });
+
+/** Platform staff: a session of a user with the Super Admin flag (never an API key). */
+export const superAdmin = () => ({ ...sessionOnly(), "x-required-role": "super_admin" as const });

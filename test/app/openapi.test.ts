@@ -44,6 +44,10 @@ describe("the OpenAPI document and the docs page", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.text).toContain("/api/organizations/me/permissions");
+    // What each route requires (its x-permission / x-required-role) is shown next to its auth.
+    expect(res.text).toContain("Auth: apiKey · session · sessionCookie, permission users.read");
+    expect(res.text).toContain("Auth: apiKey · session · sessionCookie, role Admin");
+    expect(res.text).toContain("Auth: session · sessionCookie, role super_admin");
     expect(res.text).toContain("Tours &amp; Events Organizations API");
     expect(res.text).not.toMatch(/<script[^>]+src=|<link[^>]+href="https?:/);
   });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { createDb } from "../../src/db/client";
 import { members, organizations, users } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
+import { hashPassword } from "../../src/lib/passwords";
 import { newSession } from "../../src/services/auth/sessions";
 import { sessions } from "../../src/db/schema";
 import { post } from "./api";
@@ -41,13 +42,29 @@ export async function seedOrganization(name = "Seeded Org"): Promise<Owner> {
   return { token: admin.token, user: { id: admin.user.id, email: admin.user.email, name: admin.user.name }, organization };
 }
 
+/** The password of every user `addMember` makes (hashed once per test file, then reused). */
+export const SEEDED_PASSWORD = "a-strong-password";
+let seededHash: Promise<string> | undefined;
+
 /**
  * A user who is a member of `organizationId` with `roleKey`, and a session in that org. Written
- * straight to D1 (fast: no password hashing) — the way a test seeds a big org.
+ * straight to D1 (one password hash per file, reused) — the way a test seeds a big org. Seeded users
+ * have a verified address unless asked otherwise: sign-up is where unverified users come from.
  */
-export async function addMember(organizationId: string, roleKey = "member", label = "member") {
+export async function addMember(organizationId: string, roleKey = "member", label = "member", options: { emailVerified?: boolean } = {}) {
   const now = new Date();
-  const user = { id: newId("usr"), email: uniqueEmail(label), name: `${label} person`, passwordHash: "x", isSuperAdmin: false, createdAt: now, updatedAt: now };
+  const emailVerified = options.emailVerified ?? true;
+  const user = {
+    id: newId("usr"),
+    email: uniqueEmail(label),
+    name: `${label} person`,
+    passwordHash: await (seededHash ??= hashPassword(SEEDED_PASSWORD)),
+    isSuperAdmin: false,
+    emailVerified,
+    emailVerifiedAt: emailVerified ? now : null,
+    createdAt: now,
+    updatedAt: now,
+  };
   const member = { id: newId("mem"), organizationId, userId: user.id, roleKey, createdAt: now };
   const session = await newSession(user.id, organizationId);
   await db().batch([db().insert(users).values(user), db().insert(members).values(member), db().insert(sessions).values(session.row)]);
@@ -68,4 +85,3 @@ export async function createRole(token: string, name: string, permissions: strin
   return res.body as { id: string; name: string; permissions: string[]; source: string; shadows: boolean; memberCount: number };
 }
 
-export { drainEmailQueue } from "./emails";

@@ -1,11 +1,10 @@
 import { env } from "cloudflare:test";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mintToken, sha256Hex } from "../../src/lib/tokens";
 import { call, get, post } from "../helpers/api";
-import { signUp, uniqueEmail, drainEmailQueue } from "../helpers/factories";
+import { signUp, uniqueEmail } from "../helpers/factories";
 
 // Let the real consumer finish the emails this file queued before the runtime is torn down.
-afterAll(() => drainEmailQueue(), 60_000);
 
 async function invitationWithToken(ownerToken: string, email = uniqueEmail("page")) {
   const res = await post("/api/organizations/invitations", { email, role: "Member" }, { token: ownerToken });

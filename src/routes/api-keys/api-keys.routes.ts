@@ -2,10 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
-import { API_KEY_OR_SESSION } from "../auth-modes";
+import { apiKeyOrSession } from "../auth-modes";
 
 const tags = ["API keys"];
-const auth = API_KEY_OR_SESSION;
 
 export const ApiKeySchema = z
   .object({
@@ -25,7 +24,7 @@ export const listApiKeys = createRoute({
   tags,
   summary: "List API keys",
   description: "Permissions: api_keys.read.",
-  ...auth,
+  ...apiKeyOrSession("api_keys.read"),
   request: { query: PaginationQuery },
   responses: { 200: jsonResponse(pageSchema(ApiKeySchema, "ApiKeyPage"), "A page of keys, oldest first"), ...authErrors(404) },
 });
@@ -37,7 +36,7 @@ export const createApiKey = createRoute({
   summary: "Create an API key",
   description:
     "Permissions: api_keys.create. The key acts with `role` (a role name of this organization); the caller must hold every permission that role grants (403 otherwise). The secret `key` is returned only in this response.",
-  ...auth,
+  ...apiKeyOrSession("api_keys.create"),
   request: {
     body: jsonBody(
       z
@@ -61,7 +60,7 @@ export const revokeApiKey = createRoute({
   tags,
   summary: "Revoke an API key",
   description: "Permissions: api_keys.delete. The key stops working at once (see README for other locations' bound).",
-  ...auth,
+  ...apiKeyOrSession("api_keys.delete"),
   request: { params: z.strictObject({ id: IdParam("key") }) },
   responses: { 204: { description: "Revoked" }, ...authErrors(404) },
 });

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { EmailInput, IdParam, NameInput, PasswordInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, Timestamp, UserSchema } from "../schemas";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { SESSION_ONLY } from "../auth-modes";
+import { publicRoute, sessionOnly } from "../auth-modes";
 
 const tags = ["Auth"];
 const Password = PasswordInput;
@@ -13,6 +13,7 @@ export const signUp = createRoute({
   tags,
   summary: "Create an account and its organization",
   description: "Creates the user and a new organization in which the user is `Admin`, and signs in. Rate limited per IP.",
+  ...publicRoute(),
   request: {
     body: jsonBody(
       z
@@ -38,6 +39,7 @@ export const signIn = createRoute({
   summary: "Sign in with email and password",
   description:
     "Answers the same 401 in the same time whether the email exists or not. Rate limited per IP and per email (429 with Retry-After). The new session's active organization is the first one the user joined.",
+  ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput, password: z.string().min(1).max(256) }).openapi("SignInInput")) },
   responses: {
     200: jsonResponse(z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("SignInResult"), "Signed in"),
@@ -50,7 +52,7 @@ export const signOut = createRoute({
   path: "/api/auth/sign-out",
   tags,
   summary: "Revoke the current session",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   responses: { 204: { description: "Signed out; the token stops working at once." }, ...authErrors() },
 });
 
@@ -59,7 +61,7 @@ export const getSession = createRoute({
   path: "/api/auth/session",
   tags,
   summary: "The current session",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   responses: { 200: jsonResponse(SessionViewSchema, "The session, its user and active organization"), ...authErrors() },
 });
 
@@ -69,7 +71,7 @@ export const switchOrganization = createRoute({
   tags,
   summary: "Switch the active organization",
   description: "The caller must be a member of the organization, else 404.",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   request: { body: jsonBody(z.strictObject({ organizationId: z.string().min(1).max(64) }).openapi("SwitchOrganizationInput")) },
   responses: { 200: jsonResponse(SessionViewSchema, "The updated session"), ...authErrors(404, 413, 415) },
 });
@@ -83,7 +85,7 @@ export const requestEmailVerification = createRoute({
   summary: "Email me a new verification link",
   description:
     "Sends the signed-in user a new link to `${APP_URL}/verify-email/{token}` (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   responses: { 202: { description: "The email is queued." }, ...authErrors(409, 429) },
 });
 
@@ -94,7 +96,7 @@ export const confirmEmailVerification = createRoute({
   summary: "Confirm an email address",
   description:
     "No authentication: holding the emailed token proves the mailbox. The address it was sent to becomes verified. Single use, 24 h: used, replaced or mistyped → 404; expired → 410 `token_expired`.",
-  security: [],
+  ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ token: AccountTokenInput("The token from the emailed link (`vet_…`).") }).openapi("EmailVerificationConfirmInput")) },
   responses: { 200: jsonResponse(z.object({ user: UserSchema }).openapi("EmailVerificationResult"), "Verified"), ...errorResponses(404, 410, 413, 415) },
 });
@@ -106,7 +108,7 @@ export const requestPasswordReset = createRoute({
   summary: "Email a password-reset link",
   description:
     "Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to `${APP_URL}/reset-password/{token}`, valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).",
-  security: [],
+  ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput }).openapi("PasswordResetRequestInput")) },
   responses: {
     202: jsonResponse(z.object({ message: z.string() }).openapi("PasswordResetRequested"), "Accepted (sent only if the account exists)"),
@@ -121,7 +123,7 @@ export const confirmPasswordReset = createRoute({
   summary: "Set a new password with a reset link",
   description:
     "Sets the password, marks the email verified (the link proved the mailbox), and revokes **every** session of the user at once. Single use, 1 h: used, replaced or mistyped → 404; expired → 410 `token_expired`. Sign in afterwards.",
-  security: [],
+  ...publicRoute(),
   request: {
     body: jsonBody(
       z.strictObject({ token: AccountTokenInput("The token from the emailed link (`prt_…`)."), password: Password }).openapi("PasswordResetConfirmInput"),
@@ -137,7 +139,7 @@ export const changePassword = createRoute({
   summary: "Change my password",
   description:
     "Needs the current password (403 `current_password_incorrect` otherwise; rate limited per user, 10 a minute). Every other session of the user is revoked; this one stays signed in.",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   request: {
     body: jsonBody(z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password }).openapi("PasswordChangeInput")),
   },
@@ -161,7 +163,7 @@ export const listSessions = createRoute({
   tags,
   summary: "My live sessions",
   description: "Newest first. Never a token or its hash.",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   request: { query: PaginationQuery },
   responses: { 200: jsonResponse(pageSchema(SessionInfoSchema, "SessionInfoPage"), "A page of sessions"), ...authErrors() },
 });
@@ -172,7 +174,7 @@ export const revokeSession = createRoute({
   tags,
   summary: "Revoke one of my sessions",
   description: "Stops working at once. Another user's session id → 404. Revoking the current session signs out.",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   request: { params: z.strictObject({ id: IdParam("ses") }) },
   responses: { 204: { description: "Revoked" }, ...authErrors(404) },
 });

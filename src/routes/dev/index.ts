@@ -4,6 +4,7 @@ import { errorResponses, jsonResponse } from "../../lib/openapi";
 import { ApiError } from "../../lib/errors";
 import { Timestamp } from "../schemas";
 import { readOutbox } from "../../services/emails/outbox";
+import { publicRoute } from "../auth-modes";
 
 export const outbox = createRoute({
   method: "get",
@@ -12,6 +13,7 @@ export const outbox = createRoute({
   summary: "Read the local outbox",
   description:
     "Only when ENVIRONMENT=development (the `wrangler dev` default) — a 404 anywhere else. Emails sent with EMAIL_PROVIDER=outbox, newest first (at most 50), optionally only those to `to`.",
+  ...publicRoute(),
   request: { query: z.strictObject({ to: z.string().trim().max(254).optional().openapi({ param: { name: "to", in: "query" }, example: "pat@example.com" }) }) },
   responses: {
     200: jsonResponse(

@@ -17,6 +17,9 @@ interface Operation {
   summary?: string;
   description?: string;
   security?: Record<string, string[]>[];
+  /** What the caller must hold (see src/routes/auth-modes.ts). */
+  "x-permission"?: string;
+  "x-required-role"?: string;
   parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: Schema }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
@@ -61,7 +64,8 @@ function fieldsTable(schema: Schema, doc: OpenApiDocument): string {
 
 function operationHtml(method: string, path: string, op: Operation, doc: OpenApiDocument): string {
   const id = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, "-");
-  const auth = op.security?.length ? op.security.map((s) => Object.keys(s)[0]).join(" · ") : "none";
+  const requirement = op["x-permission"] ? `, permission ${op["x-permission"]}` : op["x-required-role"] ? `, role ${op["x-required-role"]}` : "";
+  const auth = (op.security?.length ? op.security.map((s) => Object.keys(s)[0] ?? "none").join(" · ") : "none") + requirement;
   const params = op.parameters?.length
     ? `<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>${op.parameters
         .map(

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../router";
 import { errorResponses, jsonResponse } from "../../lib/openapi";
+import { publicRoute } from "../auth-modes";
 
 export const health = createRoute({
   method: "get",
@@ -8,6 +9,7 @@ export const health = createRoute({
   tags: ["Meta"],
   summary: "Liveness",
   description: "Touches no binding. The benchmark's baseline.",
+  ...publicRoute(),
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Health"), "Alive"), ...errorResponses() },
 });
 

@@ -2,11 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
-import { API_KEY_OR_SESSION } from "../auth-modes";
+import { apiKeyOrSession } from "../auth-modes";
 import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
 
 const tags = ["Invitations"];
-const auth = API_KEY_OR_SESSION;
 
 export const InvitedBySchema = z
   .object({ type: z.enum(["user", "api_key"]), id: z.string(), name: z.string() })
@@ -34,7 +33,7 @@ export const listInvitations = createRoute({
   tags,
   summary: "List invitations",
   description: "Permissions: users.read. Oldest first. `status` filters; a pending invitation past its expiry counts as `expired`.",
-  ...auth,
+  ...apiKeyOrSession("users.read"),
   request: { query: PaginationQuery.extend({ status: z.enum(INVITATION_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }) }) },
   responses: { 200: jsonResponse(pageSchema(InvitationSchema, "InvitationPage"), "A page of invitations"), ...authErrors(404) },
 });
@@ -46,7 +45,7 @@ export const createInvitation = createRoute({
   summary: "Invite someone by email",
   description:
     "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429).",
-  ...auth,
+  ...apiKeyOrSession("users.invite"),
   request: { body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
   responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued"), ...authErrors(404, 409, 413, 415, 429) },
 });
@@ -58,7 +57,7 @@ export const resendInvitation = createRoute({
   summary: "Resend an invitation",
   description:
     "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409.",
-  ...auth,
+  ...apiKeyOrSession("users.invite"),
   request: { params: InvitationIdParams },
   responses: { 200: jsonResponse(InvitationSchema, "Resent"), ...authErrors(404, 409, 429) },
 });
@@ -69,7 +68,7 @@ export const revokeInvitation = createRoute({
   tags,
   summary: "Revoke a pending invitation",
   description: "Permissions: users.invite. The link stops working. Only a pending invitation can be revoked (409 otherwise).",
-  ...auth,
+  ...apiKeyOrSession("users.invite"),
   request: { params: InvitationIdParams },
   responses: { 204: { description: "Revoked" }, ...authErrors(404, 409) },
 });

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, errorResponses, jsonResponse, SECURITY_SESSION } from "../../lib/openapi";
+import { authErrors, errorResponses, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, PasswordInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
-import { optionalAuth } from "../../middleware/auth";
-import { SESSION_ONLY } from "../auth-modes";
+import { optionalSession, publicRoute, verifiedSession } from "../auth-modes";
 import { INVITATION_STATUSES } from "../../lib/invitation-statuses";
 import { InvitedBySchema } from "./org-invitations.routes";
 import { MemberSchema } from "../members/members.routes";
@@ -32,6 +31,7 @@ export const previewInvitation = createRoute({
   tags,
   summary: "Preview an invitation",
   description: "No authentication: the token is the proof. Answers for any state so a page can explain it; an unknown or replaced token is a 404.",
+  ...publicRoute(),
   request: { params: TokenParams },
   responses: {
     200: jsonResponse(
@@ -62,8 +62,7 @@ export const acceptInvitation = createRoute({
     "Without a session: send `{ name, password }` to create the account for the invited address (409 `email_taken` if it exists: sign in first); the account is verified (the link proved the mailbox) and the response carries a new session.",
     "Creates the membership and makes the organization the session's active one. Single use: a used or revoked invitation is a 404, an expired one a 410 `invitation_expired`; concurrent accepts create exactly one membership.",
   ].join("\n\n"),
-  security: [...SECURITY_SESSION, {}],
-  middleware: [optionalAuth],
+  ...optionalSession(),
   request: {
     params: TokenParams,
     body: {
@@ -92,6 +91,7 @@ export const declineInvitation = createRoute({
   tags,
   summary: "Decline an invitation",
   description: "No authentication: the token is the proof. The invitation becomes `revoked`. Used or revoked → 404, expired → 410.",
+  ...publicRoute(),
   request: { params: TokenParams },
   responses: { 204: { description: "Declined" }, ...errorResponses(404, 410) },
 });
@@ -103,7 +103,7 @@ export const listMyInvitations = createRoute({
   summary: "My pending invitations",
   description:
     "Pending, unexpired invitations addressed to the session user's email. Only for a verified address: an unverified one → 403 `email_not_verified` (anyone can sign up with any address; only the mailbox's owner may see what was sent to it). Accept one with POST /api/invitations/{id}/accept.",
-  ...SESSION_ONLY,
+  ...verifiedSession(),
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(

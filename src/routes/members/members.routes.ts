@@ -2,10 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, RoleRefSchema, Timestamp, UserSchema } from "../schemas";
-import { API_KEY_OR_SESSION } from "../auth-modes";
+import { apiKeyOrSession } from "../auth-modes";
 
 const tags = ["Members"];
-const auth = API_KEY_OR_SESSION;
 
 export const MemberSchema = z
   .object({
@@ -24,7 +23,7 @@ export const listMembers = createRoute({
   tags,
   summary: "List members",
   description: "Permissions: users.read. Oldest first. `role` filters by role name (case-insensitive); `q` matches name or email (case-insensitive substring).",
-  ...auth,
+  ...apiKeyOrSession("users.read"),
   request: {
     query: PaginationQuery.extend({
       role: z.string().trim().min(1).max(100).optional().openapi({ param: { name: "role", in: "query" }, example: "Member" }),
@@ -41,7 +40,7 @@ export const updateMember = createRoute({
   summary: "Change a member's role",
   description:
     "Permissions: users.update. `role` is a role name of this organization. The caller must hold every permission of the new role and of the member's current role (no escalation, 403). Demoting the last Admin is a 409 `last_admin`.",
-  ...auth,
+  ...apiKeyOrSession("users.update"),
   request: {
     params: MemberIdParams,
     body: jsonBody(z.strictObject({ role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("MemberUpdateInput")),
@@ -56,7 +55,7 @@ export const removeMember = createRoute({
   summary: "Remove a member",
   description:
     "Permissions: users.delete. The user keeps their account; their sessions lose this organization at once. A member whose permissions exceed the caller's cannot be removed (403); removing the last Admin is a 409 `last_admin`.",
-  ...auth,
+  ...apiKeyOrSession("users.delete"),
   request: { params: MemberIdParams },
   responses: { 204: { description: "Removed" }, ...authErrors(404, 409) },
 });

@@ -2,11 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { idPattern, idSchema } from "../../lib/ids";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { SESSION_ONLY } from "../auth-modes";
+import { superAdmin } from "../auth-modes";
 import { OrganizationPatchInput, OrganizationSchema } from "../schemas";
 
 const tags = ["Super Admin"];
-const auth = SESSION_ONLY;
 const WHO =
   "Super Admin session only (a platform flag granted with `npm run superadmin`, never through this API). Any API key is a 403, even one with the Admin role; the caller's own organization and role play no part.";
 
@@ -42,7 +41,7 @@ export const listOrganizations = createRoute({
   tags,
   summary: "List all organizations",
   description: `${WHO} Every organization of the platform, oldest first, each with its member count. \`q\` matches a case-insensitive substring of the name; \`%\` and \`_\` are ordinary characters.`,
-  ...auth,
+  ...superAdmin(),
   request: {
     query: PaginationQuery.extend({
       q: z.string().trim().min(1).max(100).optional().openapi({ param: { name: "q", in: "query" }, example: "sunset" }),
@@ -57,7 +56,7 @@ export const getOrganization = createRoute({
   tags,
   summary: "Get any organization",
   description: `${WHO} The organization with its member, API key and pending invitation counts.`,
-  ...auth,
+  ...superAdmin(),
   request: { params: OrgIdParams },
   responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The organization"), ...authErrors(404) },
 });
@@ -68,7 +67,7 @@ export const updateOrganization = createRoute({
   tags,
   summary: "Update any organization",
   description: `${WHO} The same fields and rules as PATCH /api/organizations/me; unknown fields are a 400. Answers with the same shape as GET.`,
-  ...auth,
+  ...superAdmin(),
   request: { params: OrgIdParams, body: jsonBody(OrganizationPatchInput) },
   responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The updated organization"), ...authErrors(404, 413, 415) },
 });
@@ -79,7 +78,7 @@ export const deleteOrganization = createRoute({
   tags,
   summary: "Delete any organization",
   description: `${WHO} Deletes the organization with its members, roles, invitations and API keys in one atomic step. Its API keys stop working at once (401); users keep their accounts, and a session whose active organization it was gets 404 \`no_active_organization\` on organization routes until it switches.`,
-  ...auth,
+  ...superAdmin(),
   request: { params: OrgIdParams },
   responses: { 204: { description: "Deleted" }, ...authErrors(404) },
 });

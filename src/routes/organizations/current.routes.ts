@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { OrganizationPatchInput, OrganizationSchema, PermissionName, RoleRefSchema } from "../schemas";
-import { API_KEY_OR_SESSION } from "../auth-modes";
+import { adminRole, apiKeyOrSession } from "../auth-modes";
 import { PERMISSIONS } from "../../services/permissions/catalog";
 
 const tags = ["Organizations"];
-const auth = API_KEY_OR_SESSION;
 
 export const getCurrent = createRoute({
   method: "get",
@@ -13,7 +12,7 @@ export const getCurrent = createRoute({
   tags,
   summary: "The current organization",
   description: "Returns the org backing the current session or API key.",
-  ...auth,
+  ...apiKeyOrSession(),
   responses: { 200: jsonResponse(OrganizationSchema, "The organization"), ...authErrors(404) },
 });
 
@@ -23,7 +22,7 @@ export const updateCurrent = createRoute({
   tags,
   summary: "Update the current organization",
   description: "Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400.",
-  ...auth,
+  ...adminRole(),
   request: { body: jsonBody(OrganizationPatchInput) },
   responses: { 200: jsonResponse(OrganizationSchema, "The updated organization"), ...authErrors(404, 413, 415) },
 });
@@ -43,6 +42,6 @@ export const getPermissions = createRoute({
   tags,
   summary: "My permissions",
   description: "The permission map for the caller's role (a user's membership role, or an API key's role).",
-  ...auth,
+  ...apiKeyOrSession(),
   responses: { 200: jsonResponse(PermissionsViewSchema, "Role and permission map"), ...authErrors(404) },
 });

@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { cleanText, IdParam, PermissionName } from "../schemas";
-import { API_KEY_OR_SESSION } from "../auth-modes";
+import { apiKeyOrSession } from "../auth-modes";
 
 const tags = ["Roles"];
-const auth = API_KEY_OR_SESSION;
 
 export const RoleSchema = z
   .object({
@@ -32,7 +31,7 @@ export const listRoles = createRoute({
   summary: "List roles",
   description:
     "Permissions: roles.read. System roles first, then the organization's own (at most 100), in one page (`nextCursor` is always null). An org role named like a system role shadows it: `shadows` on the org role, `shadowed` on the system role.",
-  ...auth,
+  ...apiKeyOrSession("roles.read"),
   responses: {
     200: jsonResponse(z.object({ data: z.array(RoleSchema), nextCursor: z.null() }).openapi("RoleList"), "Every role of the organization"),
     ...authErrors(404),
@@ -46,7 +45,7 @@ export const createRole = createRoute({
   summary: "Create a role",
   description:
     "Permissions: roles.create. Names are unique per organization, case-insensitively (409 `role_name_taken`). Naming it `Member` shadows the system Member role; `Admin` cannot be shadowed (409 `role_name_reserved`). The caller must hold every permission it grants (403). Unknown permissions are a 400 listing them.",
-  ...auth,
+  ...apiKeyOrSession("roles.create"),
   request: {
     body: jsonBody(z.strictObject({ name: RoleName, description: Description.optional(), permissions: Permissions }).openapi("RoleCreateInput")),
   },
@@ -60,7 +59,7 @@ export const updateRole = createRoute({
   summary: "Update a role",
   description:
     "Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role.",
-  ...auth,
+  ...apiKeyOrSession("roles.update"),
   request: {
     params: RoleIdParams,
     body: jsonBody(
@@ -77,7 +76,7 @@ export const deleteRole = createRoute({
   summary: "Delete a role",
   description:
     "Permissions: roles.delete. A custom role still held by a member, an API key or a pending invitation is a 409 `role_in_use`. Deleting a shadow makes its holders fall back to the system role at once.",
-  ...auth,
+  ...apiKeyOrSession("roles.delete"),
   request: { params: RoleIdParams },
   responses: { 204: { description: "Deleted" }, ...authErrors(404, 409) },
 });

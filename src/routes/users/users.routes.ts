@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { OrganizationSchema, RoleRefSchema, Timestamp } from "../schemas";
-import { SESSION_ONLY } from "../auth-modes";
+import { sessionOnly } from "../auth-modes";
 
 export const listMyOrganizations = createRoute({
   method: "get",
@@ -10,7 +10,7 @@ export const listMyOrganizations = createRoute({
   tags: ["Users"],
   summary: "My organizations",
   description: "The organizations the session's user belongs to, with the user's role in each. Oldest membership first.",
-  ...SESSION_ONLY,
+  ...sessionOnly(),
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(
