@@ -4,6 +4,7 @@ import type { AppBindings } from "./env";
 import { ApiError, problemResponse, UNAUTHENTICATED_DETAIL } from "./lib/errors";
 import { requestContext } from "./middleware/request-context";
 import { limitBody, requireJsonBody } from "./middleware/body-guards";
+import { apiCors } from "./middleware/cors";
 import { createRouter } from "./routes/router";
 import { healthRouter } from "./routes/health";
 import { authRouter } from "./routes/auth";
@@ -24,7 +25,8 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", requestContext);
-  app.use("/api/*", limitBody, requireJsonBody);
+  // CORS first: a preflight is answered here, before the body guards and the 405 handler.
+  app.use("/api/*", apiCors, limitBody, requireJsonBody);
   app.use("/invitations/*", limitBody);
 
   app

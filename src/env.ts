@@ -11,6 +11,8 @@ export interface Env {
   RATE_LIMIT_ORG: RateLimit;
   ENVIRONMENT: string;
   APP_URL: string;
+  /** Comma-separated exact origins allowed to call /api/* from a browser; empty = none. */
+  CORS_ORIGINS?: string;
   EMAIL_PROVIDER: string;
   EMAIL_FROM: string;
   RESEND_API_KEY?: string;
