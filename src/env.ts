@@ -27,6 +27,8 @@ export interface RequestContext {
   env: Env;
   db: Database;
   requestId: string;
+  /** The request's URL; none in the queue consumer. Only `appUrl(ctx)` reads it (lib/app-url.ts). */
+  requestUrl?: string;
   /** Runs work after the response (KV writes, lastUsedAt). */
   waitUntil: (promise: Promise<unknown>) => void;
   /** Set by the auth middleware on authenticated routes. */

@@ -17,6 +17,7 @@ export const requestContext = createMiddleware<AppBindings>(async (c, next) => {
   const ctx: RequestContext = {
     env,
     requestId,
+    requestUrl: c.req.url,
     // Built on first use: the warm authenticated path never needs D1.
     get db() {
       return (db ??= createDb(env.DB));

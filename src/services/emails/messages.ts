@@ -10,6 +10,12 @@ export const InvitationEmailMessage = z.strictObject({
   emailId: z.string().regex(/^eml_[0-9A-Z]{26}$/),
   invitationId: z.string().regex(/^inv_[0-9A-Z]{26}$/),
   token: z.string().min(1).max(100),
+  /**
+   * The base URL of the link, from the request that queued the email (`appUrl(ctx)`): the consumer
+   * has no request of its own. It still goes through `appOrigin`, so outside development, or when
+   * absent (older messages), the link is APP_URL's.
+   */
+  appUrl: z.string().max(200).optional(),
 });
 export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
 
