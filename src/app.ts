@@ -5,6 +5,7 @@ import { ApiError, problemResponse, UNAUTHENTICATED_DETAIL } from "./lib/errors"
 import { createLogger } from "./lib/log";
 import { requestContext } from "./middleware/request-context";
 import { limitBody, requireJsonBody } from "./middleware/body-guards";
+import { apiCors } from "./middleware/cors";
 import { createRouter } from "./routes/router";
 import { healthRouter } from "./routes/health";
 import { authRouter } from "./routes/auth";
@@ -26,6 +27,8 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", requestContext);
+  // CORS first: a preflight is answered here, before the body guards and the 405 handler.
+  app.use("/api/*", apiCors);
   app.use("*", csrfGuard);
   app.use("/api/*", limitBody, requireJsonBody);
   for (const pages of ["/invitations/*", "/verify-email/*", "/reset-password", "/reset-password/*"]) app.use(pages, limitBody);

@@ -9,6 +9,8 @@ export type BuildContextInput = ContextOrigin & {
   env: Env;
   /** Runs work after the response (KV writes, lastUsedAt). */
   waitUntil: (promise: Promise<unknown>) => void;
+  /** The request's URL (HTTP only): email links follow a local dev server's port (lib/app-url.ts). */
+  requestUrl?: string;
 };
 
 /**
@@ -23,6 +25,7 @@ export function buildContext(input: BuildContextInput): RequestContext {
   return {
     env,
     requestId,
+    requestUrl: input.requestUrl,
     // Built on first use: the warm authenticated path never needs D1.
     get db() {
       return (db ??= createDb(env.DB));

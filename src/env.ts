@@ -13,6 +13,8 @@ export interface Env {
   RATE_LIMIT_EMAIL_SEND: RateLimit;
   ENVIRONMENT: string;
   APP_URL: string;
+  /** Comma-separated exact origins allowed to call /api/* from a browser; empty = none. */
+  CORS_ORIGINS?: string;
   EMAIL_PROVIDER: string;
   EMAIL_FROM: string;
   RESEND_API_KEY?: string;
@@ -31,6 +33,8 @@ export interface RequestContext {
   requestId: string;
   /** Structured logs stamped with the request (or message) id. */
   log: Logger;
+  /** The request's URL; none in the queue consumer. Only `appUrl(ctx)` reads it (lib/app-url.ts). */
+  requestUrl?: string;
   /** Runs work after the response (KV writes, lastUsedAt). */
   waitUntil: (promise: Promise<unknown>) => void;
   /** Set by the auth middleware on authenticated routes. */

@@ -104,15 +104,24 @@ export function problemBody(code: ErrorCode, detail: string, requestId: string, 
   };
 }
 
+/** RFC 9110 §11.6.1: every 401 names the scheme that would authenticate the request. */
+export const WWW_AUTHENTICATE = 'Bearer realm="api"';
+
 export function problemResponse(
   code: ErrorCode,
   detail: string,
   requestId: string,
   extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
 ): Response {
+  const status = ERROR_CODES[code];
   return new Response(JSON.stringify(problemBody(code, detail, requestId, extra.errors)), {
-    status: ERROR_CODES[code],
-    headers: { "content-type": "application/problem+json", "x-request-id": requestId, ...extra.headers },
+    status,
+    headers: {
+      "content-type": "application/problem+json",
+      "x-request-id": requestId,
+      ...(status === 401 ? { "www-authenticate": WWW_AUTHENTICATE } : {}),
+      ...extra.headers,
+    },
   });
 }
 

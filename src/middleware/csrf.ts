@@ -2,17 +2,13 @@ import { createMiddleware } from "hono/factory";
 import { getCookie } from "hono/cookie";
 import type { AppBindings } from "../env";
 import { ApiError } from "../lib/errors";
+import { appOrigin } from "../lib/app-url";
 import { SESSION_COOKIE } from "./auth";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-const origins = new Map<string, string>();
-/** The origin of APP_URL (scheme, host and port), computed once per value. */
-function appOrigin(appUrl: string): string {
-  let origin = origins.get(appUrl);
-  if (origin === undefined) origins.set(appUrl, (origin = new URL(appUrl).origin));
-  return origin;
-}
+/** The origin (scheme, host, port) our own pages are served from: APP_URL's, or in development a local request's own. */
+const siteOrigin = (env: AppBindings["Bindings"], requestUrl: string) => new URL(appOrigin(env, requestUrl)).origin;
 
 /**
  * Cross-site request forgery: a browser attaches the session cookie to requests that another
@@ -26,7 +22,7 @@ export const csrfGuard = createMiddleware<AppBindings>(async (c, next) => {
   if (!SAFE_METHODS.has(c.req.method) && c.req.header("authorization") === undefined && getCookie(c, SESSION_COOKIE) !== undefined) {
     const origin = c.req.header("origin");
     const sameOrigin = c.req.header("sec-fetch-site") === "same-origin";
-    if (!sameOrigin && origin !== appOrigin(c.env.APP_URL)) {
+    if (!sameOrigin && origin !== siteOrigin(c.env, c.req.url)) {
       throw new ApiError("csrf_rejected", "This request carries the session cookie but does not come from this site's own pages. Use Authorization: Bearer from other origins.");
     }
   }

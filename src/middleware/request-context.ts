@@ -12,7 +12,7 @@ export const requestContext = createMiddleware<AppBindings>(async (c, next) => {
   c.set("requestId", requestId);
 
   const executionCtx = c.executionCtx;
-  c.set("ctx", buildContext({ env: c.env, requestId, waitUntil: (promise) => executionCtx.waitUntil(promise) }));
+  c.set("ctx", buildContext({ env: c.env, requestId, requestUrl: c.req.url, waitUntil: (promise) => executionCtx.waitUntil(promise) }));
   await next();
   c.header("x-request-id", requestId);
 });

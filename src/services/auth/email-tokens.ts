@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { emailTokens, type EmailTokenKind } from "../../db/schema";
 import type { RequestContext } from "../../env";
+import { appUrl } from "../../lib/app-url";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { mintToken, parseToken, sha256Hex, type TokenKind } from "../../lib/tokens";
@@ -17,7 +18,7 @@ const TOKEN_KIND: Record<EmailTokenKind, TokenKind> = { verify_email: "emailVeri
 export type EmailTokenRow = typeof emailTokens.$inferSelect;
 
 /** A new single-use token for `user`'s address (256 random bits; only its hash is stored) and its email. */
-export async function newEmailToken(kind: EmailTokenKind, user: { id: string; email: string }, now = new Date()) {
+export async function newEmailToken(ctx: RequestContext, kind: EmailTokenKind, user: { id: string; email: string }, now = new Date()) {
   const token = mintToken(TOKEN_KIND[kind]);
   const row: EmailTokenRow = {
     id: newId("etk"),
@@ -31,7 +32,7 @@ export async function newEmailToken(kind: EmailTokenKind, user: { id: string; em
     claim: null,
     createdAt: now,
   };
-  const message = { type: kind, emailId: row.emailId, tokenId: row.id, token } as AccountEmailMessage;
+  const message = { type: kind, emailId: row.emailId, tokenId: row.id, token, appUrl: appUrl(ctx) } as AccountEmailMessage;
   return { row, message };
 }
 

@@ -19,7 +19,7 @@ export async function requestEmailVerification({ ctx }: { ctx: RequestContext })
   if (!user) throw notFound("User");
   if (user.emailVerified) throw new ApiError("email_already_verified", "This email address is already verified.");
   await enforceRateLimit(ctx.env.RATE_LIMIT_EMAIL_SEND, `verify:${user.id}`);
-  const { row, message } = await newEmailToken("verify_email", user);
+  const { row, message } = await newEmailToken(ctx, "verify_email", user);
   await ctx.db.batch([...storeEmailToken(ctx, row)]);
   await enqueueAccountEmail(ctx, message);
 }

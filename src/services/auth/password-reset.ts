@@ -22,7 +22,7 @@ export async function requestPasswordReset({ ctx, input, clientIp }: { ctx: Requ
   await enforceRateLimit(ctx.env.RATE_LIMIT_IP, `reset:${clientIp}`);
   await enforceRateLimit(ctx.env.RATE_LIMIT_EMAIL_SEND, `reset:${email}`);
   const user = await ctx.db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email)).get();
-  const { row, message } = await newEmailToken("reset_password", user ?? { id: "usr_none", email });
+  const { row, message } = await newEmailToken(ctx, "reset_password", user ?? { id: "usr_none", email });
   if (!user) return;
   ctx.waitUntil(
     (async () => {

@@ -81,7 +81,7 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
   const org = { id: newId("org"), name: orgName, nameSearch: orgName.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
   const member = { id: newId("mem"), organizationId: org.id, userId: user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
   const session = await newSession(user.id, org.id, now.getTime(), client.userAgent);
-  const verification = await newEmailToken("verify_email", user, now);
+  const verification = await newEmailToken(ctx, "verify_email", user, now);
   try {
     await ctx.db.batch([
       ctx.db.insert(users).values(user),

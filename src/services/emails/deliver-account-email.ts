@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { emailDeliveries, emailTokens, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
+import { appOrigin } from "../../lib/app-url";
 import type { AccountEmailMessage } from "./messages";
 import { providerFor } from "./providers";
 import { renderPasswordResetEmail, renderVerificationEmail } from "./render";
@@ -26,7 +27,7 @@ export async function deliverAccountEmail(ctx: RequestContext, message: AccountE
   if (!row || row.token.kind !== message.type || row.token.emailId !== message.emailId || row.token.usedAt !== null || row.token.expiresAt.getTime() <= Date.now()) {
     return "superseded";
   }
-  const data = { name: row.name, url: `${ctx.env.APP_URL.replace(/\/$/, "")}/${PAGES[message.type]}/${message.token}`, expiresAt: row.token.expiresAt };
+  const data = { name: row.name, url: `${appOrigin(ctx.env, message.appUrl)}/${PAGES[message.type]}/${message.token}`, expiresAt: row.token.expiresAt };
   const rendered = message.type === "verify_email" ? renderVerificationEmail(data) : renderPasswordResetEmail(data);
   await providerFor(ctx).send(ctx, { id: message.emailId, to: row.token.email, from: ctx.env.EMAIL_FROM, ...rendered });
   return "sent";

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { emailDeliveries, invitations, organizations } from "../../db/schema";
 import type { RequestContext } from "../../env";
+import { appOrigin } from "../../lib/app-url";
 import { roleIn } from "../permissions/role-in";
 import type { InvitationEmailMessage } from "./messages";
 import { providerFor, ProviderError } from "./providers";
@@ -39,7 +40,7 @@ export async function deliverInvitationEmail(ctx: RequestContext, message: Invit
     organizationLogo: organization.logo,
     inviterName: invitation.inviterName,
     roleName: record ? roleIn(record, invitation.roleKey).name : invitation.roleKey,
-    acceptUrl: `${ctx.env.APP_URL.replace(/\/$/, "")}/invitations/${message.token}`,
+    acceptUrl: `${appOrigin(ctx.env, message.appUrl)}/invitations/${message.token}`,
     expiresAt: invitation.expiresAt,
   });
   await providerFor(ctx).send(ctx, { id: message.emailId, to: invitation.email, from: ctx.env.EMAIL_FROM, ...rendered });

@@ -11,6 +11,12 @@ export const InvitationEmailMessage = z.strictObject({
   emailId: idSchema("eml"),
   invitationId: idSchema("inv"),
   token: z.string().min(1).max(100),
+  /**
+   * The base URL of the link, from the request that queued the email (`appUrl(ctx)`): the consumer
+   * has no request of its own. It still goes through `appOrigin`, so outside development, or when
+   * absent (older messages), the link is APP_URL's.
+   */
+  appUrl: z.string().max(200).optional(),
 });
 export type InvitationEmailMessage = z.infer<typeof InvitationEmailMessage>;
 
@@ -21,6 +27,8 @@ const accountEmail = <T extends "verify_email" | "reset_password">(type: T) =>
     emailId: idSchema("eml"),
     tokenId: idSchema("etk"),
     token: z.string().min(1).max(100),
+    /** As for invitations: the requesting origin, used only in development (`appOrigin`). */
+    appUrl: z.string().max(200).optional(),
   });
 export const VerifyEmailMessage = accountEmail("verify_email");
 export const PasswordResetEmailMessage = accountEmail("reset_password");

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { invitations, members, users, type InvitationStatus } from "../../db/schema";
 import type { RequestContext } from "../../env";
+import { appUrl } from "../../lib/app-url";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -50,7 +51,7 @@ function inviter(ctx: RequestContext) {
 
 /** Queues the email; if the queue refuses, the invitation records it and the client can resend. */
 async function enqueueEmail(ctx: RequestContext, row: InvitationRow, token: string): Promise<InvitationRow> {
-  const message: InvitationEmailMessage = { type: "invitation", emailId: row.emailId, invitationId: row.id, token };
+  const message: InvitationEmailMessage = { type: "invitation", emailId: row.emailId, invitationId: row.id, token, appUrl: appUrl(ctx) };
   try {
     await ctx.env.EMAILS.send(message, { contentType: "json" });
     return row;
