@@ -1,0 +1,106 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, countUntilLimited, del, expectProblem, get, post } from "../helpers/api";
+import { signUp } from "../helpers/factories";
+
+interface SessionInfo {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
+const signInAs = (email: string, password: string, userAgent: string) =>
+  call("POST", "/api/auth/sign-in", { body: { email, password }, headers: { "user-agent": userAgent } });
+
+describe("listing and revoking my sessions", () => {
+  it("lists the user's live sessions newest first, marks the caller's, and never shows a token", async () => {
+    const owner = await signUp({ password: "listing-password" });
+    const laptop = await signInAs(owner.user.email, "listing-password", "Laptop Browser/1.0");
+    const phone = await signInAs(owner.user.email, "listing-password", "Phone\u202E App/2.0\r\n"); // control/bidi stripped
+    const list = await get<{ data: SessionInfo[]; nextCursor: string | null }>("/api/auth/sessions", { token: laptop.body.session.token });
+    expect(list.status).toBe(200);
+    expect(list.body.data).toHaveLength(3);
+    expect(list.body.data.map((s) => s.userAgent)).toEqual(["Phone App/2.0", "Laptop Browser/1.0", null]);
+    expect(list.body.data.map((s) => s.current)).toEqual([false, true, false]);
+    expect(Object.keys(list.body.data[0]!).sort()).toEqual(["createdAt", "current", "expiresAt", "id", "lastUsedAt", "userAgent"]);
+    for (const token of [owner.token, laptop.body.session.token, phone.body.session.token]) expect(list.text).not.toContain(token);
+    // Another user's list holds none of these.
+    const other = await signUp();
+    const theirs = await get<{ data: SessionInfo[] }>("/api/auth/sessions", { token: other.token });
+    expect(theirs.body.data.map((s) => s.id)).not.toContain(list.body.data[0]!.id);
+    expect(theirs.body.data).toHaveLength(1);
+  });
+
+  it("pages with limit and cursor", async () => {
+    const owner = await signUp({ password: "paging-password" });
+    for (let i = 0; i < 3; i++) await signInAs(owner.user.email, "paging-password", `Agent ${i}`);
+    const first = await get<{ data: SessionInfo[]; nextCursor: string | null }>("/api/auth/sessions?limit=2", { token: owner.token });
+    expect(first.body.data).toHaveLength(2);
+    const second = await get<{ data: SessionInfo[]; nextCursor: string | null }>(`/api/auth/sessions?limit=2&cursor=${first.body.nextCursor}`, { token: owner.token });
+    expect(second.body.data).toHaveLength(2);
+    expect(second.body.nextCursor).toBeNull();
+    expect(new Set([...first.body.data, ...second.body.data].map((s) => s.id)).size).toBe(4);
+  });
+
+  it("revoking one of my sessions stops it at once; another user's session id is a 404 and stays alive", async () => {
+    const owner = await signUp({ password: "revoking-password" });
+    const other = await signInAs(owner.user.email, "revoking-password", "Other device");
+    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200); // cached now
+    const list = await get<{ data: SessionInfo[] }>("/api/auth/sessions", { token: owner.token });
+    const target = list.body.data.find((s) => !s.current)!;
+
+    const stranger = await signUp();
+    expectProblem(await del(`/api/auth/sessions/${target.id}`, { token: stranger.token }), 404, "not_found");
+    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200);
+
+    expect((await del(`/api/auth/sessions/${target.id}`, { token: owner.token })).status).toBe(204);
+    expectProblem(await get("/api/auth/session", { token: other.body.session.token }), 401, "unauthenticated");
+    expectProblem(await del(`/api/auth/sessions/${target.id}`, { token: owner.token }), 404, "not_found");
+    expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
+  });
+
+  it("the list needs a session: an API key is a 403", async () => {
+    const owner = await signUp();
+    const key = await post("/api/organizations/api-keys", { name: "k", role: "Admin" }, { token: owner.token });
+    expectProblem(await get("/api/auth/sessions", { token: key.body.key }), 403, "forbidden");
+  });
+});
+
+describe("changing my password", () => {
+  it("needs the current password; then every other session is revoked and this one stays", async () => {
+    const owner = await signUp({ password: "original-password" });
+    const other = await signInAs(owner.user.email, "original-password", "Elsewhere");
+    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200);
+
+    expectProblem(await post("/api/auth/password", { currentPassword: "wrong-password", newPassword: "changed-password" }, { token: owner.token }), 403, "current_password_incorrect");
+    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200);
+
+    const changed = await post("/api/auth/password", { currentPassword: "original-password", newPassword: "changed-password" }, { token: owner.token });
+    expect(changed.status).toBe(204);
+    expectProblem(await get("/api/auth/session", { token: other.body.session.token }), 401, "unauthenticated");
+    expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
+    expect(left!.n).toBe(1);
+    expectProblem(await post("/api/auth/sign-in", { email: owner.user.email, password: "original-password" }), 401, "unauthenticated");
+    expect((await post("/api/auth/sign-in", { email: owner.user.email, password: "changed-password" })).status).toBe(200);
+  });
+
+  it("a short new password or an unknown field is a 400 and changes nothing", async () => {
+    const owner = await signUp({ password: "kept-password" });
+    expectProblem(await post("/api/auth/password", { currentPassword: "kept-password", newPassword: "short" }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(await post("/api/auth/password", { currentPassword: "kept-password", newPassword: "long-enough-pw", admin: true }, { token: owner.token }), 400, "validation_failed");
+    expect((await post("/api/auth/sign-in", { email: owner.user.email, password: "kept-password" })).status).toBe(200);
+  });
+
+  it("guessing the current password through a session is rate limited per user", async () => {
+    const owner = await signUp({ password: "guarded-password" });
+    const { allowedBefore, limited } = await countUntilLimited(10, () =>
+      post("/api/auth/password", { currentPassword: "a-wrong-guess", newPassword: "whatever-password" }, { token: owner.token }),
+    );
+    expect(allowedBefore).toBeGreaterThanOrEqual(10);
+    expectProblem(limited, 429, "rate_limited");
+  });
+});
