@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { get, post, type ApiResponse } from "../helpers/api";
+import { call, get, post, type ApiResponse } from "../helpers/api";
 import { seedOrganization, signUp, uniqueEmail } from "../helpers/factories";
 import { tokenIn, waitForEmail } from "../helpers/emails";
 import { mintToken } from "../../src/lib/tokens";
@@ -86,6 +86,19 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
     const request = await get("/reset-password");
     expect(request.status).toBe(200);
     expectTokenPageHeaders(request, "reset-password");
+  });
+
+  it("the pages' form answers (POST) carry the same headers, errors included", async () => {
+    const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const verify = await call("POST", `/verify-email/${mintToken("emailVerification")}`, form({}));
+    expect(verify.status).toBe(404);
+    expectTokenPageHeaders(verify, "POST verify-email (unknown)");
+    const reset = await call("POST", `/reset-password/${mintToken("passwordReset")}`, form({ password: "short" }));
+    expect(reset.status).toBe(400);
+    expectTokenPageHeaders(reset, "POST reset-password (bad password)");
+    const invitation = await call("POST", `/invitations/${mintToken("invitation")}`, form({ action: "accept" }));
+    expect(invitation.status).toBe(404);
+    expectTokenPageHeaders(invitation, "POST invitation (unknown)");
   });
 
   it("each response gets a fresh nonce", async () => {

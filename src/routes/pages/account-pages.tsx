@@ -53,14 +53,18 @@ export type ResetState =
   | { kind: "request"; error?: string }
   | { kind: "requested"; message: string };
 
+function ErrorNote({ error }: { error?: string }) {
+  return error ? (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
 function NewPasswordForm({ error }: { error?: string }) {
   return (
     <form method="post" aria-labelledby="reset-title">
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
       <label for="password">New password (at least 8 characters)</label>
       <input id="password" name="password" type="password" required minlength={8} maxlength={256} autocomplete="new-password" />
       <button class="primary" type="submit">
@@ -74,11 +78,7 @@ function NewPasswordForm({ error }: { error?: string }) {
 function RequestForm({ error }: { error?: string }) {
   return (
     <form method="post">
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
       <label for="email">Email address</label>
       <input id="email" name="email" type="email" required maxlength={254} autocomplete="email" />
       <button class="primary" type="submit">
