@@ -23,6 +23,7 @@ const DESCRIPTIONS: Record<number, string> = {
   410: "Gone (expired).",
   413: "Body larger than the limit.",
   415: "Body is not application/json.",
+  422: "The Idempotency-Key was already used with a different request.",
   429: "Rate limited; see Retry-After.",
   500: "Unexpected error (no internals are exposed).",
   503: "A storage dependency is briefly unavailable; retry after Retry-After seconds.",

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
@@ -36,8 +37,9 @@ export const createApiKey = createRoute({
   summary: "Create an API key",
   description:
     "Permissions: api_keys.create. The key acts with `role` (a role name of this organization); the caller must hold every permission that role grants (403 otherwise). The secret `key` is returned only in this response.",
-  ...apiKeyOrSession("api_keys.create"),
+  ...idempotent(apiKeyOrSession("api_keys.create")),
   request: {
+    headers: IdempotencyKeyHeaders,
     body: jsonBody(
       z
         .strictObject({
@@ -50,7 +52,7 @@ export const createApiKey = createRoute({
   },
   responses: {
     201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret"), "Created"),
-    ...authErrors(404, 413, 415),
+    ...authErrors(404, 413, 415, 409, 422),
   },
 });
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
@@ -45,9 +46,9 @@ export const createInvitation = createRoute({
   summary: "Invite someone by email",
   description:
     "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429).",
-  ...apiKeyOrSession("users.invite"),
-  request: { body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
-  responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued"), ...authErrors(404, 409, 413, 415, 429) },
+  ...idempotent(apiKeyOrSession("users.invite")),
+  request: { headers: IdempotencyKeyHeaders, body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
+  responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued"), ...authErrors(404, 409, 413, 415, 429, 422) },
 });
 
 export const resendInvitation = createRoute({
@@ -57,9 +58,9 @@ export const resendInvitation = createRoute({
   summary: "Resend an invitation",
   description:
     "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409.",
-  ...apiKeyOrSession("users.invite"),
-  request: { params: InvitationIdParams },
-  responses: { 200: jsonResponse(InvitationSchema, "Resent"), ...authErrors(404, 409, 429) },
+  ...idempotent(apiKeyOrSession("users.invite")),
+  request: { headers: IdempotencyKeyHeaders, params: InvitationIdParams },
+  responses: { 200: jsonResponse(InvitationSchema, "Resent"), ...authErrors(404, 409, 429, 422) },
 });
 
 export const revokeInvitation = createRoute({

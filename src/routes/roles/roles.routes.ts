@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { cleanText, IdParam, PermissionName } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
@@ -45,11 +46,12 @@ export const createRole = createRoute({
   summary: "Create a role",
   description:
     "Permissions: roles.create. Names are unique per organization, case-insensitively (409 `role_name_taken`). Naming it `Member` shadows the system Member role; `Admin` cannot be shadowed (409 `role_name_reserved`). The caller must hold every permission it grants (403). Unknown permissions are a 400 listing them.",
-  ...apiKeyOrSession("roles.create"),
+  ...idempotent(apiKeyOrSession("roles.create")),
   request: {
+    headers: IdempotencyKeyHeaders,
     body: jsonBody(z.strictObject({ name: RoleName, description: Description.optional(), permissions: Permissions }).openapi("RoleCreateInput")),
   },
-  responses: { 201: jsonResponse(RoleSchema, "Created"), ...authErrors(404, 409, 413, 415) },
+  responses: { 201: jsonResponse(RoleSchema, "Created"), ...authErrors(404, 409, 413, 415, 422) },
 });
 
 export const updateRole = createRoute({

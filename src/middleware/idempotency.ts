@@ -1,0 +1,70 @@
+import { createMiddleware } from "hono/factory";
+import type { AppBindings } from "../env";
+import { ApiError } from "../lib/errors";
+import { sha256Hex } from "../lib/tokens";
+import { callerOf } from "../services/auth/guards";
+import type { Principal } from "../services/auth/principal";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  type IdempotencyScope,
+} from "../services/idempotency/records";
+
+/** 1–255 printable ASCII characters (API.md §7). */
+export const IDEMPOTENCY_KEY = /^[\x20-\x7E]{1,255}$/;
+
+/** Records are scoped to the organization acted in and the credential's principal. */
+function scopeOf(principal: Principal): IdempotencyScope {
+  return principal.kind === "api_key"
+    ? { organizationId: principal.scope.organization.id, principalId: principal.keyId }
+    : { organizationId: principal.scope?.organization.id ?? "none", principalId: principal.user.id };
+}
+
+/**
+ * Safe retries for creating POSTs (declared per route with `idempotent(...)`, after authentication).
+ * Without the header nothing changes. With it: the first request claims the key and runs; its
+ * response — status and body — is kept 24 h; the same key with the same request gets that response
+ * again with `Idempotent-Replayed: true` and changes nothing; with another request → 422
+ * `idempotency_key_reused`; while the first still runs → 409 `idempotency_key_in_progress`. A 5xx or
+ * 429 is not kept (a retry may succeed), so the key is released.
+ */
+export const idempotency = createMiddleware<AppBindings>(async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return next();
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters.", {
+      errors: [{ path: "Idempotency-Key", message: "1–255 printable ASCII characters." }],
+    });
+  }
+  const ctx = c.get("ctx");
+  const scope = scopeOf(callerOf(ctx));
+  const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  const claim = await claimIdempotencyKey(ctx, scope, key, requestHash);
+  if (claim.kind === "in_progress") {
+    throw new ApiError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running. Retry in a moment.", { headers: { "retry-after": "1" } });
+  }
+  if (claim.kind === "reused") {
+    throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request. Use a new key for a new request.");
+  }
+  if (claim.kind === "replay") {
+    const headers: Record<string, string> = { "idempotent-replayed": "true" };
+    if (claim.response.contentType) headers["content-type"] = claim.response.contentType;
+    return new Response(claim.response.body || null, { status: claim.response.status, headers });
+  }
+
+  await next();
+  const response = c.res;
+  try {
+    if (response.status >= 500 || response.status === 429) {
+      await releaseIdempotencyKey(ctx, scope, claim.keyHash);
+    } else {
+      const body = await response.clone().text();
+      await completeIdempotencyKey(ctx, scope, key, claim.keyHash, { status: response.status, contentType: response.headers.get("content-type"), body });
+    }
+  } catch (error) {
+    // Never leave a key stuck "in progress" for a day: give it back, and answer as planned.
+    ctx.log.error("idempotency_record_failed", { error: String(error) });
+    await releaseIdempotencyKey(ctx, scope, claim.keyHash).catch(() => {});
+  }
+});
