@@ -5,9 +5,10 @@
 //   npm run superadmin -- --revoke <email>     revoke
 //   npm run superadmin -- --remote <email>     the production D1 (wrangler --remote --env production)
 //
-// It writes D1 through `wrangler d1 execute` (safe while `npm run dev` is running), then deletes the
-// user's KV entry of the auth cache so a running server reloads the user from D1 once its in-isolate
-// copy expires (ISOLATE_TTL_MS, 15 s). Exit codes: 0 done, 1 no user with that email, 2 bad usage,
+// It writes D1 through `wrangler d1 execute` (safe while `npm run dev` is running). Platform routes
+// read the flag fresh from D1, so it counts on the next request; the user's KV entry of the auth
+// cache is deleted too, so `isSuperAdmin` in GET /api/auth/session follows once the in-isolate copy
+// expires (ISOLATE_TTL_MS, 15 s). Exit codes: 0 done, 1 no user with that email, 2 bad usage,
 // 3 wrangler failed.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -70,7 +71,8 @@ if (!user) fail(1, `No user with email ${email} in the ${where}. They must sign 
 wrangler(["kv", "key", "delete", "--binding", "AUTH_CACHE", ...target, `user:${user.id}`]);
 
 const bound = remote ? "75 s (15 s in-isolate + 60 s KV edge cache)" : "15 s (the in-isolate cache TTL)";
+// Platform routes read the flag from D1 on every request; only the session view's display lags.
 console.log(
   `${email} (${user.id}) ${user.is_super_admin ? "is now a Super Admin" : "is no longer a Super Admin"} in the ${where}. ` +
-    `A running server sees it within ${bound}.`,
+    `Platform routes see it on the next request; GET /api/auth/session shows it within ${bound}.`,
 );
