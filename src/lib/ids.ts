@@ -64,3 +64,9 @@ export function idSchema(prefix: IdPrefix) {
     .refine((value) => isId(value, prefix), { message: `Not a ${prefix}_ id.` })
     .openapi({ pattern: `^${idPattern(prefix)}$` });
 }
+
+/** Any of our ids (a known prefix and a well-formed body): what a path id must look like before a lookup. */
+export function isAnyId(value: string): boolean {
+  const prefix = value.slice(0, value.indexOf("_"));
+  return (ID_PREFIXES as readonly string[]).includes(prefix) && isId(value, prefix as IdPrefix);
+}

@@ -41,3 +41,15 @@ describe("cursors", () => {
     expect(() => decodeCursor(encodeCursor("key_X"), "mem")).toThrow(/cursor/);
   });
 });
+
+describe("path ids", () => {
+  it("isAnyId accepts our ids of any kind and nothing else", async () => {
+    const { isAnyId, newId } = await import("../../src/lib/ids");
+    expect(isAnyId(newId("mem"))).toBe(true);
+    expect(isAnyId(newId("inv"))).toBe(true);
+    expect(isAnyId("mem_123")).toBe(false);
+    expect(isAnyId("xyz_01M8HZ61684WF4NEZR246KH6VF")).toBe(false);
+    expect(isAnyId("mem_01M8HZ61684WF4NEZR246KH6VI")).toBe(false); // I is not Crockford base32
+    expect(isAnyId("nounderscore")).toBe(false);
+  });
+});
