@@ -11,6 +11,13 @@ export type BuildContextInput = ContextOrigin & {
   waitUntil: (promise: Promise<unknown>) => void;
   /** The request's URL (HTTP only): email links follow a local dev server's port (lib/app-url.ts). */
   requestUrl?: string;
+  /**
+   * HTTP only: `ctx.db` is a D1 session (Sessions API). A read request's session may read from the
+   * nearest replica, at least as fresh as `bookmark` (the client's last one), or anywhere when there
+   * is none. A write request's session starts on the primary ("first-primary"), so the reads its
+   * decisions rest on are fresh. Without it (queue, scheduled, tests) `ctx.db` is the primary.
+   */
+  replicaReads?: { bookmark: string | null; write: boolean };
 };
 
 /**
@@ -21,15 +28,27 @@ export type BuildContextInput = ContextOrigin & {
 export function buildContext(input: BuildContextInput): RequestContext {
   const { env, waitUntil } = input;
   const requestId = "requestId" in input ? input.requestId : input.messageId;
+  let primary: Database | undefined;
+  let session: D1DatabaseSession | undefined;
   let db: Database | undefined;
+  const primaryDb = () => (primary ??= createDb(env.DB));
   return {
     env,
     requestId,
     requestUrl: input.requestUrl,
     // Built on first use: the warm authenticated path never needs D1.
     get db() {
-      return (db ??= createDb(env.DB));
+      if (!input.replicaReads) return primaryDb();
+      // drizzle drives a D1 session like the database itself (prepare, batch); writes in it go to the
+      // primary and later reads in the same session see them.
+      const { bookmark, write } = input.replicaReads;
+      session ??= env.DB.withSession(write ? "first-primary" : (bookmark ?? "first-unconstrained"));
+      return (db ??= createDb(session as unknown as D1Database));
     },
+    get primary() {
+      return primaryDb();
+    },
+    bookmark: () => session?.getBookmark() ?? null,
     waitUntil,
     log: createLogger("requestId" in input ? { requestId } : { messageId: requestId }),
   };

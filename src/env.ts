@@ -28,7 +28,15 @@ export interface Env {
  */
 export interface RequestContext {
   env: Env;
+  /**
+   * For reads that tolerate replica lag, and for writes (which always go to the primary; later reads
+   * in the request see them). On HTTP requests a D1 session (read replicas, bookmarks).
+   */
   db: Database;
+  /** Always the primary: auth loaders, guards and fresh reads that must not be stale. */
+  primary: Database;
+  /** The D1 bookmark of this request's session so far (null when it made no D1 call through `db`). */
+  bookmark: () => string | null;
   /** The request id; for a queue message, the message id. */
   requestId: string;
   /** Structured logs stamped with the request (or message) id. */

@@ -40,8 +40,10 @@ export const authCache = {
   },
 };
 
+// The loaders read the primary: a replica that lags would have a miss cached as "no such key", or a
+// stale record written back to KV, stretching the revocation bound by the replica's lag.
 async function loadApiKey(ctx: RequestContext, keyHash: string): Promise<CredentialRecord | null> {
-  const row = await ctx.db
+  const row = await ctx.primary
     .select({ id: apiKeys.id, name: apiKeys.name, organizationId: apiKeys.organizationId, roleKey: apiKeys.roleKey, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, keyHash))
@@ -51,7 +53,7 @@ async function loadApiKey(ctx: RequestContext, keyHash: string): Promise<Credent
 }
 
 async function loadSession(ctx: RequestContext, tokenHash: string): Promise<CredentialRecord | null> {
-  const row = await ctx.db
+  const row = await ctx.primary
     .select({
       id: sessions.id,
       userId: sessions.userId,
@@ -66,7 +68,7 @@ async function loadSession(ctx: RequestContext, tokenHash: string): Promise<Cred
 }
 
 async function loadUser(ctx: RequestContext, userId: string): Promise<UserRecord | null> {
-  const row = await ctx.db
+  const row = await ctx.primary
     .select({ id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified, isSuperAdmin: users.isSuperAdmin })
     .from(users)
     .where(eq(users.id, userId))
@@ -75,7 +77,7 @@ async function loadUser(ctx: RequestContext, userId: string): Promise<UserRecord
 }
 
 async function loadMembership(ctx: RequestContext, organizationId: string, userId: string): Promise<MembershipRecord | null> {
-  const row = await ctx.db
+  const row = await ctx.primary
     .select({ id: members.id, roleKey: members.roleKey, createdAt: members.createdAt })
     .from(members)
     .where(and(eq(members.organizationId, organizationId), eq(members.userId, userId)))
@@ -85,9 +87,9 @@ async function loadMembership(ctx: RequestContext, organizationId: string, userI
 
 async function loadOrganization(ctx: RequestContext, organizationId: string): Promise<OrganizationRecord | null> {
   // One round trip for the org and its roles.
-  const [orgRows, roleRows] = await ctx.db.batch([
-    ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)),
-    ctx.db
+  const [orgRows, roleRows] = await ctx.primary.batch([
+    ctx.primary.select().from(organizations).where(eq(organizations.id, organizationId)),
+    ctx.primary
       .select({
         id: roles.id,
         name: roles.name,

@@ -1,7 +1,5 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
-import { call, expectProblem, get } from "../helpers/api";
+import { call, envWithFailingQueries, expectProblem, get } from "../helpers/api";
 import { createKey, signUp } from "../helpers/factories";
 
 describe("errors and request ids", () => {
@@ -27,15 +25,7 @@ describe("errors and request ids", () => {
   });
 
   /** The env with a D1 whose every query fails with `message` (the key below is cold, so auth reads D1). */
-  const envWithFailingDb = (message: string) => {
-    const DB = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === "prepare") return () => { throw new Error(message); };
-        return Reflect.get(target, prop);
-      },
-    });
-    return { ...(env as Env), DB } as Env;
-  };
+  const envWithFailingDb = (message: string) => envWithFailingQueries(() => true, message);
 
   it("a storage outage is a 503 with Retry-After", async () => {
     const owner = await signUp();

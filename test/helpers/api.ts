@@ -72,6 +72,9 @@ export function countingEnv() {
       get(obj, prop, receiver) {
         const value = Reflect.get(obj, prop, receiver);
         if (typeof value !== "function") return value;
+        // A D1 session (Sessions API) is not a query itself, nor is reading its bookmark: count what runs through it.
+        if (prop === "withSession") return (...args: unknown[]) => wrap((value as (...a: unknown[]) => object).apply(obj, args), key);
+        if (prop === "getBookmark") return value.bind(obj);
         return (...args: unknown[]) => {
           counts[key]++;
           return (value as (...a: unknown[]) => unknown).apply(obj, args);
@@ -94,4 +97,26 @@ export async function countUntilLimited(limit: number, send: () => Promise<ApiRe
     if (res.status === 429) return { allowedBefore: i, limited: res, statuses };
   }
   throw new Error(`no 429 after ${statuses.length} requests`);
+}
+
+/**
+ * The env with a D1 whose `prepare` fails with `message` for every query `matches` accepts (through
+ * the database itself and any session made from it); everything else runs for real.
+ */
+export function envWithFailingQueries(matches: (query: string) => boolean, message: string): Env {
+  const failing = <T extends { prepare(query: string): D1PreparedStatement }>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop) {
+        if (prop === "prepare") {
+          return (query: string) => {
+            if (matches(query)) throw new Error(message);
+            return obj.prepare(query);
+          };
+        }
+        if (prop === "withSession") return (...args: [string?]) => failing((obj as unknown as D1Database).withSession(...args));
+        const value = Reflect.get(obj, prop);
+        return typeof value === "function" ? value.bind(obj) : value;
+      },
+    });
+  return { ...(env as Env), DB: failing(env.DB) } as Env;
 }

@@ -1,10 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, get, post } from "../helpers/api";
+import { call, envWithFailingQueries, expectProblem, get, post } from "../helpers/api";
 import { addMember, createKey, signUp, uniqueEmail } from "../helpers/factories";
 import { testContext } from "../helpers/context";
 import { pruneIdempotencyRecords } from "../../src/services/idempotency/records";
-import type { Env } from "../../src/env";
 
 const withKey = (key: string, token: string) => ({ token, headers: { "idempotency-key": key } });
 const countRoles = async (organizationId: string) =>
@@ -94,18 +93,8 @@ describe("Idempotency-Key on creating POSTs", () => {
     const owner = await signUp();
     await get("/api/organizations/me", { token: owner.token }); // the session is cached: auth needs no D1
     // A D1 whose INSERT into roles fails as an outage would (everything else works).
-    const DB = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === "prepare") {
-          return (query: string) => {
-            if (/^insert into "roles"/i.test(query)) throw new Error("D1_ERROR: Network connection lost.");
-            return target.prepare(query);
-          };
-        }
-        return Reflect.get(target, prop);
-      },
-    });
-    const failing = await call("POST", "/api/organizations/roles", { ...withKey("outage-key", owner.token), body: { name: "Guide", permissions: [] }, env: { ...(env as Env), DB } as Env });
+    const outage = envWithFailingQueries((query) => /^insert into "roles"/i.test(query), "D1_ERROR: Network connection lost.");
+    const failing = await call("POST", "/api/organizations/roles", { ...withKey("outage-key", owner.token), body: { name: "Guide", permissions: [] }, env: outage });
     expectProblem(failing, 503, "service_unavailable");
     const retried = await post("/api/organizations/roles", { name: "Guide", permissions: [] }, withKey("outage-key", owner.token));
     expect(retried.status).toBe(201);

@@ -67,7 +67,7 @@ export function requireAdminRole(ctx: RequestContext): OrgScope {
 export async function requireSuperAdmin(ctx: RequestContext) {
   const principal = callerOf(ctx);
   if (principal.kind !== "session") throw forbidden("This needs a Super Admin session.");
-  const row = await ctx.db.select({ isSuperAdmin: users.isSuperAdmin }).from(users).where(eq(users.id, principal.user.id)).get();
+  const row = await ctx.primary.select({ isSuperAdmin: users.isSuperAdmin }).from(users).where(eq(users.id, principal.user.id)).get();
   if (!row?.isSuperAdmin) throw forbidden("This needs a Super Admin session.");
   return principal;
 }
