@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
@@ -20,6 +20,7 @@ export const ApiKeySchema = z
 
 export const listApiKeys = createRoute({
   method: "get",
+  operationId: "listApiKeys",
   path: "/api/organizations/api-keys",
   tags,
   summary: "List API keys",
@@ -31,6 +32,7 @@ export const listApiKeys = createRoute({
 
 export const createApiKey = createRoute({
   method: "post",
+  operationId: "createApiKey",
   path: "/api/organizations/api-keys",
   tags,
   summary: "Create an API key",
@@ -56,11 +58,12 @@ export const createApiKey = createRoute({
 
 export const revokeApiKey = createRoute({
   method: "delete",
+  operationId: "revokeApiKey",
   path: "/api/organizations/api-keys/{id}",
   tags,
   summary: "Revoke an API key",
   description: "Permissions: api_keys.delete. The key stops working at once (see README for other locations' bound).",
   ...apiKeyOrSession("api_keys.delete"),
   request: { params: z.strictObject({ id: IdParam("key") }) },
-  responses: { 204: { description: "Revoked" }, ...authErrors(404) },
+  responses: { 204: emptyResponse("Revoked"), ...authErrors(404) },
 });

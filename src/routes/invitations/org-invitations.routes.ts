@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
@@ -29,6 +29,7 @@ const InvitationIdParams = z.strictObject({ id: IdParam("inv") });
 
 export const listInvitations = createRoute({
   method: "get",
+  operationId: "listInvitations",
   path: "/api/organizations/invitations",
   tags,
   summary: "List invitations",
@@ -40,6 +41,7 @@ export const listInvitations = createRoute({
 
 export const createInvitation = createRoute({
   method: "post",
+  operationId: "createInvitation",
   path: "/api/organizations/invitations",
   tags,
   summary: "Invite someone by email",
@@ -52,6 +54,7 @@ export const createInvitation = createRoute({
 
 export const resendInvitation = createRoute({
   method: "post",
+  operationId: "resendInvitation",
   path: "/api/organizations/invitations/{id}",
   tags,
   summary: "Resend an invitation",
@@ -64,11 +67,12 @@ export const resendInvitation = createRoute({
 
 export const revokeInvitation = createRoute({
   method: "delete",
+  operationId: "revokeInvitation",
   path: "/api/organizations/invitations/{id}",
   tags,
   summary: "Revoke a pending invitation",
   description: "Permissions: users.invite. The link stops working. Only a pending invitation can be revoked (409 otherwise).",
   ...apiKeyOrSession("users.invite"),
   request: { params: InvitationIdParams },
-  responses: { 204: { description: "Revoked" }, ...authErrors(404, 409) },
+  responses: { 204: emptyResponse("Revoked"), ...authErrors(404, 409) },
 });
