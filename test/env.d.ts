@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** wrangler.toml [assets]: the static files served in front of the Worker (/docs). */
+      ASSETS: Fetcher;
     }
   }
 }

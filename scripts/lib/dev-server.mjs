@@ -7,6 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyDocsAssets } from "../copy-docs-assets.mjs";
 
 export const HOST = "127.0.0.1";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -85,6 +86,7 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
   let chosenPort;
   let inspectorPort;
   try {
+    copyDocsAssets(); // /docs loads it from the static assets
     onStep?.("migrate", { stateDir });
     await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
     chosenPort = await freePort(port);

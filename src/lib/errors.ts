@@ -67,6 +67,52 @@ const TITLES: Record<ErrorCode, string> = {
   service_unavailable: "Service unavailable",
 };
 
+/** What each code means and what the client can do about it: the error catalog at /docs/errors. */
+export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
+  validation_failed: "The request's path, query or body broke a rule (a missing or unknown field, a bad value). `errors` lists each problem with its `path`.",
+  invalid_json: "The body is not well-formed JSON.",
+  invalid_cursor: "The `cursor` is not one this API issued. Start again from the first page.",
+  unauthenticated: "No credential, or one that is malformed, unknown, expired, revoked or signed out. Every case gets this same body, with `WWW-Authenticate`.",
+  forbidden: "The credential is valid but may not do this: its role lacks the permission, the route needs a session (not an API key), the Admin role or a Super Admin, or the change would grant more than the caller holds.",
+  email_not_verified: "The session's email address is not verified; invitations addressed to it stay hidden until it is. Use the emailed link, or POST /api/auth/email-verification for a new one.",
+  csrf_rejected: "A state-changing request authenticated by the session cookie came from another site (Origin/Sec-Fetch-Site). Send `Authorization: Bearer` instead, or call from the same origin.",
+  current_password_incorrect: "The current password given to change it is wrong.",
+  not_found: "Nothing here: the resource does not exist, belongs to another organization, or the link was used or replaced.",
+  method_not_allowed: "The path exists, but not under this method. `Allow` lists the methods it answers.",
+  conflict: "The change conflicts with the resource's current state (e.g. resending an accepted invitation).",
+  email_taken: "An account already uses this email address. Sign in, or reset its password.",
+  already_member: "The invited address already belongs to a member of the organization.",
+  invitation_pending: "A pending invitation to this address exists already: resend it instead.",
+  last_admin: "The organization must keep at least one Admin: the last one cannot be demoted or removed.",
+  role_in_use: "The role is still held by a member, an API key or a pending invitation.",
+  role_name_reserved: "`Admin` cannot be shadowed, a custom role cannot take a system role's name, and a shadow cannot be renamed away from it.",
+  role_name_taken: "The organization already has a role of this name (case-insensitive).",
+  email_already_verified: "The address is verified already; there is nothing to send.",
+  idempotency_key_in_progress: "A request with this `Idempotency-Key` is still running. Retry after `Retry-After` seconds to get its response.",
+  idempotency_key_reused: "This `Idempotency-Key` was used with a different request (method, path or body) in the last 24 hours. Use a new key for a new request.",
+  no_active_organization: "The session's active organization was deleted, or its membership removed. Switch with PUT /api/auth/session/organization.",
+  invitation_expired: "The invitation's link has expired. Ask for it to be resent.",
+  token_expired: "The emailed link (verification or password reset) has expired. Ask for a new one.",
+  payload_too_large: "The body is larger than 64 KiB.",
+  unsupported_media_type: "The body is not `application/json`.",
+  rate_limited: "Too many requests for this client, address or organization. Wait `Retry-After` seconds.",
+  internal_error: "Something failed on our side. Nothing internal is shown; quote the `requestId`.",
+  service_unavailable: "A storage dependency is briefly unavailable. Retry after `Retry-After` seconds.",
+};
+
+/** Where the error catalog lives on this server (a page of the Worker). */
+export const ERROR_CATALOG_PATH = "/docs/errors";
+
+/**
+ * A problem's `type`: the code's entry in this server's error catalog. A relative reference (RFC
+ * 9457 §3.1.1 resolves it against the request's URL), so it points at the deployment that answered.
+ */
+export const errorTypeUri = (code: ErrorCode) => `${ERROR_CATALOG_PATH}#${code}`;
+
+/** Every code with its status, title and meaning, in declaration order. */
+export const errorCatalog = () =>
+  (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => ({ code, status: ERROR_CODES[code], title: TITLES[code], description: ERROR_DESCRIPTIONS[code] }));
+
 export interface FieldError {
   path: string;
   message: string;
@@ -98,7 +144,7 @@ export interface ProblemBody {
 
 export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[]): ProblemBody {
   return {
-    type: `https://docs.tours-events.example/errors/${code}`,
+    type: errorTypeUri(code),
     title: TITLES[code],
     status: ERROR_CODES[code],
     detail,

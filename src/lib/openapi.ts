@@ -1,9 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { ERROR_CODES, type ErrorCode } from "./errors";
+import { ERROR_CODES, errorTypeUri, type ErrorCode } from "./errors";
 
 export const ProblemSchema = z
   .object({
-    type: z.string().openapi({ example: "https://docs.tours-events.example/errors/validation_failed" }),
+    type: z.string().openapi({
+      format: "uri-reference",
+      description: "Where the problem type is explained: this server's error catalog (`/docs/errors#{code}`).",
+      example: errorTypeUri("validation_failed"),
+    }),
     title: z.string().openapi({ example: "Validation failed" }),
     status: z.number().int().openapi({ example: 400 }),
     detail: z.string().openapi({ example: "timezone: Unknown IANA time zone." }),
@@ -13,12 +17,61 @@ export const ProblemSchema = z
   })
   .openapi("Problem", { description: "RFC 9457 problem details. `code` is stable and machine-readable." });
 
+/**
+ * Response headers, declared once as `components.headers` (registerOpenApiComponents) and
+ * referenced from each response that carries them.
+ */
+export const HEADER_COMPONENTS = {
+  "X-Request-Id": {
+    description: "The request's id (the caller's own when it sent a sane one: 1–128 of `[A-Za-z0-9._:-]`). Quote it when reporting a problem.",
+    schema: { type: "string", example: "req_01JD3S0M8N9A1B2C3D4E5F6G7H" },
+    required: true,
+  },
+  "X-D1-Bookmark": {
+    description: "The D1 bookmark of this request's reads and writes (when it touched the database). Send it back as the `x-d1-bookmark` request header to read at least what this response saw, on any replica.",
+    schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before retrying.",
+    schema: { type: "integer", minimum: 0, example: 30 },
+    required: true,
+  },
+  "Set-Cookie": {
+    description: "The `session` cookie (HttpOnly, Secure, SameSite=Lax) for browsers: set on sign-up, sign-in and accepting, cleared on sign-out.",
+    schema: { type: "string", example: "session=sst_…; Path=/; Expires=Sat, 28 Nov 2026 16:00:00 GMT; HttpOnly; Secure; SameSite=Lax" },
+  },
+  Allow: {
+    description: "The methods this path does answer.",
+    schema: { type: "string", example: "GET, PATCH" },
+    required: true,
+  },
+  "WWW-Authenticate": {
+    description: "The scheme that would authenticate the request (RFC 9110 §11.6.1).",
+    schema: { type: "string", example: 'Bearer realm="api"' },
+    required: true,
+  },
+  "Idempotent-Replayed": {
+    description: "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`.",
+    schema: { type: "string", enum: ["true"] },
+  },
+} as const;
+
+export type HeaderName = keyof typeof HEADER_COMPONENTS;
+const headerRef = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` });
+
+/** The headers of a response: `X-Request-Id` always, `X-D1-Bookmark` whenever D1 was touched, plus the ones named. */
+export const responseHeaders = (...names: HeaderName[]) =>
+  Object.fromEntries((["X-Request-Id", "X-D1-Bookmark", ...names] as HeaderName[]).map((name) => [name, headerRef(name)]));
+
+/** For the responses a retried `Idempotency-Key` request can replay (the idempotency work uses it). */
+export const IDEMPOTENT_REPLAY_HEADERS: HeaderName[] = ["Idempotent-Replayed"];
+
 const DESCRIPTIONS: Record<number, string> = {
   400: "Bad input: validation failed, malformed JSON or an invalid cursor.",
   401: "Missing, malformed, unknown, expired or revoked credential (always the same body).",
   403: "Authenticated, but not allowed.",
   404: "Not found, or it belongs to another organization.",
-  405: "Method not allowed on this path.",
+  405: "Method not allowed on this path (`Allow` lists the ones it answers).",
   409: "Conflicts with the current state.",
   410: "Gone (expired).",
   413: "Body larger than the limit.",
@@ -29,14 +82,20 @@ const DESCRIPTIONS: Record<number, string> = {
   503: "A storage dependency is briefly unavailable; retry after Retry-After seconds.",
 };
 
+const PROBLEM_HEADERS: Record<number, HeaderName[]> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"], 503: ["Retry-After"] };
+
 const problem = (status: number) => ({
   description: DESCRIPTIONS[status] ?? "Error",
+  headers: responseHeaders(...(PROBLEM_HEADERS[status] ?? [])),
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
 
-/** The error responses every route can give, spread into each route's `responses`. */
+/**
+ * The error responses every route can give, spread into each route's `responses`: 400, 500, 503,
+ * and 405 (every path answers it for the methods it does not serve), plus the route's own.
+ */
 export function errorResponses(...statuses: number[]) {
-  const all = new Set([400, 500, 503, ...statuses]);
+  const all = new Set([400, 405, 500, 503, ...statuses]);
   return Object.fromEntries([...all].sort().map((s) => [s, problem(s)])) as Record<number, ReturnType<typeof problem>>;
 }
 
@@ -49,11 +108,46 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) =
   content: { "application/json": { schema } },
 });
 
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string, ...headers: HeaderName[]) => ({
   description,
+  headers: responseHeaders(...headers),
   content: { "application/json": { schema } },
 });
+
+/** A response without a body (204, or a 202 with nothing to say). */
+export const emptyResponse = (description: string, ...headers: HeaderName[]) => ({ description, headers: responseHeaders(...headers) });
+
+/**
+ * A registered schema, or null at this use site only: `anyOf [{$ref}, {type: null}]`. (`.nullable()`
+ * on a registered schema makes the component itself nullable everywhere it is referenced.)
+ */
+export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export type SecurityRequirement = Record<string, string[]>;
 export const SECURITY_API_KEY_OR_SESSION: SecurityRequirement[] = [{ apiKey: [] }, { session: [] }, { sessionCookie: [] }];
 export const SECURITY_SESSION: SecurityRequirement[] = [{ session: [] }, { sessionCookie: [] }];
+
+interface ComponentRegistry {
+  registerComponent(type: "headers" | "securitySchemes", name: string, component: object): unknown;
+}
+
+/** The document's shared components that no zod schema produces: security schemes and headers. */
+export function registerOpenApiComponents(registry: ComponentRegistry) {
+  registry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "An organization API key (`ork_…`), created with POST /api/organizations/api-keys.",
+  });
+  registry.registerComponent("securitySchemes", "session", {
+    type: "http",
+    scheme: "bearer",
+    description: "A session token (`sst_…`) from sign-up, sign-in or accepting an invitation.",
+  });
+  registry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "session",
+    description: "The same session token as an HttpOnly cookie (browsers).",
+  });
+  for (const [name, header] of Object.entries(HEADER_COMPONENTS)) registry.registerComponent("headers", name, header);
+}

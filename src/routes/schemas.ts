@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { PERMISSIONS } from "../services/permissions/catalog";
 import { CLEAN_TEXT_PATTERN } from "../lib/text";
 import type { IdPrefix } from "../lib/ids";
+import { nullableRef } from "../lib/openapi";
 
 /** Response and shared request schemas: one definition feeds validation and the OpenAPI document. */
 
@@ -47,8 +48,8 @@ export const SessionTokenSchema = z
 export const SessionViewSchema = z
   .object({
     user: UserSchema,
-    organization: OrganizationSchema.nullable(),
-    role: RoleRefSchema.nullable(),
+    organization: nullableRef(OrganizationSchema).openapi({ description: "Null when the active organization was deleted or the membership removed: switch organizations." }),
+    role: nullableRef(RoleRefSchema).openapi({ description: "The role in the active organization; null with it." }),
     expiresAt: Timestamp,
     isSuperAdmin: z.boolean(),
   })
@@ -68,7 +69,9 @@ export const cleanText = (min: number, max: number) =>
     .normalize("NFC")
     .min(min)
     .max(max)
-    .regex(CLEAN_TEXT_PATTERN, { message: "Must not contain control, bidi-override or zero-width characters." });
+    .regex(CLEAN_TEXT_PATTERN, { message: "Must not contain control, bidi-override or zero-width characters." })
+    // The generator would write the regex with its `/u` flag appended (a pattern nothing matches).
+    .openapi({ pattern: CLEAN_TEXT_PATTERN.source });
 
 export const NameInput = cleanText(1, 100);
 

@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
+import { assertContract } from "./contract";
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -16,6 +17,11 @@ export interface CallOptions {
   raw?: BodyInit;
   headers?: Record<string, string>;
   env?: Env;
+  /**
+   * Skips the contract check (test/helpers/contract.ts) for this call. Give the reason; keep it
+   * rare: a response the document does not describe is a bug in one of them.
+   */
+  skipContract?: string;
 }
 
 let ipCounter = 0;
@@ -42,7 +48,10 @@ export async function call<T = any>(method: string, path: string, options: CallO
   } catch {
     // not JSON: leave the text
   }
-  return { status: response.status, headers: response.headers, body: parsed as T, text };
+  const received = { status: response.status, headers: response.headers, body: parsed as T, text };
+  if (options.skipContract === undefined) await assertContract(method, path, received);
+  else if (options.skipContract.trim().length < 10) throw new Error(`skipContract needs a reason, got "${options.skipContract}"`);
+  return received;
 }
 
 export const get = <T = any>(path: string, options?: CallOptions) => call<T>("GET", path, options);

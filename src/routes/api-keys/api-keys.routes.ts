@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
@@ -21,6 +21,7 @@ export const ApiKeySchema = z
 
 export const listApiKeys = createRoute({
   method: "get",
+  operationId: "listApiKeys",
   path: "/api/organizations/api-keys",
   tags,
   summary: "List API keys",
@@ -32,6 +33,7 @@ export const listApiKeys = createRoute({
 
 export const createApiKey = createRoute({
   method: "post",
+  operationId: "createApiKey",
   path: "/api/organizations/api-keys",
   tags,
   summary: "Create an API key",
@@ -51,18 +53,19 @@ export const createApiKey = createRoute({
     ),
   },
   responses: {
-    201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret"), "Created"),
+    201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret"), "Created", ...IDEMPOTENT_REPLAY_HEADERS),
     ...authErrors(404, 413, 415, 409, 422),
   },
 });
 
 export const revokeApiKey = createRoute({
   method: "delete",
+  operationId: "revokeApiKey",
   path: "/api/organizations/api-keys/{id}",
   tags,
   summary: "Revoke an API key",
   description: "Permissions: api_keys.delete. The key stops working at once (see README for other locations' bound).",
   ...apiKeyOrSession("api_keys.delete"),
   request: { params: z.strictObject({ id: IdParam("key") }) },
-  responses: { 204: { description: "Revoked" }, ...authErrors(404) },
+  responses: { 204: emptyResponse("Revoked"), ...authErrors(404) },
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { EmailInput, IdParam, NameInput, PasswordInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, Timestamp, UserSchema } from "../schemas";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { publicRoute, sessionOnly } from "../auth-modes";
@@ -9,6 +9,7 @@ const Password = PasswordInput;
 
 export const signUp = createRoute({
   method: "post",
+  operationId: "signUp",
   path: "/api/auth/sign-up",
   tags,
   summary: "Create an account and its organization",
@@ -27,13 +28,14 @@ export const signUp = createRoute({
     ),
   },
   responses: {
-    201: jsonResponse(z.object({ user: UserSchema, organization: OrganizationSchema, session: SessionTokenSchema }).openapi("SignUpResult"), "Signed up"),
+    201: jsonResponse(z.object({ user: UserSchema, organization: OrganizationSchema, session: SessionTokenSchema }).openapi("SignUpResult"), "Signed up", "Set-Cookie"),
     ...errorResponses(409, 413, 415, 429),
   },
 });
 
 export const signIn = createRoute({
   method: "post",
+  operationId: "signIn",
   path: "/api/auth/sign-in",
   tags,
   summary: "Sign in with email and password",
@@ -42,22 +44,24 @@ export const signIn = createRoute({
   ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput, password: z.string().min(1).max(256) }).openapi("SignInInput")) },
   responses: {
-    200: jsonResponse(z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("SignInResult"), "Signed in"),
+    200: jsonResponse(z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("SignInResult"), "Signed in", "Set-Cookie"),
     ...errorResponses(401, 413, 415, 429),
   },
 });
 
 export const signOut = createRoute({
   method: "post",
+  operationId: "signOut",
   path: "/api/auth/sign-out",
   tags,
   summary: "Revoke the current session",
   ...sessionOnly(),
-  responses: { 204: { description: "Signed out; the token stops working at once." }, ...authErrors() },
+  responses: { 204: emptyResponse("Signed out; the token stops working at once (the cookie is cleared).", "Set-Cookie"), ...authErrors() },
 });
 
 export const getSession = createRoute({
   method: "get",
+  operationId: "getSession",
   path: "/api/auth/session",
   tags,
   summary: "The current session",
@@ -67,6 +71,7 @@ export const getSession = createRoute({
 
 export const switchOrganization = createRoute({
   method: "put",
+  operationId: "switchOrganization",
   path: "/api/auth/session/organization",
   tags,
   summary: "Switch the active organization",
@@ -80,17 +85,19 @@ const AccountTokenInput = (description: string) => z.string().min(1).max(100).op
 
 export const requestEmailVerification = createRoute({
   method: "post",
+  operationId: "requestEmailVerification",
   path: "/api/auth/email-verification",
   tags,
   summary: "Email me a new verification link",
   description:
     "Sends the signed-in user a new link to `${APP_URL}/verify-email/{token}` (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
   ...sessionOnly(),
-  responses: { 202: { description: "The email is queued." }, ...authErrors(409, 429) },
+  responses: { 202: emptyResponse("The email is queued."), ...authErrors(409, 429) },
 });
 
 export const confirmEmailVerification = createRoute({
   method: "post",
+  operationId: "confirmEmailVerification",
   path: "/api/auth/email-verification/confirm",
   tags,
   summary: "Confirm an email address",
@@ -103,6 +110,7 @@ export const confirmEmailVerification = createRoute({
 
 export const requestPasswordReset = createRoute({
   method: "post",
+  operationId: "requestPasswordReset",
   path: "/api/auth/password-reset",
   tags,
   summary: "Email a password-reset link",
@@ -118,6 +126,7 @@ export const requestPasswordReset = createRoute({
 
 export const confirmPasswordReset = createRoute({
   method: "post",
+  operationId: "confirmPasswordReset",
   path: "/api/auth/password-reset/confirm",
   tags,
   summary: "Set a new password with a reset link",
@@ -129,11 +138,12 @@ export const confirmPasswordReset = createRoute({
       z.strictObject({ token: AccountTokenInput("The token from the emailed link (`prt_…`)."), password: Password }).openapi("PasswordResetConfirmInput"),
     ),
   },
-  responses: { 204: { description: "Password set; every session of the user is revoked." }, ...errorResponses(404, 410, 413, 415) },
+  responses: { 204: emptyResponse("Password set; every session of the user is revoked."), ...errorResponses(404, 410, 413, 415) },
 });
 
 export const changePassword = createRoute({
   method: "post",
+  operationId: "changePassword",
   path: "/api/auth/password",
   tags,
   summary: "Change my password",
@@ -143,7 +153,7 @@ export const changePassword = createRoute({
   request: {
     body: jsonBody(z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password }).openapi("PasswordChangeInput")),
   },
-  responses: { 204: { description: "Changed; other sessions revoked." }, ...authErrors(409, 413, 415, 429) },
+  responses: { 204: emptyResponse("Changed; other sessions revoked."), ...authErrors(409, 413, 415, 429) },
 });
 
 export const SessionInfoSchema = z
@@ -159,6 +169,7 @@ export const SessionInfoSchema = z
 
 export const listSessions = createRoute({
   method: "get",
+  operationId: "listSessions",
   path: "/api/auth/sessions",
   tags,
   summary: "My live sessions",
@@ -170,11 +181,12 @@ export const listSessions = createRoute({
 
 export const revokeSession = createRoute({
   method: "delete",
+  operationId: "revokeSession",
   path: "/api/auth/sessions/{id}",
   tags,
   summary: "Revoke one of my sessions",
   description: "Stops working at once. Another user's session id → 404. Revoking the current session signs out.",
   ...sessionOnly(),
   request: { params: z.strictObject({ id: IdParam("ses") }) },
-  responses: { 204: { description: "Revoked" }, ...authErrors(404) },
+  responses: { 204: emptyResponse("Revoked"), ...authErrors(404) },
 });

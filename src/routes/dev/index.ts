@@ -8,6 +8,7 @@ import { publicRoute } from "../auth-modes";
 
 export const outbox = createRoute({
   method: "get",
+  operationId: "listDevOutbox",
   path: "/api/dev/outbox",
   tags: ["Development"],
   summary: "Read the local outbox",

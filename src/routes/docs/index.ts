@@ -1,49 +1,75 @@
 import type { AppRouter } from "../router";
-import { renderDocsPage, type OpenApiDocument } from "./render";
+import { ERROR_CATALOG_PATH } from "../../lib/errors";
+import { registerOpenApiComponents } from "../../lib/openapi";
+import { renderErrorCatalog } from "./errors-page";
+
+/**
+ * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
+ * these (`redocly lint` fails on an undeclared tag: `operation-tag-defined`).
+ */
+const TAGS = [
+  { name: "Auth", description: "Sign-up, sign-in and out, the session and its active organization, email verification, password reset and change, the user's sessions." },
+  { name: "Users", description: "What the signed-in user belongs to." },
+  { name: "Organizations", description: "The caller's own organization: its profile and the caller's permissions in it." },
+  { name: "Members", description: "The organization's members and their roles." },
+  { name: "Roles", description: "System roles (Admin, Member) and the organization's own; an org role shadows a system role of the same name." },
+  { name: "API keys", description: "Keys for integrations: they belong to the organization and act with a role. The secret is shown once." },
+  { name: "Invitations", description: "Inviting people by email, as the organization." },
+  { name: "Accepting invitations", description: "The recipient's side: preview, accept (with a session or by creating the account), decline." },
+  { name: "Super Admin", description: "Platform staff only: every organization." },
+  { name: "Meta", description: "Liveness." },
+  { name: "Development", description: "Local development helpers; a 404 outside ENVIRONMENT=development." },
+];
 
 const OPENAPI_CONFIG = {
   openapi: "3.1.0",
   info: {
     title: "Tours & Events Organizations API",
     version: "1.0.0",
+    license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     description: [
       "The multi-tenant core of the Tours & Events platform: organizations, members, roles, permissions, API keys and invitations.",
       "",
       "**Authentication.** Send `Authorization: Bearer <token>` with either an API key (`ork_…`, belongs to an organization and acts with a role) or a session token (`sst_…`, belongs to a user and acts in its active organization). Browsers may send the session as the `session` cookie.",
       "",
-      "**Errors** are RFC 9457 `application/problem+json` with a stable `code`. Every bad credential gets the same 401. Another organization's ids are 404.",
+      `**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`, listed in the [error catalog](${ERROR_CATALOG_PATH}). Every bad credential gets the same 401. Another organization's ids are 404. A path answers 405 with \`Allow\` under a method it does not serve.`,
+      "",
+      "**Every response** carries `X-Request-Id`.",
       "",
       "**Lists** take `limit` (1–100, default 20) and `cursor` (the previous page's `nextCursor`).",
       "",
       "**Request bodies** are strict JSON objects: unknown fields are a 400, non-JSON bodies a 415, bodies over 64 KiB a 413.",
     ].join("\n"),
   },
-  servers: [{ url: "/", description: "This deployment" }],
+  servers: [
+    { url: "/", description: "This deployment" },
+    { url: "https://api.tours-events.example", description: "Production" },
+  ],
+  tags: TAGS,
 };
 
-/** `GET /api/openapi.json` (generated from the same zod schemas that validate) and `GET /docs`. */
+/**
+ * `GET /api/openapi.json` (generated from the same zod schemas that validate) and the error catalog
+ * (`GET /docs/errors`) that problems' `type` points at. The interactive reference at `/docs` is a
+ * static asset (public/docs.html, Scalar) that reads this document.
+ */
 export function registerDocs(app: AppRouter) {
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "An organization API key (`ork_…`), created with POST /api/organizations/api-keys.",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
-    type: "http",
-    scheme: "bearer",
-    description: "A session token (`sst_…`) from sign-up, sign-in or accepting an invitation.",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
-    type: "apiKey",
-    in: "cookie",
-    name: "session",
-    description: "The same session token as an HttpOnly cookie (browsers).",
-  });
+  registerOpenApiComponents(app.openAPIRegistry);
 
-  let document: OpenApiDocument | undefined;
-  let page: string | undefined;
-  const getDocument = () => (document ??= app.getOpenAPI31Document(OPENAPI_CONFIG) as unknown as OpenApiDocument);
+  let document: unknown;
+  let errorsPage: string | undefined;
+  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(app.getOpenAPI31Document(OPENAPI_CONFIG)))));
+  app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
+}
 
-  app.get("/api/openapi.json", (c) => c.json(getDocument()));
-  app.get("/docs", (c) => c.html((page ??= renderDocsPage(getDocument()))));
+/**
+ * Header components no response references yet are left out (`Idempotent-Replayed` until the
+ * idempotency work spreads it into its responses), so the document declares nothing unused.
+ */
+function withoutUnusedHeaders<T extends { components?: { headers?: Record<string, unknown> } }>(document: T): T {
+  const headers = document.components?.headers;
+  if (!headers) return document;
+  const text = JSON.stringify({ ...document, components: { ...document.components, headers: {} } });
+  for (const name of Object.keys(headers)) if (!text.includes(`"#/components/headers/${name}"`)) delete headers[name];
+  return document;
 }

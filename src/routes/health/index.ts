@@ -5,6 +5,7 @@ import { publicRoute } from "../auth-modes";
 
 export const health = createRoute({
   method: "get",
+  operationId: "getHealth",
   path: "/api/health",
   tags: ["Meta"],
   summary: "Liveness",

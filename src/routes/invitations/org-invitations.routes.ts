@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
@@ -30,6 +30,7 @@ const InvitationIdParams = z.strictObject({ id: IdParam("inv") });
 
 export const listInvitations = createRoute({
   method: "get",
+  operationId: "listInvitations",
   path: "/api/organizations/invitations",
   tags,
   summary: "List invitations",
@@ -41,6 +42,7 @@ export const listInvitations = createRoute({
 
 export const createInvitation = createRoute({
   method: "post",
+  operationId: "createInvitation",
   path: "/api/organizations/invitations",
   tags,
   summary: "Invite someone by email",
@@ -48,11 +50,12 @@ export const createInvitation = createRoute({
     "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429).",
   ...idempotent(apiKeyOrSession("users.invite")),
   request: { headers: IdempotencyKeyHeaders, body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
-  responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued"), ...authErrors(404, 409, 413, 415, 429, 422) },
+  responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 429, 422) },
 });
 
 export const resendInvitation = createRoute({
   method: "post",
+  operationId: "resendInvitation",
   path: "/api/organizations/invitations/{id}",
   tags,
   summary: "Resend an invitation",
@@ -60,16 +63,17 @@ export const resendInvitation = createRoute({
     "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409.",
   ...idempotent(apiKeyOrSession("users.invite")),
   request: { headers: IdempotencyKeyHeaders, params: InvitationIdParams },
-  responses: { 200: jsonResponse(InvitationSchema, "Resent"), ...authErrors(404, 409, 429, 422) },
+  responses: { 200: jsonResponse(InvitationSchema, "Resent", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 429, 422) },
 });
 
 export const revokeInvitation = createRoute({
   method: "delete",
+  operationId: "revokeInvitation",
   path: "/api/organizations/invitations/{id}",
   tags,
   summary: "Revoke a pending invitation",
   description: "Permissions: users.invite. The link stops working. Only a pending invitation can be revoked (409 otherwise).",
   ...apiKeyOrSession("users.invite"),
   request: { params: InvitationIdParams },
-  responses: { 204: { description: "Revoked" }, ...authErrors(404, 409) },
+  responses: { 204: emptyResponse("Revoked"), ...authErrors(404, 409) },
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, errorResponses, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, errorResponses, jsonResponse, nullableRef } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, PasswordInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
 import { optionalSession, publicRoute, verifiedSession } from "../auth-modes";
@@ -27,6 +27,7 @@ const TokenParams = z.strictObject({
 
 export const previewInvitation = createRoute({
   method: "get",
+  operationId: "previewInvitation",
   path: "/api/invitations/{token}",
   tags,
   summary: "Preview an invitation",
@@ -54,6 +55,7 @@ export const previewInvitation = createRoute({
 
 export const acceptInvitation = createRoute({
   method: "post",
+  operationId: "acceptInvitation",
   path: "/api/invitations/{token}/accept",
   tags,
   summary: "Accept an invitation",
@@ -77,9 +79,10 @@ export const acceptInvitation = createRoute({
   responses: {
     200: jsonResponse(
       z
-        .object({ member: MemberSchema, organization: OrganizationSchema.nullable(), user: UserSchema.optional(), session: SessionTokenSchema.optional() })
+        .object({ member: MemberSchema, organization: nullableRef(OrganizationSchema), user: UserSchema.optional(), session: SessionTokenSchema.optional() })
         .openapi("AcceptResult"),
-      "Accepted",
+      "Accepted (the `session` cookie is set when a new account signs in here)",
+      "Set-Cookie",
     ),
     ...authErrors(404, 409, 410, 413, 415),
   },
@@ -87,17 +90,19 @@ export const acceptInvitation = createRoute({
 
 export const declineInvitation = createRoute({
   method: "post",
+  operationId: "declineInvitation",
   path: "/api/invitations/{token}/decline",
   tags,
   summary: "Decline an invitation",
   description: "No authentication: the token is the proof. The invitation becomes `revoked`. Used or revoked → 404, expired → 410.",
   ...publicRoute(),
   request: { params: TokenParams },
-  responses: { 204: { description: "Declined" }, ...errorResponses(404, 410) },
+  responses: { 204: emptyResponse("Declined"), ...errorResponses(404, 410) },
 });
 
 export const listMyInvitations = createRoute({
   method: "get",
+  operationId: "listMyInvitations",
   path: "/api/invitations",
   tags,
   summary: "My pending invitations",

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, RoleRefSchema, Timestamp, UserSchema } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
@@ -19,6 +19,7 @@ const MemberIdParams = z.strictObject({ memberId: IdParam("mem", "memberId") });
 
 export const listMembers = createRoute({
   method: "get",
+  operationId: "listMembers",
   path: "/api/organizations/members",
   tags,
   summary: "List members",
@@ -35,6 +36,7 @@ export const listMembers = createRoute({
 
 export const updateMember = createRoute({
   method: "patch",
+  operationId: "updateMember",
   path: "/api/organizations/members/{memberId}",
   tags,
   summary: "Change a member's role",
@@ -50,6 +52,7 @@ export const updateMember = createRoute({
 
 export const removeMember = createRoute({
   method: "delete",
+  operationId: "removeMember",
   path: "/api/organizations/members/{memberId}",
   tags,
   summary: "Remove a member",
@@ -57,5 +60,5 @@ export const removeMember = createRoute({
     "Permissions: users.delete. The user keeps their account; their sessions lose this organization at once. A member whose permissions exceed the caller's cannot be removed (403); removing the last Admin is a 409 `last_admin`.",
   ...apiKeyOrSession("users.delete"),
   request: { params: MemberIdParams },
-  responses: { 204: { description: "Removed" }, ...authErrors(404, 409) },
+  responses: { 204: emptyResponse("Removed"), ...authErrors(404, 409) },
 });

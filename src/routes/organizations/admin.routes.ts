@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { idPattern, idSchema } from "../../lib/ids";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { superAdmin } from "../auth-modes";
@@ -37,6 +37,7 @@ export const AdminOrganizationDetailSchema = AdminOrganizationSchema.extend({
 
 export const listOrganizations = createRoute({
   method: "get",
+  operationId: "listOrganizations",
   path: "/api/organizations",
   tags,
   summary: "List all organizations",
@@ -52,6 +53,7 @@ export const listOrganizations = createRoute({
 
 export const getOrganization = createRoute({
   method: "get",
+  operationId: "getOrganization",
   path: "/api/organizations/{id}",
   tags,
   summary: "Get any organization",
@@ -63,6 +65,7 @@ export const getOrganization = createRoute({
 
 export const updateOrganization = createRoute({
   method: "patch",
+  operationId: "updateOrganization",
   path: "/api/organizations/{id}",
   tags,
   summary: "Update any organization",
@@ -74,11 +77,12 @@ export const updateOrganization = createRoute({
 
 export const deleteOrganization = createRoute({
   method: "delete",
+  operationId: "deleteOrganization",
   path: "/api/organizations/{id}",
   tags,
   summary: "Delete any organization",
   description: `${WHO} Deletes the organization with its members, roles, invitations and API keys in one atomic step. Its API keys stop working at once (401); users keep their accounts, and a session whose active organization it was gets 404 \`no_active_organization\` on organization routes until it switches.`,
   ...superAdmin(),
   request: { params: OrgIdParams },
-  responses: { 204: { description: "Deleted" }, ...authErrors(404) },
+  responses: { 204: emptyResponse("Deleted"), ...authErrors(404) },
 });

@@ -1,13 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
-import { OrganizationPatchInput, OrganizationSchema, PermissionName, RoleRefSchema } from "../schemas";
+import { OrganizationPatchInput, OrganizationSchema, RoleRefSchema } from "../schemas";
 import { adminRole, apiKeyOrSession } from "../auth-modes";
-import { PERMISSIONS } from "../../services/permissions/catalog";
+import { PERMISSIONS, type Permission } from "../../services/permissions/catalog";
 
 const tags = ["Organizations"];
 
 export const getCurrent = createRoute({
   method: "get",
+  operationId: "getCurrentOrganization",
   path: "/api/organizations/me",
   tags,
   summary: "The current organization",
@@ -18,6 +19,7 @@ export const getCurrent = createRoute({
 
 export const updateCurrent = createRoute({
   method: "patch",
+  operationId: "updateCurrentOrganization",
   path: "/api/organizations/me",
   tags,
   summary: "Update the current organization",
@@ -30,14 +32,16 @@ export const updateCurrent = createRoute({
 export const PermissionsViewSchema = z
   .object({
     role: RoleRefSchema,
+    // Every catalog permission is a required key (a record would make them all optional).
     permissions: z
-      .record(PermissionName, z.boolean())
+      .strictObject(Object.fromEntries(PERMISSIONS.map((p) => [p, z.boolean()])) as Record<Permission, z.ZodBoolean>)
       .openapi({ example: Object.fromEntries(PERMISSIONS.map((p) => [p, p.endsWith(".read")])) }),
   })
   .openapi("PermissionsView", { description: "Every permission of the catalog as a key, so a client can gate its UI." });
 
 export const getPermissions = createRoute({
   method: "get",
+  operationId: "getMyPermissions",
   path: "/api/organizations/me/permissions",
   tags,
   summary: "My permissions",

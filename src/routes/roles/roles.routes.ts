@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
-import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { cleanText, IdParam, PermissionName } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
 
@@ -21,12 +21,19 @@ export const RoleSchema = z
 
 const RoleName = cleanText(1, 50).openapi({ example: "Guide" });
 const Description = cleanText(0, 500).openapi({ example: "Leads tours; reads the team list." });
-/** Names are checked by the service so that unknown ones come back listed in one 400. */
-const Permissions = z.array(z.string().max(100)).max(50).openapi({ example: ["users.read", "roles.read"] });
+/**
+ * Names are checked by the service so that unknown ones come back listed in one 400; the document
+ * shows what is valid: an array of the `Permission` enum.
+ */
+const Permissions = z
+  .array(z.string().max(100))
+  .max(50)
+  .openapi({ items: { $ref: "#/components/schemas/Permission" }, example: ["users.read", "roles.read"] });
 const RoleIdParams = z.strictObject({ id: IdParam("role") });
 
 export const listRoles = createRoute({
   method: "get",
+  operationId: "listRoles",
   path: "/api/organizations/roles",
   tags,
   summary: "List roles",
@@ -41,6 +48,7 @@ export const listRoles = createRoute({
 
 export const createRole = createRoute({
   method: "post",
+  operationId: "createRole",
   path: "/api/organizations/roles",
   tags,
   summary: "Create a role",
@@ -51,11 +59,12 @@ export const createRole = createRoute({
     headers: IdempotencyKeyHeaders,
     body: jsonBody(z.strictObject({ name: RoleName, description: Description.optional(), permissions: Permissions }).openapi("RoleCreateInput")),
   },
-  responses: { 201: jsonResponse(RoleSchema, "Created"), ...authErrors(404, 409, 413, 415, 422) },
+  responses: { 201: jsonResponse(RoleSchema, "Created", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 422) },
 });
 
 export const updateRole = createRoute({
   method: "patch",
+  operationId: "updateRole",
   path: "/api/organizations/roles/{id}",
   tags,
   summary: "Update a role",
@@ -73,6 +82,7 @@ export const updateRole = createRoute({
 
 export const deleteRole = createRoute({
   method: "delete",
+  operationId: "deleteRole",
   path: "/api/organizations/roles/{id}",
   tags,
   summary: "Delete a role",
@@ -80,5 +90,5 @@ export const deleteRole = createRoute({
     "Permissions: roles.delete. A custom role still held by a member, an API key or a pending invitation is a 409 `role_in_use`. Deleting a shadow makes its holders fall back to the system role at once.",
   ...apiKeyOrSession("roles.delete"),
   request: { params: RoleIdParams },
-  responses: { 204: { description: "Deleted" }, ...authErrors(404, 409) },
+  responses: { 204: emptyResponse("Deleted"), ...authErrors(404, 409) },
 });

@@ -6,6 +6,7 @@ import { sessionOnly } from "../auth-modes";
 
 export const listMyOrganizations = createRoute({
   method: "get",
+  operationId: "listMyOrganizations",
   path: "/api/users/me/organizations",
   tags: ["Users"],
   summary: "My organizations",
