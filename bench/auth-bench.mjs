@@ -8,19 +8,23 @@
 // No dependencies beyond Node 22 itself. See bench/README.md.
 
 import { randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
+import path from "node:path";
 import { api, HOST, startDevServer } from "../scripts/lib/dev-server.mjs";
+import { BENCH_USER, BIG_ORG, SMALL_ORG, STATE_DIR } from "./seed.mjs";
 
 const BAR = 0.8; // warm API-key /me must reach this fraction of the baseline's throughput
 const HEALTH_TIMEOUT_MS = 60_000; // migrations are bounded by the lib (60 s)
-const HARD_DEADLINE_MS = 110_000; // the whole run stops itself before 2 minutes, whatever happens
+const HARD_DEADLINE_MS = 300_000; // the whole run stops itself before 5 minutes, whatever happens
+const LIST_BAR = 0.8; // a members page must reach this fraction of /api/dev/calibrate (one bare D1 query)
 
 // ---------------------------------------------------------------------------------------------
 // Flags
 
 function parseArgs(argv) {
-  const opts = { duration: 3, warmup: 1, concurrency: 16, rounds: 3, port: 8799, strict: false, verbose: false };
+  const opts = { duration: 1, warmup: 0.5, concurrency: 8, rounds: 3, port: 8799, strict: false, verbose: false };
   const numeric = { "--duration": "duration", "--warmup": "warmup", "--concurrency": "concurrency", "--rounds": "rounds", "--port": "port" };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
@@ -40,13 +44,14 @@ function parseArgs(argv) {
   }
   opts.concurrency = Math.max(1, Math.floor(opts.concurrency));
   opts.rounds = Math.max(1, Math.floor(opts.rounds));
-  const budget = 4 * opts.warmup + opts.rounds * 4 * (opts.duration + rewarmSeconds(opts));
-  if (budget > 75) fail(`the measurement would take ~${budget.toFixed(0)} s: keep it under 75 s so the whole run stays under 2 minutes`);
+  const budget = TARGET_COUNT * (opts.warmup + opts.rounds * (opts.duration + rewarmSeconds(opts)));
+  if (budget > 240) fail(`the measurement would take ~${budget.toFixed(0)} s: keep it under 240 s so the whole run stays under 5 minutes`);
   return opts;
 }
 
 /** Short re-warm before each measured round (the previous round drove another target). */
-const rewarmSeconds = (opts) => Math.min(opts.warmup, 0.5);
+const rewarmSeconds = (opts) => Math.min(opts.warmup, 0.3);
+const TARGET_COUNT = 35; // upper bound of the targets below, for the time budget
 
 function fail(message) {
   console.error(`auth-bench: ${message}`);
@@ -96,6 +101,52 @@ async function setup(base) {
   const apiKey = created.body?.key;
   if (typeof apiKey !== "string") throw new Error(`setup: api-key body has no key: ${created.text.slice(0, 500)}`);
   return { email, sessionToken, apiKey };
+}
+
+/** The seeded bench user (a Super Admin, Admin of both seeded organizations): one session per organization. */
+async function listSetup(base) {
+  const sessions = {};
+  for (const [label, organizationId] of [["small", SMALL_ORG], ["big", BIG_ORG]]) {
+    const signIn = await call(base, "POST", "/api/auth/sign-in", { body: BENCH_USER });
+    expectStatus("POST /api/auth/sign-in (seeded bench user)", signIn, 200);
+    const token = signIn.body?.session?.token;
+    const switched = await call(base, "PUT", "/api/auth/session/organization", { token, body: { organizationId } });
+    expectStatus(`PUT /api/auth/session/organization (${label})`, switched, 200);
+    sessions[label] = token;
+  }
+  return sessions;
+}
+
+const cursorAfter = (id) => Buffer.from(`c1:${id}`).toString("base64url");
+
+/** Every list page and filter, on the small and on the 100k-row organization. */
+function listTargets(sessions) {
+  const out = [];
+  for (const [size, org, block, deep] of [["small", SMALL_ORG, "JE", 10], ["100k", BIG_ORG, "JD", 50_000]]) {
+    const token = sessions[size === "small" ? "small" : "big"];
+    const pad = (n) => String(n).padStart(22, "0");
+    const lists = [
+      ["members page 1", "/api/organizations/members"],
+      ["members deep cursor", `/api/organizations/members?cursor=${cursorAfter(`mem_01${block}${pad(deep)}`)}`],
+      ["members ?role=Admin", "/api/organizations/members?role=Admin"],
+      ["members ?q= match", "/api/organizations/members?q=person1"],
+      ["members ?q= no match", "/api/organizations/members?q=zzqx"],
+      ["invitations page 1", "/api/organizations/invitations"],
+      ["invitations ?status=pending", "/api/organizations/invitations?status=pending"],
+      ["invitations ?status=accepted", "/api/organizations/invitations?status=accepted"],
+      ["invitations ?status=expired", "/api/organizations/invitations?status=expired"],
+      ["invitations ?q= match", "/api/organizations/invitations?q=invitee1"],
+      ["invitations ?q= no match", "/api/organizations/invitations?q=zzqx"],
+      ["roles list", "/api/organizations/roles"],
+      ["SA org detail", `/api/organizations/${org}`],
+    ];
+    for (const [name, pathname] of lists) out.push({ ...makeTarget(`${name} [${size}]`, pathname, token, 200), list: name, size });
+  }
+  const big = sessions.big;
+  out.push({ ...makeTarget("SA orgs page 1 [100k]", "/api/organizations", big, 200), list: "SA orgs page 1", size: "100k" });
+  out.push({ ...makeTarget("SA orgs ?q= match [100k]", "/api/organizations?q=filler%20tours%205", big, 200), list: "SA orgs ?q= match", size: "100k" });
+  out.push({ ...makeTarget("SA orgs ?q= no match [100k]", "/api/organizations?q=zzqx", big, 200), list: "SA orgs ?q= no match", size: "100k" });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,7 +226,15 @@ async function main() {
   }, HARD_DEADLINE_MS);
   deadline.unref();
 
+  const seeded = existsSync(path.join(STATE_DIR, "v3"));
+  if (!seeded) console.log("auth-bench: no bench/.state (run `npm run bench:seed` first): auth figures only");
+  const copy = seeded ? mkdtempSync(path.join(os.tmpdir(), "tours-events-bench-")) : null;
+  if (copy) {
+    cpSync(STATE_DIR, copy, { recursive: true });
+    process.on("exit", () => rmSync(copy, { recursive: true, force: true }));
+  }
   server = await startDevServer({
+    persistTo: copy ?? "temp",
     port: opts.port,
     verbose: opts.verbose,
     healthTimeoutMs: HEALTH_TIMEOUT_MS,
@@ -192,11 +251,14 @@ async function main() {
   const creds = await setup(base);
   console.log(`auth-bench: signed up ${creds.email}, created an Admin API key`);
 
+  const sessions = seeded ? await listSetup(base) : null;
   const targets = [
     makeTarget("GET /api/health (baseline, no auth)", "/api/health", null, 200),
+    makeTarget("GET /api/dev/calibrate (one bare D1 query)", "/api/dev/calibrate", null, 200),
     makeTarget("GET /api/organizations/me (API key, warm)", "/api/organizations/me", creds.apiKey, 200),
     makeTarget("GET /api/organizations/me (malformed key, 401)", "/api/organizations/me", "ork_notARealKey", 401),
     makeTarget("GET /api/organizations/me (session, warm)", "/api/organizations/me", creds.sessionToken, 200),
+    ...(sessions ? listTargets(sessions) : []),
   ];
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency });
@@ -244,8 +306,26 @@ async function main() {
   console.log(table(rows));
   console.log("");
 
+  if (sessions) {
+    const calibrate = median(targets[1].rates);
+    const rateOf = (list, size) => targets.find((t) => t.list === list && t.size === size);
+    const lists = [...new Set(targets.filter((t) => t.list).map((t) => t.list))];
+    const listRows = [["list", "small vs health", "100k vs health", "100k / small", "100k vs calibrate"]];
+    for (const list of lists) {
+      const small = rateOf(list, "small");
+      const big = rateOf(list, "100k");
+      const b = big ? median(big.rates) : NaN;
+      const sm = small ? median(small.rates) : NaN;
+      listRows.push([list, small ? `${(sm / baseline).toFixed(2)}×` : "—", `${(b / baseline).toFixed(2)}×`, small ? `${(b / sm).toFixed(2)}×` : "—", `${(b / calibrate).toFixed(2)}×`]);
+    }
+    console.log(table(listRows));
+    console.log("");
+    const members = median(rateOf("members page 1", "100k").rates) / calibrate;
+    console.log(`verdict: members page 1 [100k] = ${members.toFixed(2)}× /api/dev/calibrate (bar ≥ ${LIST_BAR.toFixed(2)}×): ${members >= LIST_BAR ? "PASS" : "BELOW BAR"}`);
+  }
+
   const totalErrors = targets.reduce((n, t) => n + t.errors, 0);
-  const ratio = median(targets[1].rates) / baseline;
+  const ratio = median(targets[2].rates) / baseline;
   const pass = ratio >= BAR;
   console.log(`verdict: warm API-key /api/organizations/me = ${ratio.toFixed(2)}× baseline (bar ≥ ${BAR.toFixed(2)}×): ${pass ? "PASS" : "BELOW BAR"}`);
   console.log(`auth-bench: total ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);

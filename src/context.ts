@@ -41,12 +41,15 @@ export function buildContext(input: BuildContextInput): RequestContext {
       if (!input.replicaReads) return primaryDb();
       // drizzle drives a D1 session like the database itself (prepare, batch); writes in it go to the
       // primary and later reads in the same session see them.
-      const { bookmark, write } = input.replicaReads;
-      session ??= env.DB.withSession(write ? "first-primary" : (bookmark ?? "first-unconstrained"));
-      return (db ??= createDb(session as unknown as D1Database));
+      return (db ??= createDb(this.d1));
     },
     get primary() {
       return primaryDb();
+    },
+    get d1() {
+      if (!input.replicaReads) return env.DB;
+      const { bookmark, write } = input.replicaReads;
+      return (session ??= env.DB.withSession(write ? "first-primary" : (bookmark ?? "first-unconstrained"))) as unknown as D1Database;
     },
     bookmark: () => session?.getBookmark() ?? null,
     waitUntil,

@@ -35,6 +35,8 @@ export interface RequestContext {
   db: Database;
   /** Always the primary: auth loaders, guards and fresh reads that must not be stale. */
   primary: Database;
+  /** The raw D1 handle behind `db` (the request's session), for hot paths that prepare their own SQL. */
+  d1: D1Database;
   /** The D1 bookmark of this request's session so far (null when it made no D1 call through `db`). */
   bookmark: () => string | null;
   /** The request id; for a queue message, the message id. */

@@ -53,3 +53,32 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): { da
   const data = hasMore ? rows.slice(0, limit) : rows;
   return { data, nextCursor: hasMore ? encodeCursor(data[data.length - 1]!.id) : null };
 }
+
+/**
+ * Search pages (`q`) stream from a full-text index in its rowid order, which is the base table's
+ * insertion order: their cursor is that position (`s1:<rowid>`), not an id. A cursor of one kind
+ * given to the other kind of list is a 400 like any other foreign cursor.
+ */
+const SEARCH_CURSOR_VERSION = "s1";
+
+export function encodeSearchCursor(rowid: number): string {
+  return toBase64Url(`${SEARCH_CURSOR_VERSION}:${rowid}`);
+}
+
+export function decodeSearchCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const [version, position] = fromBase64Url(cursor)?.split(":") ?? [];
+  if (version !== SEARCH_CURSOR_VERSION || !position || !/^[1-9][0-9]{0,15}$/.test(position)) {
+    throw new ApiError("invalid_cursor", "The cursor is not one this API issued; start again without it.", {
+      errors: [{ path: "cursor", message: "Invalid cursor." }],
+    });
+  }
+  return Number(position);
+}
+
+/** Given `limit + 1` rows of a search, the page and its next cursor. */
+export function toSearchPage<T extends { searchRowid: number }>(rows: T[], limit: number): { data: T[]; nextCursor: string | null } {
+  const hasMore = rows.length > limit;
+  const data = hasMore ? rows.slice(0, limit) : rows;
+  return { data, nextCursor: hasMore ? encodeSearchCursor(data[data.length - 1]!.searchRowid) : null };
+}

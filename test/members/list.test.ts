@@ -30,8 +30,9 @@ describe("listing members", () => {
     expect(byName.body.data.map((m) => m.user.id)).toEqual([owner.user.id]);
     const byEmail = await get<Page<Member>>(`/api/organizations/members?q=${encodeURIComponent(guide.user.email.slice(0, 12))}`, { token: owner.token });
     expect(byEmail.body.data.map((m) => m.user.id)).toEqual([guide.user.id]);
-    const none = await get<Page<Member>>("/api/organizations/members?q=%25", { token: owner.token });
+    const none = await get<Page<Member>>("/api/organizations/members?q=%25%25%25", { token: owner.token });
     expect(none.body.data).toEqual([]);
+    expectProblem(await get("/api/organizations/members?q=ol", { token: owner.token }), 400, "validation_failed");
   });
 
   it("pages through 250 members 100 at a time: 3 pages, each member exactly once, in a stable order", async () => {

@@ -40,6 +40,12 @@ export const invitations = sqliteTable(
     index("invitations_organization_id_id_idx").on(t.organizationId, t.id),
     index("invitations_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
     index("invitations_email_idx").on(t.email),
+    // Status filter in keyset order: a page never sorts the organization's invitations.
+    index("invitations_organization_id_status_id_idx").on(t.organizationId, t.status, t.id),
+    // The email consumer records delivery by email id.
+    index("invitations_email_id_idx").on(t.emailId),
+    // The sweep that marks expired pending invitations 'expired' (sweepExpiredInvitations).
+    index("invitations_status_expires_at_idx").on(t.status, t.expiresAt),
     // At most one pending invitation per email per organization, enforced by the database.
     uniqueIndex("invitations_organization_id_email_pending_idx").on(t.organizationId, t.email).where(sql`status = 'pending'`),
   ],

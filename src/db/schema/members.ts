@@ -22,7 +22,8 @@ export const members = sqliteTable(
   (t) => [
     uniqueIndex("members_organization_id_user_id_idx").on(t.organizationId, t.userId),
     index("members_organization_id_id_idx").on(t.organizationId, t.id),
-    index("members_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
+    // Role filter in keyset order (and the last-admin guard, the role-in-use check).
+    index("members_organization_id_role_key_id_idx").on(t.organizationId, t.roleKey, t.id),
     index("members_user_id_id_idx").on(t.userId, t.id),
   ],
 );

@@ -21,7 +21,8 @@ export const sessions = sqliteTable(
   },
   (t) => [
     uniqueIndex("sessions_token_hash_idx").on(t.tokenHash),
-    index("sessions_user_id_idx").on(t.userId),
+    // A user's sessions list, newest first, in keyset order (no sort).
+    index("sessions_user_id_id_idx").on(t.userId, t.id),
     index("sessions_active_organization_id_idx").on(t.activeOrganizationId),
   ],
 );

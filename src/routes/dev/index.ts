@@ -4,6 +4,7 @@ import { errorResponses, jsonResponse } from "../../lib/openapi";
 import { ApiError } from "../../lib/errors";
 import { Timestamp } from "../schemas";
 import { readOutbox } from "../../services/emails/outbox";
+import { pingDatabase } from "../../services/dev/calibrate";
 import { publicRoute } from "../auth-modes";
 
 export const outbox = createRoute({
@@ -27,9 +28,32 @@ export const outbox = createRoute({
   },
 });
 
-export const devRouter = createRouter().openapi(outbox, async (c) => {
-  const ctx = ctxOf(c);
-  if (ctx.env.ENVIRONMENT !== "development") throw new ApiError("not_found", `No route for GET ${c.req.path}.`);
-  return c.json({ data: await readOutbox(ctx, c.req.valid("query").to) }, 200);
+export const calibrate = createRoute({
+  method: "get",
+  operationId: "calibrate",
+  path: "/api/dev/calibrate",
+  tags: ["Development"],
+  summary: "One D1 round trip (benchmark calibration)",
+  description:
+    "Only when ENVIRONMENT=development — a 404 anywhere else. No authentication, one prepared `SELECT 1` on D1: the benchmark's bar for a list page (one D1 query plus the app's own work).",
+  ...publicRoute(),
+  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Calibrate"), "One D1 query answered"), ...errorResponses(404) },
 });
+
+const developmentOnly = (environment: string, path: string) => {
+  if (environment !== "development") throw new ApiError("not_found", `No route for GET ${path}.`);
+};
+
+export const devRouter = createRouter()
+  .openapi(outbox, async (c) => {
+    const ctx = ctxOf(c);
+    developmentOnly(ctx.env.ENVIRONMENT, c.req.path);
+    return c.json({ data: await readOutbox(ctx, c.req.valid("query").to) }, 200);
+  })
+  .openapi(calibrate, async (c) => {
+    const ctx = ctxOf(c);
+    developmentOnly(ctx.env.ENVIRONMENT, c.req.path);
+    await pingDatabase(ctx);
+    return c.json({ ok: true as const }, 200);
+  });
 

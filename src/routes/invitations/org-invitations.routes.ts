@@ -5,6 +5,7 @@ import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
 import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
+import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 
 const tags = ["Invitations"];
 
@@ -34,9 +35,14 @@ export const listInvitations = createRoute({
   path: "/api/organizations/invitations",
   tags,
   summary: "List invitations",
-  description: "Permissions: users.read. Oldest first. `status` filters; a pending invitation past its expiry counts as `expired`.",
+  description: `Permissions: users.read. Oldest first. \`status\` filters; a pending invitation past its expiry counts as \`expired\`. \`q\` matches the email. ${SEARCH_DESCRIPTION}`,
   ...apiKeyOrSession("users.read"),
-  request: { query: PaginationQuery.extend({ status: z.enum(INVITATION_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }) }) },
+  request: {
+    query: PaginationQuery.extend({
+      status: z.enum(INVITATION_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+      q: searchParam("pat@"),
+    }),
+  },
   responses: { 200: jsonResponse(pageSchema(InvitationSchema, "InvitationPage"), "A page of invitations"), ...authErrors(404) },
 });
 

@@ -3,6 +3,7 @@ import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/ope
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, RoleRefSchema, Timestamp, UserSchema } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
+import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 
 const tags = ["Members"];
 
@@ -23,12 +24,12 @@ export const listMembers = createRoute({
   path: "/api/organizations/members",
   tags,
   summary: "List members",
-  description: "Permissions: users.read. Oldest first. `role` filters by role name (case-insensitive); `q` matches name or email (case-insensitive substring).",
+  description: `Permissions: users.read. Oldest first. \`role\` filters by role name (case-insensitive); \`q\` matches name or email. ${SEARCH_DESCRIPTION}`,
   ...apiKeyOrSession("users.read"),
   request: {
     query: PaginationQuery.extend({
       role: z.string().trim().min(1).max(100).optional().openapi({ param: { name: "role", in: "query" }, example: "Member" }),
-      q: z.string().trim().min(1).max(100).optional().openapi({ param: { name: "q", in: "query" }, example: "ana" }),
+      q: searchParam("ana"),
     }),
   },
   responses: { 200: jsonResponse(pageSchema(MemberSchema, "MemberPage"), "A page of members"), ...authErrors(404) },

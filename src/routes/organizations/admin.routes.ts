@@ -3,6 +3,7 @@ import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/ope
 import { idPattern, idSchema } from "../../lib/ids";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { superAdmin } from "../auth-modes";
+import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 import { OrganizationPatchInput, OrganizationSchema } from "../schemas";
 
 const tags = ["Super Admin"];
@@ -41,11 +42,11 @@ export const listOrganizations = createRoute({
   path: "/api/organizations",
   tags,
   summary: "List all organizations",
-  description: `${WHO} Every organization of the platform, oldest first, each with its member count. \`q\` matches a case-insensitive substring of the name; \`%\` and \`_\` are ordinary characters.`,
+  description: `${WHO} Every organization of the platform, oldest first, each with its member count. \`q\` matches the name. ${SEARCH_DESCRIPTION}`,
   ...superAdmin(),
   request: {
     query: PaginationQuery.extend({
-      q: z.string().trim().min(1).max(100).optional().openapi({ param: { name: "q", in: "query" }, example: "sunset" }),
+      q: searchParam("sunset"),
     }),
   },
   responses: { 200: jsonResponse(pageSchema(AdminOrganizationSchema, "AdminOrganizationPage"), "A page of organizations"), ...authErrors() },
@@ -57,7 +58,7 @@ export const getOrganization = createRoute({
   path: "/api/organizations/{id}",
   tags,
   summary: "Get any organization",
-  description: `${WHO} The organization with its member, API key and pending invitation counts.`,
+  description: `${WHO} The organization with its member, API key and pending invitation counts (stored counters; a pending invitation past its expiry is counted until the sweep, at most 15 minutes later, stores it as expired).`,
   ...superAdmin(),
   request: { params: OrgIdParams },
   responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The organization"), ...authErrors(404) },

@@ -1,10 +1,9 @@
-import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
-import { invitations, members, users, type InvitationStatus } from "../../db/schema";
+import { and, eq, lte, sql } from "drizzle-orm";
+import { invitations, members, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { appUrl } from "../../lib/app-url";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex } from "../../lib/tokens";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { callerOf, freshScope, requirePermission } from "../auth/guards";
@@ -16,31 +15,8 @@ import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
 
-function statusFilter(status: InvitationStatus | undefined, now: Date) {
-  switch (status) {
-    case undefined:
-      return undefined;
-    case "pending":
-      return and(eq(invitations.status, "pending"), gt(invitations.expiresAt, now));
-    case "expired":
-      return or(eq(invitations.status, "expired"), and(eq(invitations.status, "pending"), lte(invitations.expiresAt, now)));
-    default:
-      return eq(invitations.status, status);
-  }
-}
-
-export async function listInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string; status?: InvitationStatus } }) {
-  const scope = requirePermission(ctx, "users.read");
-  const after = decodeCursor(input.cursor, "inv");
-  const rows = await ctx.db
-    .select()
-    .from(invitations)
-    .where(and(eq(invitations.organizationId, scope.organization.id), after ? gt(invitations.id, after) : undefined, statusFilter(input.status, new Date())))
-    .orderBy(asc(invitations.id))
-    .limit(input.limit + 1);
-  const page = toPage(rows, input.limit);
-  return { data: page.data.map((row) => invitationView(row, scope.organization)), nextCursor: page.nextCursor };
-}
+// The list lives in ./list.ts (raw prepared statements, FTS search); re-exported for the routes.
+export { listInvitations } from "./list";
 
 function inviter(ctx: RequestContext) {
   const principal = callerOf(ctx);

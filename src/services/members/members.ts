@@ -1,9 +1,10 @@
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { members, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
-import { decodeCursor, toPage } from "../../lib/pagination";
+import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
+import { ftsPhrase } from "../../lib/search";
 import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
 import type { OrgScope } from "../auth/principal";
@@ -50,26 +51,90 @@ export interface ListMembersInput {
   q?: string;
 }
 
-/** One D1 query per page: keyset on (organization_id, id), roles resolved from the cached org. */
+export interface PageQuery {
+  sql: string;
+  params: (string | number)[];
+}
+
+const MEMBER_SELECT =
+  "SELECT m.id, m.role_key, m.created_at, u.id AS user_id, u.email, u.name, u.email_verified";
+
+/**
+ * The SQL of one members page (exported so test/app/query-plans.test.ts can EXPLAIN exactly it).
+ * Without `q`: keyset on (organization_id, id), or (organization_id, role_key, id) with a role.
+ * With `q`: the members_search FTS5 table (trigram) matched on the organization id and the needle,
+ * streamed in its rowid order, which the keyset follows — no sort, no scan, whatever the org's size.
+ */
+export function membersPageQuery(input: { organizationId: string; limit: number; roleKey?: string; q?: string; after?: string | number }): PageQuery {
+  const params: (string | number)[] = [];
+  const bind = (value: string | number) => {
+    params.push(value);
+    return `?${params.length}`;
+  };
+  if (input.q !== undefined) {
+    const match = `org_id : ${ftsPhrase(input.organizationId)} AND {name email} : ${ftsPhrase(input.q)}`;
+    return {
+      sql:
+        `${MEMBER_SELECT}, members_search.rowid AS search_rowid FROM members_search JOIN members m ON m.rowid = members_search.rowid JOIN users u ON u.id = m.user_id` +
+        ` WHERE members_search MATCH ${bind(match)} AND m.organization_id = ${bind(input.organizationId)}` +
+        (input.after !== undefined ? ` AND members_search.rowid > ${bind(input.after)}` : "") +
+        (input.roleKey !== undefined ? ` AND m.role_key = ${bind(input.roleKey)}` : "") +
+        ` ORDER BY members_search.rowid LIMIT ${bind(input.limit + 1)}`,
+      params,
+    };
+  }
+  return {
+    sql:
+      `${MEMBER_SELECT} FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ${bind(input.organizationId)}` +
+      (input.roleKey !== undefined ? ` AND m.role_key = ${bind(input.roleKey)}` : "") +
+      (input.after !== undefined ? ` AND m.id > ${bind(input.after)}` : "") +
+      ` ORDER BY m.id LIMIT ${bind(input.limit + 1)}`,
+    params,
+  };
+}
+
+interface RawMemberRow {
+  id: string;
+  role_key: string;
+  created_at: number;
+  user_id: string;
+  email: string;
+  name: string;
+  email_verified: number;
+  search_rowid?: number;
+}
+
+const fromRaw = (r: RawMemberRow) => ({
+  id: r.id,
+  roleKey: r.role_key,
+  joinedAt: new Date(r.created_at),
+  userId: r.user_id,
+  email: r.email,
+  name: r.name,
+  emailVerified: r.email_verified === 1,
+  searchRowid: r.search_rowid ?? 0,
+});
+
+/**
+ * One D1 query per page, sent as a prepared statement straight to D1 (the hot list path: no query
+ * builder on the way); roles resolved from the cached org.
+ */
 export async function listMembers({ ctx, input }: { ctx: RequestContext; input: ListMembersInput }) {
   const scope = requirePermission(ctx, "users.read");
-  const after = decodeCursor(input.cursor, "mem");
-  const needle = input.q?.toLowerCase();
-  const rows = await ctx.db
-    .select(memberColumns)
-    .from(members)
-    .innerJoin(users, eq(users.id, members.userId))
-    .where(
-      and(
-        eq(members.organizationId, scope.organization.id),
-        after ? gt(members.id, after) : undefined,
-        input.role ? eq(members.roleKey, roleKeyOf(input.role)) : undefined,
-        needle ? or(sql`instr(lower(${users.name}), ${needle}) > 0`, sql`instr(${users.email}, ${needle}) > 0`) : undefined,
-      ),
-    )
-    .orderBy(asc(members.id))
-    .limit(input.limit + 1);
-  const page = toPage(rows, input.limit);
+  const search = input.q !== undefined;
+  const after = search ? decodeSearchCursor(input.cursor) : decodeCursor(input.cursor, "mem");
+  const query = membersPageQuery({
+    organizationId: scope.organization.id,
+    limit: input.limit,
+    roleKey: input.role ? roleKeyOf(input.role) : undefined,
+    q: input.q,
+    after,
+  });
+  const { results } = await ctx.d1.prepare(query.sql)
+    .bind(...query.params)
+    .all<RawMemberRow>();
+  const rows = results.map(fromRaw);
+  const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
   return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
 }
 

@@ -1,9 +1,10 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, invitations, members, organizations, roles, sessions } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { notFound } from "../../lib/errors";
-import { decodeCursor, toPage } from "../../lib/pagination";
+import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
+import { ftsPhrase } from "../../lib/search";
 import { requireSuperAdmin } from "../auth/guards";
 import { organizationView } from "../views";
 import { updateOrganizationById, type OrganizationPatch } from "./current";
@@ -23,17 +24,6 @@ const organizationColumns = {
   updatedAt: organizations.updatedAt,
 };
 
-// Correlated counts, written out in SQL: drizzle would render the columns unqualified, and
-// `organization_id = id` inside the subquery would then compare two columns of the inner table.
-// Each uses an index that starts with organization_id.
-const memberCount = sql<number>`(SELECT count(*) FROM members WHERE members.organization_id = organizations.id)`.mapWith(Number);
-const apiKeyCount = sql<number>`(SELECT count(*) FROM api_keys WHERE api_keys.organization_id = organizations.id)`.mapWith(Number);
-// A `pending` invitation past its expiry reads as `expired`, so it is not counted.
-const pendingInvitationCount = (now: number) =>
-  sql<number>`(SELECT count(*) FROM invitations WHERE invitations.organization_id = organizations.id AND invitations.status = 'pending' AND invitations.expires_at > ${now})`.mapWith(
-    Number,
-  );
-
 type OrganizationRow = { id: string; name: string; logo: string | null; timezone: string; createdAt: Date; updatedAt: Date };
 
 const viewOf = ({ createdAt, updatedAt, ...row }: OrganizationRow) =>
@@ -45,35 +35,60 @@ export interface ListOrganizationsInput {
   q?: string;
 }
 
+const ORG_COLUMNS = "o.id, o.name, o.logo, o.timezone, o.created_at AS createdAt, o.updated_at AS updatedAt, o.member_count AS memberCount";
+
 /**
- * Every organization, oldest first, keyset on the primary key: one D1 query per page. `q` is a
- * case-insensitive substring of the name, matched with instr() on the stored lower-cased name, so
- * `%` and `_` are plain characters (a LIKE would treat them as wildcards).
+ * The SQL of one organizations page (exported for test/app/query-plans.test.ts). Without `q`:
+ * keyset on the primary key. With `q`: the organizations_search FTS5 table (trigram over the name),
+ * streamed in rowid order. The member count is the stored counter (migrations/0004 triggers).
  */
-export async function listOrganizations({ ctx, input }: { ctx: RequestContext; input: ListOrganizationsInput }) {
-  await requireSuperAdmin(ctx);
-  const after = decodeCursor(input.cursor, "org");
-  const needle = input.q?.toLowerCase();
-  const rows = await ctx.db
-    .select({ ...organizationColumns, memberCount })
-    .from(organizations)
-    .where(
-      and(
-        after ? gt(organizations.id, after) : undefined,
-        needle ? sql`instr(${organizations.nameSearch}, ${needle}) > 0` : undefined,
-      ),
-    )
-    .orderBy(asc(organizations.id))
-    .limit(input.limit + 1);
-  const page = toPage(rows, input.limit);
-  return { data: page.data.map((row) => ({ ...viewOf(row), memberCount: row.memberCount })), nextCursor: page.nextCursor };
+export function organizationsPageQuery(input: { limit: number; q?: string; after?: string | number }): { sql: string; params: (string | number)[] } {
+  if (input.q !== undefined) {
+    const params: (string | number)[] = [`name : ${ftsPhrase(input.q)}`];
+    if (input.after !== undefined) params.push(input.after);
+    params.push(input.limit + 1);
+    return {
+      sql:
+        `SELECT ${ORG_COLUMNS}, organizations_search.rowid AS searchRowid FROM organizations_search JOIN organizations o ON o.rowid = organizations_search.rowid` +
+        ` WHERE organizations_search MATCH ?1${input.after !== undefined ? " AND organizations_search.rowid > ?2" : ""}` +
+        ` ORDER BY organizations_search.rowid LIMIT ?${params.length}`,
+      params,
+    };
+  }
+  // The first page starts after "": a range on the primary key, like every other page.
+  return { sql: `SELECT ${ORG_COLUMNS} FROM organizations o WHERE o.id > ?1 ORDER BY o.id LIMIT ?2`, params: [input.after ?? "", input.limit + 1] };
 }
 
-/** One organization with its member, API key and pending invitation counts (one D1 query). */
+type RawOrganizationRow = { id: string; name: string; logo: string | null; timezone: string; createdAt: number; updatedAt: number; memberCount: number; searchRowid?: number };
+
+/** Every organization, oldest first: one D1 query per page (a prepared statement). */
+export async function listOrganizations({ ctx, input }: { ctx: RequestContext; input: ListOrganizationsInput }) {
+  await requireSuperAdmin(ctx);
+  const search = input.q !== undefined;
+  const after = search ? decodeSearchCursor(input.cursor) : decodeCursor(input.cursor, "org");
+  const query = organizationsPageQuery({ limit: input.limit, q: input.q, after });
+  const { results } = await ctx.d1.prepare(query.sql)
+    .bind(...query.params)
+    .all<RawOrganizationRow>();
+  const rows = results.map((r) => ({ ...r, searchRowid: r.searchRowid ?? 0 }));
+  const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
+  return { data: page.data.map(({ memberCount, searchRowid: _, ...org }) => ({ ...organizationView(org), memberCount })), nextCursor: page.nextCursor };
+}
+
+/**
+ * One organization with its member, API key and pending invitation counts: one primary-key read of
+ * the stored counters, whatever the organization's size. A pending invitation past its expiry is
+ * counted until sweepExpiredInvitations stores it as expired.
+ */
 export async function getOrganization({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   await requireSuperAdmin(ctx);
   const row = await ctx.db
-    .select({ ...organizationColumns, memberCount, apiKeyCount, invitationCount: pendingInvitationCount(Date.now()) })
+    .select({
+      ...organizationColumns,
+      memberCount: organizations.memberCount,
+      apiKeyCount: organizations.apiKeyCount,
+      invitationCount: organizations.pendingInvitationCount,
+    })
     .from(organizations)
     .where(eq(organizations.id, input.id))
     .get();

@@ -1,7 +1,7 @@
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import type { OrgRole } from "../../domain/records";
-import { apiKeys, invitations, members, roles } from "../../db/schema";
+import { apiKeys, invitations, members, roleMemberCounts, roles } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -34,11 +34,11 @@ export interface RoleView {
 /** The org's roles as the API shows them, ordered: system roles, then org roles oldest first. */
 export async function listRoles({ ctx }: { ctx: RequestContext }) {
   const scope = requirePermission(ctx, "roles.read");
+  // Stored per-role member counts (migrations/0004 triggers): at most one row per role name.
   const counts = await ctx.db
-    .select({ roleKey: members.roleKey, n: sql<number>`count(*)` })
-    .from(members)
-    .where(eq(members.organizationId, scope.organization.id))
-    .groupBy(members.roleKey);
+    .select({ roleKey: roleMemberCounts.roleKey, n: roleMemberCounts.n })
+    .from(roleMemberCounts)
+    .where(eq(roleMemberCounts.organizationId, scope.organization.id));
   const countOf = new Map(counts.map((c) => [c.roleKey, c.n]));
   const own = [...scope.organization.roles].sort((a, b) => (a.id < b.id ? -1 : 1));
   const shadowedKeys = new Set(own.filter((r) => systemRoleByKey(r.nameKey)).map((r) => r.nameKey));
@@ -155,9 +155,9 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
 
 async function countHolders(ctx: RequestContext, organizationId: string, roleKey: string): Promise<number> {
   const row = await ctx.db
-    .select({ n: sql<number>`count(*)` })
-    .from(members)
-    .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey)))
+    .select({ n: roleMemberCounts.n })
+    .from(roleMemberCounts)
+    .where(and(eq(roleMemberCounts.organizationId, organizationId), eq(roleMemberCounts.roleKey, roleKey)))
     .get();
   return row?.n ?? 0;
 }

@@ -2,7 +2,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../src/lib/ids";
 import { del, expectProblem, get, patch, post } from "../../helpers/api";
+import { sweepExpiredInvitations } from "../../../src/services/invitations/sweep";
 import { addMember, createKey, signUp, uniqueEmail } from "../../helpers/factories";
+import { testContext } from "../../helpers/context";
 import { superAdmin, uniqueWord } from "../../helpers/super-admin";
 import type { AdminOrganization, AdminOrganizationDetail, Organization, Page } from "../../helpers/types";
 
@@ -19,10 +21,13 @@ describe("reading and updating any organization", () => {
       const invited = await post("/api/organizations/invitations", { email: uniqueEmail("invitee"), role: "Member" }, { token: owner.token });
       expect(invited.status).toBe(201);
     }
-    // A pending invitation past its expiry reads as expired: not counted.
+    // A pending invitation past its expiry is counted until the scheduled sweep stores it as expired.
     await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = (SELECT id FROM invitations WHERE organization_id = ? LIMIT 1)")
       .bind(Date.now() - 1000, owner.organization.id)
       .run();
+    const unswept = await get<AdminOrganizationDetail>(`/api/organizations/${owner.organization.id}`, { token: admin.token });
+    expect(unswept.body).toMatchObject({ memberCount: 3, apiKeyCount: 1, invitationCount: 2 });
+    expect(await sweepExpiredInvitations(testContext())).toBeGreaterThanOrEqual(1);
 
     const res = await get<AdminOrganizationDetail>(`/api/organizations/${owner.organization.id}`, { token: admin.token });
     expect(res.status).toBe(200);
