@@ -12,7 +12,14 @@ export const requestContext = createMiddleware<AppBindings>(async (c, next) => {
   c.set("requestId", requestId);
 
   const executionCtx = c.executionCtx;
-  c.set("ctx", buildContext({ env: c.env, requestId, requestUrl: c.req.url, waitUntil: (promise) => executionCtx.waitUntil(promise) }));
-  await next();
+  const ctx = buildContext({ env: c.env, requestId, requestUrl: c.req.url, waitUntil: (promise) => executionCtx.waitUntil(promise) });
+  c.set("ctx", ctx);
+  try {
+    await next();
+  } finally {
+    // Webhook fan-out is never on the request path: the recorded events' ids go to the WEBHOOKS
+    // queue after the response (a failed batch's ids find no row there and are dropped).
+    if (ctx.events.recorded.length > 0) ctx.waitUntil(ctx.events.publish());
+  }
   c.header("x-request-id", requestId);
 });

@@ -137,6 +137,14 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
     await db().insert(sessions).values(session.row);
     return session.row.id;
   },
+  // Any change records an event; a custom role's creation is the cheapest.
+  events: async (target) => {
+    const role = await createRole(target.admin.token, `Eventful ${seq++}`, []);
+    const res = await get<{ data: { id: string; data: { object: { id: string } } }[] }>("/api/organizations/me/events?type=role.created&limit=5", { token: target.admin.token });
+    const event = res.body.data.find((e) => e.data.object.id === role.id);
+    if (!event) throw new Error(`event fixture failed: ${res.status} ${res.text}`);
+    return event.id;
+  },
   // Super Admin routes act on any organization: a fresh one, since DELETE removes it.
   organizations: async () => (await signUp({ organizationName: "Matrix target" })).organization.id,
 };

@@ -7,3 +7,4 @@ export * from "./api-keys";
 export * from "./invitations";
 export * from "./emails";
 export * from "./email-tokens";
+export * from "./events";

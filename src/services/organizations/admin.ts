@@ -7,6 +7,11 @@ import { decodeCursor, toPage } from "../../lib/pagination";
 import { requireSuperAdmin } from "../auth/guards";
 import { organizationView } from "../views";
 import { updateOrganizationById, type OrganizationPatch } from "./current";
+import type { Principal } from "../auth/principal";
+import type { Actor } from "../../lib/event-catalog";
+
+/** Platform staff act as themselves, marked as such in the organization's audit log. */
+const superAdminActor = (principal: Extract<Principal, { kind: "session" }>): Actor => ({ type: "super_admin", id: principal.user.id, name: principal.user.name });
 
 /**
  * The Super Admin's view of every organization. Platform staff act across tenants here, so each
@@ -84,9 +89,9 @@ export async function getOrganization({ ctx, input }: { ctx: RequestContext; inp
 
 /** The same rules as PATCH /api/organizations/me; answers with the same shape as GET /{id}. */
 export async function updateOrganization({ ctx, input }: { ctx: RequestContext; input: OrganizationPatch & { id: string } }) {
-  await requireSuperAdmin(ctx);
+  const principal = await requireSuperAdmin(ctx);
   const { id, ...patch } = input;
-  await updateOrganizationById(ctx, id, patch);
+  await updateOrganizationById(ctx, id, patch, superAdminActor(principal));
   return getOrganization({ ctx, input: { id } });
 }
 
@@ -96,14 +101,22 @@ export async function updateOrganization({ ctx, input }: { ctx: RequestContext; 
  * foreign-key pragma). Users are kept. Sessions that were acting in it lose their active organization.
  */
 export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
-  await requireSuperAdmin(ctx);
+  const principal = await requireSuperAdmin(ctx);
   const { id } = input;
   // What the caches may hold for this organization, read before the rows are gone.
-  const [keys, memberships] = await ctx.db.batch([
+  const [keys, memberships, [organization]] = await ctx.db.batch([
     ctx.db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(eq(apiKeys.organizationId, id)),
     ctx.db.select({ userId: members.userId }).from(members).where(eq(members.organizationId, id)),
+    ctx.db.select(organizationColumns).from(organizations).where(eq(organizations.id, id)),
   ]);
+  if (!organization) throw notFound("Organization");
   const results = await ctx.db.batch([
+    // First, while the organization still exists: the event outlives it (events have no foreign key).
+    ctx.events.record("organization.deleted", viewOf(organization), null, {
+      organizationId: id,
+      actor: superAdminActor(principal),
+      when: sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`,
+    }),
     ctx.db.delete(apiKeys).where(eq(apiKeys.organizationId, id)),
     ctx.db.delete(invitations).where(eq(invitations.organizationId, id)),
     ctx.db.delete(members).where(eq(members.organizationId, id)),
@@ -111,7 +124,7 @@ export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; 
     ctx.db.update(sessions).set({ activeOrganizationId: null }).where(eq(sessions.activeOrganizationId, id)),
     ctx.db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id }),
   ]);
-  if (results[5].length === 0) throw notFound("Organization");
+  if (results[6].length === 0) throw notFound("Organization");
 
   // The organization entry is what matters: authenticate() refuses a key whose organization is
   // missing, and a session's scope needs it too. The other entries are dropped so nothing stale
