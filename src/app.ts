@@ -19,6 +19,7 @@ import { orgInvitationsRouter } from "./routes/invitations/org-invitations.index
 import { recipientInvitationsRouter } from "./routes/invitations/recipient.index";
 import { devRouter } from "./routes/dev";
 import { eventsRouter } from "./routes/events";
+import { webhooksRouter } from "./routes/webhooks";
 import { tokenPages } from "./routes/pages";
 import { csrfGuard } from "./middleware/csrf";
 import { registerDocs } from "./routes/docs";
@@ -46,6 +47,7 @@ export function createApp() {
     .route("/", devRouter)
     .route("/", apiKeysRouter)
     .route("/", eventsRouter)
+    .route("/", webhooksRouter)
     .route("/", superAdminRouter);
 
   app.route("/", tokenPages);

@@ -8,3 +8,4 @@ export * from "./invitations";
 export * from "./emails";
 export * from "./email-tokens";
 export * from "./events";
+export * from "./webhooks";

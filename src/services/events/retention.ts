@@ -28,3 +28,18 @@ export async function pruneEvents(ctx: RequestContext, now = Date.now()): Promis
   }
   return { deleted, done: false };
 }
+
+/** Deliveries older than the event retention go too; so do a deleted organization's endpoints, 3 days on. */
+export const DELETED_ORG_ENDPOINT_GRACE_MS = 3 * 86_400_000;
+
+export async function pruneWebhooks(ctx: RequestContext, now = Date.now()): Promise<{ deliveries: number; endpoints: number }> {
+  const cutoff = idFloorAt("dlv", now - retentionDays(ctx.env.EVENT_RETENTION_DAYS) * 86_400_000);
+  const deliveries = await ctx.db.run(
+    sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${cutoff} ORDER BY id LIMIT ${PRUNE_BATCH_ROWS})`,
+  );
+  const endpoints = await ctx.db.run(
+    sql`DELETE FROM webhook_endpoints WHERE id IN (SELECT id FROM webhook_endpoints w WHERE w.updated_at < ${now - DELETED_ORG_ENDPOINT_GRACE_MS}
+          AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = w.organization_id) LIMIT ${PRUNE_BATCH_ROWS})`,
+  );
+  return { deliveries: deliveries.meta.changes ?? 0, endpoints: endpoints.meta.changes ?? 0 };
+}

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { apiKeys, invitations, members, organizations, roles, sessions } from "../../db/schema";
+import { apiKeys, invitations, members, organizations, roles, sessions, webhookEndpoints } from "../../db/schema";
+import { ORGANIZATION_DELETED_REASON } from "../webhooks/endpoints";
 import type { RequestContext } from "../../env";
 import { notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -117,6 +118,12 @@ export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; 
       actor: superAdminActor(principal),
       when: sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`,
     }),
+    // Endpoints are disabled, not deleted: organization.deleted still reaches the ones that were
+    // enabled; the Cron Trigger removes them once that delivery's retries are over.
+    ctx.db
+      .update(webhookEndpoints)
+      .set({ enabled: false, disabledReason: ORGANIZATION_DELETED_REASON, updatedAt: new Date() })
+      .where(and(eq(webhookEndpoints.organizationId, id), eq(webhookEndpoints.enabled, true))),
     ctx.db.delete(apiKeys).where(eq(apiKeys.organizationId, id)),
     ctx.db.delete(invitations).where(eq(invitations.organizationId, id)),
     ctx.db.delete(members).where(eq(members.organizationId, id)),
@@ -124,7 +131,7 @@ export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; 
     ctx.db.update(sessions).set({ activeOrganizationId: null }).where(eq(sessions.activeOrganizationId, id)),
     ctx.db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id }),
   ]);
-  if (results[6].length === 0) throw notFound("Organization");
+  if (results[7].length === 0) throw notFound("Organization");
 
   // The organization entry is what matters: authenticate() refuses a key whose organization is
   // missing, and a session's scope needs it too. The other entries are dropped so nothing stale
