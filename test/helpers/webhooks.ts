@@ -23,7 +23,18 @@ export async function createEndpoint(token: string, body: Record<string, unknown
   return res.body;
 }
 
-/** A pending delivery of a stored `role.created` event to `endpointId`, written straight to D1. */
+/** A stored event that was never queued (request id `req_seed`), for consumer tests. */
+export async function seedEvent(organizationId: string, type = "role.created", object: Record<string, unknown> = { id: "role_seeded" }) {
+  const id = newId("evt");
+  await env.DB.prepare(
+    "INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_name, request_id, data, created_at) VALUES (?, ?, ?, 'system', NULL, 'system', 'req_seed', ?, ?)",
+  )
+    .bind(id, organizationId, type, JSON.stringify({ object }), Date.now())
+    .run();
+  return id;
+}
+
+/** A delivery of a stored `role.created` event to `endpointId`, written straight to D1 (default: failed after 10 attempts). */
 export async function seedDelivery(organizationId: string, endpointId: string, overrides: { status?: string; attempts?: number } = {}) {
   const eventId = newId("evt");
   const id = newId("dlv");
@@ -53,4 +64,24 @@ export async function seedEndpoint(organizationId: string, overrides: { url?: st
     .bind(id, organizationId, overrides.url ?? "https://hooks.example.com/seeded", JSON.stringify(overrides.eventTypes ?? ["*"]), overrides.enabled === false ? 0 : 1, await encryptSecret(env as Env, id, secret), now, now)
     .run();
   return { id, secret };
+}
+
+/**
+ * Waits until the real WEBHOOKS consumer has fanned out every event of an organization that has
+ * endpoints and attempted every delivery it queued, so no webhook work is running when the file's
+ * runtime is torn down (test/setup.ts). Events seeded by tests (request id `req_seed`) were never queued.
+ */
+export async function drainWebhookQueue(timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await env.DB.prepare(
+      `SELECT
+         (SELECT count(*) FROM events e WHERE e.fanned_out_at IS NULL AND e.request_id <> 'req_seed'
+            AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.organization_id = e.organization_id))
+       + (SELECT count(*) FROM webhook_deliveries d WHERE d.status = 'pending' AND d.attempts = 0 AND d.next_attempt_at IS NOT NULL) AS n`,
+    ).first<{ n: number }>();
+    if (row!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row!.n} webhook fan-outs or deliveries still queued after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -19,6 +19,8 @@ export const events = sqliteTable(
     /** `{ object, previous? }` as JSON: the resource as the API returns it (never a secret). */
     data: text("data").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** When the WEBHOOKS consumer fanned it out to the matching endpoints (null until then). */
+    fannedOutAt: integer("fanned_out_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("events_organization_id_id_idx").on(t.organizationId, t.id),

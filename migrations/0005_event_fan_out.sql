@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `fanned_out_at` integer;
