@@ -10,6 +10,10 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: { TEST_MIGRATIONS: migrations },
+          // The network edge: webhook deliveries the real WEBHOOKS consumer sends while tests run
+          // (to hooks.example.com and friends) are answered here, never by the internet. Tests
+          // that look at a delivery's request stub `fetch` itself (test/webhooks/delivery.test.ts).
+          outboundService: () => new Response("received by the test network", { status: 200 }),
         },
       }),
     ],

@@ -18,6 +18,8 @@ import { rolesRouter } from "./routes/roles";
 import { orgInvitationsRouter } from "./routes/invitations/org-invitations.index";
 import { recipientInvitationsRouter } from "./routes/invitations/recipient.index";
 import { devRouter } from "./routes/dev";
+import { eventsRouter } from "./routes/events";
+import { webhooksRouter } from "./routes/webhooks";
 import { tokenPages } from "./routes/pages";
 import { csrfGuard } from "./middleware/csrf";
 import { registerDocs } from "./routes/docs";
@@ -44,6 +46,8 @@ export function createApp() {
     .route("/", recipientInvitationsRouter)
     .route("/", devRouter)
     .route("/", apiKeysRouter)
+    .route("/", eventsRouter)
+    .route("/", webhooksRouter)
     .route("/", superAdminRouter);
 
   app.route("/", tokenPages);

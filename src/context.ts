@@ -1,6 +1,7 @@
 import { createDb, type Database } from "./db/client";
 import type { Env, RequestContext } from "./env";
 import { createLogger } from "./lib/log";
+import { createEventRecorder } from "./services/events/recorder";
 
 /** What identifies the unit of work: stamped on every log line as `requestId` or `messageId`. */
 export type ContextOrigin = { requestId: string } | { messageId: string };
@@ -32,7 +33,8 @@ export function buildContext(input: BuildContextInput): RequestContext {
   let session: D1DatabaseSession | undefined;
   let db: Database | undefined;
   const primaryDb = () => (primary ??= createDb(env.DB));
-  return {
+  const log = createLogger("requestId" in input ? { requestId } : { messageId: requestId });
+  const ctx: RequestContext = {
     env,
     requestId,
     requestUrl: input.requestUrl,
@@ -53,6 +55,15 @@ export function buildContext(input: BuildContextInput): RequestContext {
     },
     bookmark: () => session?.getBookmark() ?? null,
     waitUntil,
-    log: createLogger("requestId" in input ? { requestId } : { messageId: requestId }),
+    log,
+    events: createEventRecorder({
+      db: () => ctx.db,
+      requestId,
+      // Read when an event is recorded: the auth middleware sets the principal after this runs.
+      principal: () => ctx.principal,
+      queue: () => env.WEBHOOKS,
+      log,
+    }),
   };
+  return ctx;
 }

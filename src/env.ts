@@ -1,12 +1,15 @@
 import type { Database } from "./db/client";
 import type { Logger } from "./lib/log";
 import type { Principal } from "./services/auth/principal";
+import type { EventRecorder } from "./services/events/recorder";
 
 /** Bindings and vars of the worker (wrangler.toml, .dev.vars). */
 export interface Env {
   DB: D1Database;
   AUTH_CACHE: KVNamespace;
   EMAILS: Queue<unknown>;
+  /** Event fan-out and webhook deliveries (services/webhooks/). */
+  WEBHOOKS: Queue<unknown>;
   RATE_LIMIT_IP: RateLimit;
   RATE_LIMIT_EMAIL: RateLimit;
   RATE_LIMIT_ORG: RateLimit;
@@ -19,6 +22,10 @@ export interface Env {
   EMAIL_FROM: string;
   RESEND_API_KEY?: string;
   SEND_EMAIL?: SendEmail;
+  /** Secret: encrypts webhook signing secrets at rest. Required outside development. */
+  WEBHOOK_SECRET_KEY?: string;
+  /** Days events are kept before the Cron Trigger prunes them (default 90). */
+  EVENT_RETENTION_DAYS?: string;
 }
 
 /**
@@ -49,6 +56,8 @@ export interface RequestContext {
   waitUntil: (promise: Promise<unknown>) => void;
   /** Set by the auth middleware on authenticated routes. */
   principal?: Principal;
+  /** Records a change's event into the change's own batch (services/events/recorder.ts). */
+  events: EventRecorder;
 }
 
 export type AppBindings = {

@@ -8,5 +8,5 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   queue: (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => handleQueueBatch(batch, env, ctx),
-  scheduled: (_controller: ScheduledController, env: Env, ctx: ExecutionContext) => handleScheduled(env, ctx),
+  scheduled: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => handleScheduled(controller, env, ctx),
 } satisfies ExportedHandler<Env>;

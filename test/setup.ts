@@ -1,6 +1,7 @@
 import { applyD1Migrations, env } from "cloudflare:test";
 import { afterAll } from "vitest";
 import { drainEmailQueue } from "./helpers/emails";
+import { drainWebhookQueue } from "./helpers/webhooks";
 import { beforeEach } from "vitest";
 import { setLogSink } from "../src/lib/log";
 
@@ -10,6 +11,8 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 // Sign-up queues a verification email, so every file queues emails: let the real consumer finish
 // them before the file's runtime is torn down.
 afterAll(() => drainEmailQueue(), 60_000);
+// Every change queues its events for webhook fan-out: likewise for the WEBHOOKS consumer.
+afterAll(() => drainWebhookQueue(), 60_000);
 // The worker's log lines are kept per test and printed only if it fails: a passing run is quiet.
 beforeEach(({ onTestFailed }) => {
   const lines: string[] = [];

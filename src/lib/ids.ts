@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
  * Prefixed, sortable, opaque ids: `<prefix>_<26 chars>`, a ULID body (48-bit millisecond time +
  * 80 random bits, Crockford base32). Sorting ids sorts by creation time, which keyset pagination uses.
  */
-export const ID_PREFIXES = ["org", "usr", "mem", "role", "inv", "key", "ses", "eml", "req", "etk"] as const;
+export const ID_PREFIXES = ["org", "usr", "mem", "role", "inv", "key", "ses", "eml", "req", "etk", "evt", "whe", "dlv"] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -46,6 +46,14 @@ function randomDigits(time: number): number[] {
 
 export function newId(prefix: IdPrefix, time = Date.now()): string {
   return `${prefix}_${encodeTime(time)}${randomDigits(time).map((d) => ALPHABET[d]).join("")}`;
+}
+
+/**
+ * The smallest id of this kind minted at `time`: every id minted earlier sorts below it. Retention
+ * prunes on it (`id < idFloorAt("evt", cutoff)`), so it walks the primary key, not a time column.
+ */
+export function idFloorAt(prefix: IdPrefix, time: number): string {
+  return `${prefix}_${encodeTime(time)}${"0".repeat(16)}`;
 }
 
 export function isId(value: string, prefix: IdPrefix): boolean {

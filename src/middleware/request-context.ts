@@ -41,7 +41,13 @@ export const requestContext = createMiddleware<AppBindings>(async (c, next) => {
   const bookmark = bookmarkOf(c.req.header(BOOKMARK_HEADER), getCookie(c, BOOKMARK_COOKIE));
   const ctx = buildContext({ env: c.env, requestId, requestUrl: c.req.url, replicaReads: { bookmark, write: !SAFE_METHODS.has(c.req.method) }, waitUntil: (promise) => executionCtx.waitUntil(promise) });
   c.set("ctx", ctx);
-  await next();
+  try {
+    await next();
+  } finally {
+    // Webhook fan-out is never on the request path: the recorded events' ids go to the WEBHOOKS
+    // queue after the response (a failed batch's ids find no row there and are dropped).
+    if (ctx.events.recorded.length > 0) ctx.waitUntil(ctx.events.publish());
+  }
   c.header("x-request-id", requestId);
   const after = ctx.bookmark();
   if (after === null) return;

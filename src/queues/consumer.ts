@@ -1,4 +1,5 @@
 import { buildContext } from "../context";
+import { handleWebhookBatch, WEBHOOKS_QUEUE } from "./webhooks";
 import type { Env } from "../env";
 import { EmailMessage } from "../services/emails/messages";
 import { deliverAccountEmail } from "../services/emails/deliver-account-email";
@@ -19,6 +20,7 @@ export const EMAILS_DEAD_LETTER_QUEUE = "tours-events-emails-dlq";
  * acked, never retried forever.
  */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext): Promise<void> {
+  if (batch.queue === WEBHOOKS_QUEUE) return handleWebhookBatch(batch, env, executionCtx);
   for (const message of batch.messages) {
     // One context per message: its log lines carry the message id.
     const ctx = buildContext({ env, messageId: message.id, waitUntil: (promise) => executionCtx.waitUntil(promise) });

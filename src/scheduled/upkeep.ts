@@ -1,15 +1,28 @@
 import { buildContext } from "../context";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
+import { pruneEvents, pruneWebhooks } from "../services/events/retention";
 import { pruneIdempotencyRecords } from "../services/idempotency/records";
 import { sweepExpiredInvitations } from "../services/invitations/sweep";
 
-/** The `scheduled()` handler (cron in wrangler.toml): bounded clean-ups, each on its own. */
-export async function handleScheduled(env: Env, executionCtx: ExecutionContext): Promise<void> {
+/**
+ * The `scheduled()` handler (the cron in wrangler.toml): bounded clean-ups, each on its own, so one
+ * failing does not stop the others.
+ */
+export async function handleScheduled(controller: ScheduledController, env: Env, executionCtx: ExecutionContext): Promise<void> {
   const ctx = buildContext({ env, requestId: newId("req"), waitUntil: (promise) => executionCtx.waitUntil(promise) });
-  const [invitations, idempotency] = await Promise.allSettled([sweepExpiredInvitations(ctx), pruneIdempotencyRecords(ctx)]);
+  const [invitations, idempotency, events, webhooks] = await Promise.allSettled([
+    sweepExpiredInvitations(ctx),
+    pruneIdempotencyRecords(ctx),
+    pruneEvents(ctx, controller.scheduledTime),
+    pruneWebhooks(ctx, controller.scheduledTime),
+  ]);
+  const outcome = (result: PromiseSettledResult<unknown>) => (result.status === "fulfilled" ? result.value : String(result.reason));
   ctx.log.info("scheduled_upkeep", {
-    expiredInvitations: invitations.status === "fulfilled" ? invitations.value : String(invitations.reason),
-    prunedIdempotencyRecords: idempotency.status === "fulfilled" ? idempotency.value : String(idempotency.reason),
+    cron: controller.cron,
+    expiredInvitations: outcome(invitations),
+    prunedIdempotencyRecords: outcome(idempotency),
+    events: outcome(events),
+    webhooks: outcome(webhooks),
   });
 }

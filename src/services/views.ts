@@ -1,5 +1,6 @@
 import type { OrganizationRecord, UserRecord } from "../domain/records";
 import type { ResolvedRole } from "./permissions/resolve";
+import { roleIn } from "./permissions/role-in";
 
 /** The public shapes of our records: what every endpoint returns for them. */
 export const iso = (ms: number | Date) => new Date(ms).toISOString();
@@ -21,3 +22,19 @@ export const userView = (user: Pick<UserRecord, "id" | "email" | "name" | "email
 });
 
 export const roleRefView = (role: ResolvedRole) => ({ id: role.id, name: role.name, source: role.source });
+
+/** A membership as every endpoint (and every member.* event) shows it. */
+export const memberViewIn = (
+  organization: OrganizationRecord,
+  row: { id: string; roleKey: string; joinedAt: Date; userId: string; email: string; name: string; emailVerified: boolean },
+) => ({
+  id: row.id,
+  user: { id: row.userId, email: row.email, name: row.name, emailVerified: row.emailVerified },
+  role: roleRefView(roleIn(organization, row.roleKey)),
+  joinedAt: iso(row.joinedAt),
+});
+
+/** The patched fields whose value changes, with their old values (an event's `previous`). */
+export function changedFields<T extends Record<string, unknown>>(before: T, patch: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([key, value]) => value !== undefined && JSON.stringify(before[key]) !== JSON.stringify(value)).map(([key]) => [key, before[key]])) as Partial<T>;
+}

@@ -4,6 +4,7 @@ import { PERMISSIONS, roleKeyOf, type Permission } from "../../src/services/perm
 import { sessions } from "../../src/db/schema";
 import { newSession } from "../../src/services/auth/sessions";
 import { get, post } from "./api";
+import { seedDelivery, seedEndpoint } from "./webhooks";
 import { addMember, createKey, createRole, db, SEEDED_PASSWORD, signUp, uniqueEmail, type Owner } from "./factories";
 
 /**
@@ -22,6 +23,7 @@ export const NEUTRAL_ROLE = "Nobody";
 export const OTHER_NEUTRAL_ROLE = "Nobody Two";
 
 let seq = 0;
+const lastEndpoint = new Map<string, string>();
 const orgs = new Map<string, Promise<Org>>();
 const roles = new Map<string, Promise<unknown>>();
 
@@ -137,6 +139,27 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
     await db().insert(sessions).values(session.row);
     return session.row.id;
   },
+  // Any change records an event; a custom role's creation is the cheapest.
+  events: async (target) => {
+    const role = await createRole(target.admin.token, `Eventful ${seq++}`, []);
+    const res = await get<{ data: { id: string; data: { object: { id: string } } }[] }>("/api/organizations/me/events?type=role.created&limit=5", { token: target.admin.token });
+    const event = res.body.data.find((e) => e.data.object.id === role.id);
+    if (!event) throw new Error(`event fixture failed: ${res.status} ${res.text}`);
+    return event.id;
+  },
+  // A fresh endpoint; the deliveries fixture below adds its delivery to the last one made in the org
+  // (params are made left to right: {id} before {deliveryId}).
+  // The matrix's cases run one at a time: the org's earlier fixtures go, so the 20-endpoint limit never bites.
+  webhooks: async (target) => {
+    await env.DB.prepare("DELETE FROM webhook_endpoints WHERE organization_id = ?").bind(target.id).run();
+    const { id } = await seedEndpoint(target.id, { url: `https://hooks.example.com/matrix/${seq++}` });
+    lastEndpoint.set(target.id, id);
+    return id;
+  },
+  deliveries: async (target) => {
+    const endpointId = lastEndpoint.get(target.id) ?? (await RESOURCES.webhooks!(target));
+    return seedDelivery(target.id, endpointId);
+  },
   // Super Admin routes act on any organization: a fresh one, since DELETE removes it.
   organizations: async () => (await signUp({ organizationName: "Matrix target" })).organization.id,
 };
@@ -153,6 +176,7 @@ export const BODIES: Record<string, (target: Org) => unknown> = {
   "PATCH /api/organizations/roles/{id}": () => ({ description: "Edited by the access matrix." }),
   "POST /api/organizations/invitations": () => ({ email: uniqueEmail("invitee"), role: NEUTRAL_ROLE }),
   "POST /api/organizations/api-keys": () => ({ name: "Matrix key", role: NEUTRAL_ROLE }),
+  "POST /api/organizations/webhooks": () => ({ url: `https://hooks.example.com/matrix/${seq++}` }),
   "POST /api/auth/password": () => ({ currentPassword: SEEDED_PASSWORD, newPassword: "another-strong-password" }),
   "POST /api/auth/sign-up": () => ({ email: uniqueEmail("public"), password: "a-strong-password", name: "Public Caller" }),
 };

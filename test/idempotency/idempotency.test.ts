@@ -79,6 +79,22 @@ describe("Idempotency-Key on creating POSTs", () => {
     expect(row.response_body).not.toContain(first.body.id);
   });
 
+  it("a webhook endpoint created twice with one key: one endpoint, the same secret replayed, never stored in plaintext", async () => {
+    const owner = await signUp();
+    const body = { url: "https://hooks.example.com/tours", eventTypes: ["member.*"] };
+    const first = await post("/api/organizations/webhooks", body, withKey("webhook-create-1", owner.token));
+    expect(first.status).toBe(201);
+    expect(first.body.secret).toMatch(/^whsec_/);
+    const again = await post("/api/organizations/webhooks", body, withKey("webhook-create-1", owner.token));
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    const endpoints = await env.DB.prepare("SELECT count(*) AS n FROM webhook_endpoints WHERE organization_id = ?").bind(owner.organization.id).first<{ n: number }>();
+    expect(endpoints!.n).toBe(1);
+    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_records WHERE organization_id = ?").bind(owner.organization.id).first<{ response_body: string }>();
+    expect(stored!.response_body).not.toContain("whsec_");
+    expect(stored!.response_body).not.toContain(first.body.secret.slice(6));
+  });
+
   it("an error answer is kept like any other: a retry gets the same 409", async () => {
     const owner = await signUp();
     await post("/api/organizations/roles", { name: "Guide", permissions: [] }, { token: owner.token });

@@ -97,7 +97,10 @@ describe("the current organization", () => {
     expect(admin.status).toBe(200);
     expect(admin.body.role).toEqual({ id: "role_system_admin", name: "Admin", source: "system" });
     expect(Object.keys(admin.body.permissions).sort()).toEqual(
-      ["api_keys.create", "api_keys.delete", "api_keys.read", "roles.create", "roles.delete", "roles.read", "roles.update", "users.delete", "users.invite", "users.read", "users.update"].sort(),
+      [
+        "api_keys.create", "api_keys.delete", "api_keys.read", "audit_logs.read", "roles.create", "roles.delete", "roles.read", "roles.update",
+        "users.delete", "users.invite", "users.read", "users.update", "webhooks.create", "webhooks.delete", "webhooks.read", "webhooks.update",
+      ].sort(),
     );
     expect(Object.values(admin.body.permissions).every((v) => v === true)).toBe(true);
 
@@ -106,6 +109,6 @@ describe("the current organization", () => {
     expect(res.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
     const granted = Object.entries(res.body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
     expect(granted).toEqual(["roles.read", "users.read"]);
-    expect(Object.keys(res.body.permissions)).toHaveLength(11);
+    expect(Object.keys(res.body.permissions)).toHaveLength(16);
   });
 });

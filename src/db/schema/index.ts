@@ -9,3 +9,5 @@ export * from "./emails";
 export * from "./email-tokens";
 export * from "./idempotency";
 export * from "./role-member-counts";
+export * from "./events";
+export * from "./webhooks";

@@ -17,6 +17,8 @@ const TAGS = [
   { name: "Invitations", description: "Inviting people by email, as the organization." },
   { name: "Accepting invitations", description: "The recipient's side: preview, accept (with a session or by creating the account), decline." },
   { name: "Super Admin", description: "Platform staff only: every organization." },
+  { name: "Events", description: "The audit log: every change to the organization, who made it and when, newest first." },
+  { name: "Webhooks", description: "Endpoints that receive the organization's events, signed per Standard Webhooks; their deliveries and retries." },
   { name: "Meta", description: "Liveness." },
   { name: "Development", description: "Local development helpers; a 404 outside ENVIRONMENT=development." },
 ];

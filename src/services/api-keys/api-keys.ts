@@ -13,6 +13,8 @@ import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
 import { iso, roleRefView } from "../views";
 import type { OrganizationRecord } from "../../domain/records";
+import { findInOrg } from "../internal";
+import { previousStatementChanged } from "../events/recorder";
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -53,9 +55,7 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
   };
   // A trigger refuses the row if the role was deleted since it was looked up (migrations/0002).
   await ctx.db
-    .insert(apiKeys)
-    .values(row)
-    .run()
+    .batch([ctx.db.insert(apiKeys).values(row), ctx.events.record("api_key.created", apiKeyEventObject(row, scope.organization))])
     .catch((error: unknown) => {
       throw isRoleNotFound(error) ? unknownRole(input.role) : error;
     });
@@ -75,14 +75,27 @@ export async function listApiKeys({ ctx, input }: { ctx: RequestContext; input: 
   return { data: page.data.map((row) => apiKeyView(row, scope.organization)), nextCursor: page.nextCursor };
 }
 
+/**
+ * An API key in an event: its view without `start`. The first characters of a secret are not the
+ * secret, but events travel to the audit log and to third-party webhook receivers, so no part of
+ * a credential goes with them (an event never matches `ork_`).
+ */
+function apiKeyEventObject(row: ApiKeyRow, organization: OrganizationRecord) {
+  const { start: _start, ...view } = apiKeyView(row, organization);
+  return view;
+}
+
 /** Revokes a key: deleted in D1, dropped from this isolate and KV before the 204. */
 export async function revokeApiKey({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = requirePermission(ctx, "api_keys.delete");
-  const row = await ctx.db
-    .delete(apiKeys)
-    .where(and(eq(apiKeys.id, input.id), eq(apiKeys.organizationId, scope.organization.id)))
-    .returning({ keyHash: apiKeys.keyHash })
-    .get();
+  const existing = await findInOrg(ctx, apiKeys, input.id, scope.organization.id, "API key");
+  const [[row]] = await ctx.db.batch([
+    ctx.db
+      .delete(apiKeys)
+      .where(and(eq(apiKeys.id, input.id), eq(apiKeys.organizationId, scope.organization.id)))
+      .returning({ keyHash: apiKeys.keyHash }),
+    ctx.events.record("api_key.revoked", apiKeyEventObject(existing, scope.organization), null, { when: previousStatementChanged }),
+  ]);
   if (!row) throw notFound("API key");
   await authCache.invalidateCredential(ctx, row.keyHash);
 }

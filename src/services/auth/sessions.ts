@@ -11,7 +11,7 @@ import { stripForbiddenText } from "../../lib/text";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { enqueueAccountEmail, newEmailToken } from "./email-tokens";
 import { ADMIN_ROLE_KEY } from "../permissions/catalog";
-import { iso, organizationView, roleRefView, userView } from "../views";
+import { iso, memberViewIn, organizationView, roleRefView, userView } from "../views";
 import { SESSION_TTL_MS } from "./credential-upkeep";
 import { sessionCaller } from "./guards";
 import { sessionScope } from "./authenticate";
@@ -89,6 +89,13 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
       ctx.db.insert(members).values(member),
       ctx.db.insert(sessions).values(session.row),
       ctx.db.insert(emailTokens).values(verification.row),
+      // The new organization's first event: its first Admin, added by themselves.
+      ctx.events.record(
+        "member.added",
+        memberViewIn({ ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [] }, { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false }),
+        null,
+        { organizationId: org.id, actor: { type: "user", id: user.id, name: user.name } },
+      ),
     ]);
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) throw emailTaken();

@@ -11,8 +11,8 @@ import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";
 import { isUniqueViolation } from "../errors-db";
 import { UNRESOLVED_ROLE_ID } from "../permissions/resolve";
-import { iso, organizationView, roleRefView, userView } from "../views";
-import { assertActionable, findByToken, type InvitationRow } from "./internal";
+import { iso, memberViewIn, organizationView, roleRefView, userView } from "../views";
+import { assertActionable, findByToken, invitationView, type InvitationRow } from "./internal";
 
 type SessionPrincipal = Extract<Principal, { kind: "session" }>;
 
@@ -134,9 +134,36 @@ function acceptStatements(ctx: RequestContext, invitation: InvitationRow, recipi
   return [claim, member, switchOrg, verify] as const;
 }
 
+/**
+ * member.added and invitation.accepted, guarded by the claim like every other statement of the
+ * batch: a lost race records nothing. The actor is the accepting user (new or signed in).
+ */
+async function acceptEvents(ctx: RequestContext, invitation: InvitationRow, recipient: Recipient, memberId: string, now: Date) {
+  const organization = await authCache.organization(ctx, invitation.organizationId);
+  if (!organization) throw notFound("Invitation");
+  const user = recipient.kind === "session" ? recipient.principal.user : recipient.user;
+  const claimed = sql`EXISTS (SELECT 1 FROM invitations WHERE id = ${invitation.id} AND accepted_member_id = ${memberId})`;
+  const options = { organizationId: invitation.organizationId, actor: { type: "user" as const, id: user.id, name: user.name }, when: claimed };
+  const member = memberViewIn(organization, {
+    id: memberId,
+    roleKey: invitation.roleKey,
+    joinedAt: now,
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    emailVerified: recipient.kind === "new_account" || recipient.viaToken || recipient.principal.user.emailVerified,
+  });
+  const accepted = invitationView({ ...invitation, status: "accepted", acceptedAt: now, acceptedMemberId: memberId }, organization);
+  return [
+    ctx.events.record("member.added", member, null, options),
+    ctx.events.record("invitation.accepted", accepted, { status: "pending" }, options),
+  ] as const;
+}
+
 async function runAcceptBatch(ctx: RequestContext, invitation: InvitationRow, recipient: Recipient, memberId: string, now: Date) {
+  const events = await acceptEvents(ctx, invitation, recipient, memberId, now);
   try {
-    await ctx.db.batch(acceptStatements(ctx, invitation, recipient, memberId, now));
+    await ctx.db.batch([...acceptStatements(ctx, invitation, recipient, memberId, now), ...events]);
   } catch (error) {
     if (isUniqueViolation(error, "members")) throw new ApiError("already_member", "You are already a member of this organization.");
     if (isUniqueViolation(error, "users.email")) throw emailTaken();

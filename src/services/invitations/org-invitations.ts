@@ -14,6 +14,8 @@ import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
+import { previousStatementChanged } from "../events/recorder";
+import { changedFields } from "../views";
 
 // The list lives in ./list.ts (raw prepared statements, FTS search); re-exported for the routes.
 export { listInvitations } from "./list";
@@ -84,6 +86,7 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
         .set({ status: "expired" })
         .where(and(eq(invitations.organizationId, organizationId), eq(invitations.email, email), eq(invitations.status, "pending"), lte(invitations.expiresAt, now))),
       ctx.db.insert(invitations).values(row),
+      ctx.events.record("invitation.created", invitationView(row, scope.organization)),
     ]);
   } catch (error) {
     // The partial unique index allows one pending invitation per address: the race-safe check.
@@ -116,13 +119,17 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
     deliveryError: null,
   };
   let updated: InvitationRow | undefined;
+  const before = invitationView(existing, scope.organization);
+  const view = invitationView({ ...existing, ...changes }, scope.organization);
   try {
-    updated = await ctx.db
-      .update(invitations)
-      .set(changes)
-      .where(and(eq(invitations.id, existing.id), eq(invitations.organizationId, scope.organization.id), sql`${invitations.status} IN ('pending', 'expired')`))
-      .returning()
-      .get();
+    [[updated]] = await ctx.db.batch([
+      ctx.db
+        .update(invitations)
+        .set(changes)
+        .where(and(eq(invitations.id, existing.id), eq(invitations.organizationId, scope.organization.id), sql`${invitations.status} IN ('pending', 'expired')`))
+        .returning(),
+      ctx.events.record("invitation.resent", view, changedFields(before, { status: view.status, expiresAt: view.expiresAt }), { when: previousStatementChanged }),
+    ]);
   } catch (error) {
     if (isUniqueViolation(error)) throw new ApiError("invitation_pending", `${existing.email} already has another pending invitation.`);
     throw error;
@@ -134,11 +141,14 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
 export async function revokeInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = requirePermission(ctx, "users.invite");
   const existing = await findInOrg(ctx, invitations, input.id, scope.organization.id, "Invitation");
-  const revoked = await ctx.db
-    .update(invitations)
-    .set({ status: "revoked" })
-    .where(and(eq(invitations.id, existing.id), eq(invitations.status, "pending")))
-    .returning({ id: invitations.id })
-    .get();
+  const before = invitationView(existing, scope.organization);
+  const [[revoked]] = await ctx.db.batch([
+    ctx.db
+      .update(invitations)
+      .set({ status: "revoked" })
+      .where(and(eq(invitations.id, existing.id), eq(invitations.status, "pending")))
+      .returning({ id: invitations.id }),
+    ctx.events.record("invitation.revoked", { ...before, status: "revoked" }, { status: before.status }, { when: previousStatementChanged }),
+  ]);
   if (!revoked) throw new ApiError("conflict", `This invitation is ${existing.status}; only a pending invitation can be revoked.`);
 }

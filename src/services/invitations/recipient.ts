@@ -7,7 +7,12 @@ import { decodeCursor, toPage } from "../../lib/pagination";
 import { roleIn } from "../permissions/role-in";
 import { sessionCaller } from "../auth/guards";
 import { iso, roleRefView } from "../views";
-import { assertActionable, effectiveStatus, findByToken } from "./internal";
+import { assertActionable, effectiveStatus, findByToken, invitationView } from "./internal";
+import { previousStatementChanged } from "../events/recorder";
+import type { Actor } from "../../lib/event-catalog";
+
+/** The actor of a decline: the holder of the emailed link, who may have no account. */
+const INVITATION_RECIPIENT_ACTOR: Actor = { type: "system", id: null, name: "invitation recipient" };
 import { emailNotVerified } from "./accept";
 import { UNRESOLVED_ROLE_ID } from "../permissions/resolve";
 
@@ -31,12 +36,21 @@ export async function previewInvitation({ ctx, input }: { ctx: RequestContext; i
 export async function declineInvitation({ ctx, input }: { ctx: RequestContext; input: { token: string } }) {
   const { invitation } = await findByToken(ctx, input.token);
   assertActionable(invitation);
-  const declined = await ctx.db
-    .update(invitations)
-    .set({ status: "revoked" })
-    .where(and(eq(invitations.id, invitation.id), eq(invitations.tokenHash, invitation.tokenHash), eq(invitations.status, "pending")))
-    .returning({ id: invitations.id })
-    .get();
+  const organization = await authCache.organization(ctx, invitation.organizationId);
+  const view = organization ? invitationView({ ...invitation, status: "revoked" }, organization) : { id: invitation.id, email: invitation.email, status: "revoked" };
+  const [[declined]] = await ctx.db.batch([
+    ctx.db
+      .update(invitations)
+      .set({ status: "revoked" })
+      .where(and(eq(invitations.id, invitation.id), eq(invitations.tokenHash, invitation.tokenHash), eq(invitations.status, "pending")))
+      .returning({ id: invitations.id }),
+    // Whoever holds the link declines, signed in or not: the platform records it on their behalf.
+    ctx.events.record("invitation.declined", view, { status: "pending" }, {
+      organizationId: invitation.organizationId,
+      actor: INVITATION_RECIPIENT_ACTOR,
+      when: previousStatementChanged,
+    }),
+  ]);
   if (!declined) throw notFound("Invitation");
 }
 

@@ -13,7 +13,8 @@ import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalatio
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
 import { findInOrg } from "../internal";
-import { iso, roleRefView } from "../views";
+import { memberViewIn, roleRefView } from "../views";
+import { previousStatementChanged } from "../events/recorder";
 
 interface MemberRow {
   id: string;
@@ -35,14 +36,7 @@ const memberColumns = {
   emailVerified: users.emailVerified,
 };
 
-function memberView(row: MemberRow, scope: OrgScope) {
-  return {
-    id: row.id,
-    user: { id: row.userId, email: row.email, name: row.name, emailVerified: row.emailVerified },
-    role: roleRefView(roleIn(scope.organization, row.roleKey)),
-    joinedAt: iso(row.joinedAt),
-  };
-}
+const memberView = (row: MemberRow, scope: OrgScope) => memberViewIn(scope.organization, row);
 
 export interface ListMembersInput {
   limit: number;
@@ -157,18 +151,24 @@ export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; in
   if (key !== target.roleKey) {
     // The last-admin guard lives in the UPDATE itself, so two concurrent demotions cannot both pass.
     // The role must still exist when the row is written: a trigger refuses it otherwise (migrations/0002).
-    const updated = await ctx.db
-      .update(members)
-      .set({ roleKey: key })
-      .where(
-        and(
-          eq(members.id, target.id),
-          eq(members.organizationId, scope.organization.id),
-          key === ADMIN_ROLE_KEY ? undefined : anotherAdminRemains(scope.organization.id),
-        ),
-      )
-      .returning({ id: members.id })
-      .get()
+    const view = memberView({ ...target, roleKey: key }, scope);
+    const previous = { role: roleRefView(roleIn(scope.organization, target.roleKey)) };
+    const [updated] = await ctx.db
+      .batch([
+        ctx.db
+          .update(members)
+          .set({ roleKey: key })
+          .where(
+            and(
+              eq(members.id, target.id),
+              eq(members.organizationId, scope.organization.id),
+              key === ADMIN_ROLE_KEY ? undefined : anotherAdminRemains(scope.organization.id),
+            ),
+          )
+          .returning({ id: members.id }),
+        ctx.events.record("member.updated", view, previous, { when: previousStatementChanged }),
+      ])
+      .then(([rows]) => [rows[0]] as const)
       .catch((error: unknown) => {
         throw isRoleNotFound(error) ? unknownRole(input.role) : error;
       });
@@ -182,11 +182,13 @@ export async function removeMember({ ctx, input }: { ctx: RequestContext; input:
   const scope = requirePermission(ctx, "users.delete");
   const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
   assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
-  const removed = await ctx.db
-    .delete(members)
-    .where(and(eq(members.id, target.id), eq(members.organizationId, scope.organization.id), anotherAdminRemains(scope.organization.id)))
-    .returning({ id: members.id })
-    .get();
+  const [[removed]] = await ctx.db.batch([
+    ctx.db
+      .delete(members)
+      .where(and(eq(members.id, target.id), eq(members.organizationId, scope.organization.id), anotherAdminRemains(scope.organization.id)))
+      .returning({ id: members.id }),
+    ctx.events.record("member.removed", memberView(target, scope), null, { when: previousStatementChanged }),
+  ]);
   if (!removed) throw target.roleKey === ADMIN_ROLE_KEY ? lastAdmin() : notFound("Member");
   // The removed user's sessions lose this organization on their next request.
   await authCache.invalidateMembership(ctx, scope.organization.id, target.userId);

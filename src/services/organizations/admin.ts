@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { apiKeys, invitations, members, organizations, roles, sessions } from "../../db/schema";
+import { apiKeys, invitations, members, organizations, roles, sessions, webhookEndpoints } from "../../db/schema";
+import { ORGANIZATION_DELETED_REASON } from "../webhooks/endpoints";
 import type { RequestContext } from "../../env";
 import { notFound } from "../../lib/errors";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
@@ -8,6 +9,11 @@ import { ftsPhrase } from "../../lib/search";
 import { requireSuperAdmin } from "../auth/guards";
 import { organizationView } from "../views";
 import { updateOrganizationById, type OrganizationPatch } from "./current";
+import type { Principal } from "../auth/principal";
+import type { Actor } from "../../lib/event-catalog";
+
+/** Platform staff act as themselves, marked as such in the organization's audit log. */
+const superAdminActor = (principal: Extract<Principal, { kind: "session" }>): Actor => ({ type: "super_admin", id: principal.user.id, name: principal.user.name });
 
 /**
  * The Super Admin's view of every organization. Platform staff act across tenants here, so each
@@ -99,9 +105,9 @@ export async function getOrganization({ ctx, input }: { ctx: RequestContext; inp
 
 /** The same rules as PATCH /api/organizations/me; answers with the same shape as GET /{id}. */
 export async function updateOrganization({ ctx, input }: { ctx: RequestContext; input: OrganizationPatch & { id: string } }) {
-  await requireSuperAdmin(ctx);
+  const principal = await requireSuperAdmin(ctx);
   const { id, ...patch } = input;
-  await updateOrganizationById(ctx, id, patch);
+  await updateOrganizationById(ctx, id, patch, superAdminActor(principal));
   return getOrganization({ ctx, input: { id } });
 }
 
@@ -111,14 +117,28 @@ export async function updateOrganization({ ctx, input }: { ctx: RequestContext; 
  * foreign-key pragma). Users are kept. Sessions that were acting in it lose their active organization.
  */
 export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
-  await requireSuperAdmin(ctx);
+  const principal = await requireSuperAdmin(ctx);
   const { id } = input;
   // What the caches may hold for this organization, read before the rows are gone.
-  const [keys, memberships] = await ctx.db.batch([
+  const [keys, memberships, [organization]] = await ctx.db.batch([
     ctx.db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(eq(apiKeys.organizationId, id)),
     ctx.db.select({ userId: members.userId }).from(members).where(eq(members.organizationId, id)),
+    ctx.db.select(organizationColumns).from(organizations).where(eq(organizations.id, id)),
   ]);
+  if (!organization) throw notFound("Organization");
   const results = await ctx.db.batch([
+    // First, while the organization still exists: the event outlives it (events have no foreign key).
+    ctx.events.record("organization.deleted", viewOf(organization), null, {
+      organizationId: id,
+      actor: superAdminActor(principal),
+      when: sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`,
+    }),
+    // Endpoints are disabled, not deleted: organization.deleted still reaches the ones that were
+    // enabled; the Cron Trigger removes them once that delivery's retries are over.
+    ctx.db
+      .update(webhookEndpoints)
+      .set({ enabled: false, disabledReason: ORGANIZATION_DELETED_REASON, updatedAt: new Date() })
+      .where(and(eq(webhookEndpoints.organizationId, id), eq(webhookEndpoints.enabled, true))),
     ctx.db.delete(apiKeys).where(eq(apiKeys.organizationId, id)),
     ctx.db.delete(invitations).where(eq(invitations.organizationId, id)),
     ctx.db.delete(members).where(eq(members.organizationId, id)),
@@ -126,7 +146,7 @@ export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; 
     ctx.db.update(sessions).set({ activeOrganizationId: null }).where(eq(sessions.activeOrganizationId, id)),
     ctx.db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id }),
   ]);
-  if (results[5].length === 0) throw notFound("Organization");
+  if (results[7].length === 0) throw notFound("Organization");
 
   // The organization entry is what matters: authenticate() refuses a key whose organization is
   // missing, and a session's scope needs it too. The other entries are dropped so nothing stale

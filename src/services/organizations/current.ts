@@ -5,7 +5,9 @@ import type { RequestContext } from "../../env";
 import { notFound } from "../../lib/errors";
 import { orgScopeOf, requireAdminRole } from "../auth/guards";
 import { permissionMap } from "../permissions/resolve";
-import { organizationView, roleRefView } from "../views";
+import { changedFields, organizationView, roleRefView } from "../views";
+import type { Actor } from "../../lib/event-catalog";
+import { previousStatementChanged } from "../events/recorder";
 
 /** The organization backing the session or API key. Served from the auth cache: no D1 read when warm. */
 export function getCurrentOrganization({ ctx }: { ctx: RequestContext }) {
@@ -18,20 +20,24 @@ export interface OrganizationPatch {
   timezone?: string;
 }
 
-export async function updateOrganizationById(ctx: RequestContext, organizationId: string, input: OrganizationPatch) {
-  const row = await ctx.db
-    .update(organizations)
-    .set({
-      ...input,
-      ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}),
-      updatedAt: new Date(),
-    })
-    .where(eq(organizations.id, organizationId))
-    .returning()
-    .get();
-  if (!row) throw notFound("Organization");
+/** Updates the organization and records `organization.updated` (by `actor`, default the caller) in the same batch. */
+export async function updateOrganizationById(ctx: RequestContext, organizationId: string, input: OrganizationPatch, actor?: Actor) {
+  const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
+  if (!before) throw notFound("Organization");
+  const now = new Date();
+  const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
+  const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
+  const [updated] = await ctx.db.batch([
+    ctx.db.update(organizations).set(changes).where(eq(organizations.id, organizationId)).returning({ id: organizations.id }),
+    ctx.events.record("organization.updated", view, changedFields(organizationView({ ...before, createdAt: 0, updatedAt: 0 }), input), {
+      organizationId,
+      actor,
+      when: previousStatementChanged,
+    }),
+  ]);
+  if (updated.length === 0) throw notFound("Organization");
   await authCache.invalidateOrganization(ctx, organizationId);
-  return organizationView({ ...row, createdAt: row.createdAt.getTime(), updatedAt: row.updatedAt.getTime() });
+  return view;
 }
 
 /** Role: Admin. */

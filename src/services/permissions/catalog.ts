@@ -13,6 +13,11 @@ export const PERMISSIONS = [
   "api_keys.read",
   "api_keys.create",
   "api_keys.delete",
+  "webhooks.read",
+  "webhooks.create",
+  "webhooks.update",
+  "webhooks.delete",
+  "audit_logs.read",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -12,6 +12,8 @@ import { assertCanGrant } from "../permissions/escalation";
 import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
 import { findInOrg } from "../internal";
+import { previousStatementChanged } from "../events/recorder";
+import { changedFields } from "../views";
 
 /** Custom roles an organization may define (system roles come on top). */
 export const MAX_ORG_ROLES = 100;
@@ -143,14 +145,16 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
     createdAt: now,
     updatedAt: now,
   };
+  // A shadow is created already held by the system role's holders.
+  const view = orgRoleView(row, await countHolders(ctx, scope.organization.id, nameKey));
   try {
-    await ctx.db.insert(roles).values(row).run();
+    await ctx.db.batch([ctx.db.insert(roles).values(row), ctx.events.record("role.created", view)]);
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
   }
   await authCache.invalidateOrganization(ctx, scope.organization.id);
-  return orgRoleView(row, await countHolders(ctx, scope.organization.id, nameKey));
+  return view;
 }
 
 async function countHolders(ctx: RequestContext, organizationId: string, roleKey: string): Promise<number> {
@@ -190,10 +194,20 @@ export async function updateRole({ ctx, input }: { ctx: RequestContext; input: {
     ...(permissions ? { permissions } : {}),
     updatedAt: now,
   };
+  const updated: OrgRole = { ...role, ...changes, permissions: permissions ?? role.permissions };
+  // Holders move with a rename, so the count is the current holders'.
+  const view = orgRoleView(updated, await countHolders(ctx, organizationId, role.nameKey));
+  const before = orgRoleView(role, view.memberCount);
+  const previous = changedFields({ name: before.name, description: before.description, permissions: before.permissions }, {
+    name: view.name,
+    description: view.description,
+    permissions: view.permissions,
+  });
   try {
     // A rename moves every holder with it, in the same atomic batch.
     await ctx.db.batch([
       ctx.db.update(roles).set(changes).where(and(eq(roles.id, role.id), eq(roles.organizationId, organizationId))),
+      ctx.events.record("role.updated", view, previous, { when: previousStatementChanged }),
       ctx.db.update(members).set({ roleKey: newKey }).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey))),
       ctx.db.update(apiKeys).set({ roleKey: newKey }).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey))),
       ctx.db.update(invitations).set({ roleKey: newKey }).where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey))),
@@ -204,8 +218,7 @@ export async function updateRole({ ctx, input }: { ctx: RequestContext; input: {
   }
   await authCache.invalidateOrganization(ctx, organizationId);
   if (newKey !== role.nameKey) await invalidateHolders(ctx, organizationId, newKey);
-  const updated: OrgRole = { ...role, ...changes, permissions: permissions ?? role.permissions };
-  return orgRoleView(updated, await countHolders(ctx, organizationId, newKey));
+  return view;
 }
 
 /**
@@ -231,28 +244,30 @@ export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: {
   const isShadow = systemRoleByKey(role.nameKey) !== undefined;
 
   // A custom role still held by anyone cannot go; the check is part of the DELETE itself.
-  const deleted = await ctx.db
-    .delete(roles)
-    .where(
-      and(
-        eq(roles.id, role.id),
-        eq(roles.organizationId, organizationId),
-        isShadow
-          ? undefined
-          : and(
-              notExists(ctx.db.select({ one: sql`1` }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey)))),
-              notExists(ctx.db.select({ one: sql`1` }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey)))),
-              notExists(
-                ctx.db
-                  .select({ one: sql`1` })
-                  .from(invitations)
-                  .where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey), eq(invitations.status, "pending"))),
+  const [[deleted]] = await ctx.db.batch([
+    ctx.db
+      .delete(roles)
+      .where(
+        and(
+          eq(roles.id, role.id),
+          eq(roles.organizationId, organizationId),
+          isShadow
+            ? undefined
+            : and(
+                notExists(ctx.db.select({ one: sql`1` }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey)))),
+                notExists(ctx.db.select({ one: sql`1` }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey)))),
+                notExists(
+                  ctx.db
+                    .select({ one: sql`1` })
+                    .from(invitations)
+                    .where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey), eq(invitations.status, "pending"))),
+                ),
               ),
-            ),
-      ),
-    )
-    .returning({ id: roles.id })
-    .get();
+        ),
+      )
+      .returning({ id: roles.id }),
+    ctx.events.record("role.deleted", orgRoleView(role, 0), null, { when: previousStatementChanged }),
+  ]);
   if (!deleted) {
     await findInOrg(ctx, roles, role.id, organizationId, "Role"); // deleted meanwhile: a 404
     throw new ApiError("role_in_use", "Members, API keys or pending invitations still hold this role. Give them another role first.");

@@ -1,0 +1,170 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
+import { PaginationQuery, pageSchema } from "../../lib/pagination";
+import { EVENT_TYPE_PREFIXES, EVENT_TYPES } from "../../lib/event-catalog";
+import { cleanText, IdParam, Timestamp } from "../schemas";
+import { apiKeyOrSession } from "../auth-modes";
+import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+
+const tags = ["Webhooks"];
+
+export const EventTypePattern = z
+  .enum(["*", ...EVENT_TYPE_PREFIXES, ...EVENT_TYPES] as [string, ...string[]])
+  .openapi("EventTypePattern", { description: "An event type, a prefix such as `member.*`, or `*` for every type." });
+
+export const WebhookEndpointSchema = z
+  .object({
+    id: z.string().openapi({ example: "whe_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    url: z.string().openapi({ example: "https://hooks.example.com/tours-events" }),
+    description: z.string(),
+    eventTypes: z.array(z.string()).openapi({ example: ["member.*", "role.updated"] }),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable().openapi({ description: "Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling." }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi("WebhookEndpoint", { description: "Never includes the secret." });
+
+const WithSecret = WebhookEndpointSchema.extend({
+  secret: z.string().openapi({ description: "`whsec_` + base64 of 32 random bytes. Shown only in this response.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+}).openapi("WebhookEndpointWithSecret");
+
+export const WebhookDeliverySchema = z
+  .object({
+    id: z.string().openapi({ example: "dlv_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+    eventId: z.string().openapi({ description: "Also the `webhook-id` header of every attempt." }),
+    eventType: z.string(),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    attempts: z.number().int(),
+    lastAttemptAt: Timestamp.nullable(),
+    nextAttemptAt: Timestamp.nullable(),
+    responseStatus: z.number().int().nullable(),
+    responseBody: z.string().nullable().openapi({ description: "The first 1 KiB of the receiver's answer, or the network error." }),
+    durationMs: z.number().int().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi("WebhookDelivery");
+
+const Url = z.string().max(4096).openapi({ description: "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most 2,048 characters.", example: "https://hooks.example.com/tours-events" });
+const Description = cleanText(0, 500);
+const EventTypes = z.array(EventTypePattern).min(1).max(50);
+const EndpointParams = z.strictObject({ id: IdParam("whe") });
+const DeliveryParams = z.strictObject({ id: IdParam("whe"), deliveryId: IdParam("dlv", "deliveryId") });
+
+export const listWebhooks = createRoute({
+  operationId: "listWebhooks",
+  method: "get",
+  path: "/api/organizations/webhooks",
+  tags,
+  summary: "List webhook endpoints",
+  description: "Permissions: webhooks.read.",
+  ...apiKeyOrSession("webhooks.read"),
+  request: { query: PaginationQuery },
+  responses: { 200: jsonResponse(pageSchema(WebhookEndpointSchema, "WebhookEndpointPage"), "A page of endpoints, oldest first"), ...authErrors(404) },
+});
+
+export const createWebhook = createRoute({
+  operationId: "createWebhook",
+  method: "post",
+  path: "/api/organizations/webhooks",
+  tags,
+  summary: "Create a webhook endpoint",
+  description:
+    "Permissions: webhooks.create. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`).",
+  ...idempotent(apiKeyOrSession("webhooks.create")),
+  request: {
+    headers: IdempotencyKeyHeaders,
+    body: jsonBody(z.strictObject({ url: Url, description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointCreateInput")),
+  },
+  responses: { 201: jsonResponse(WithSecret, "Created", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 422) },
+});
+
+export const getWebhook = createRoute({
+  operationId: "getWebhook",
+  method: "get",
+  path: "/api/organizations/webhooks/{id}",
+  tags,
+  summary: "Get a webhook endpoint",
+  description: "Permissions: webhooks.read.",
+  ...apiKeyOrSession("webhooks.read"),
+  request: { params: EndpointParams },
+  responses: { 200: jsonResponse(WebhookEndpointSchema, "The endpoint"), ...authErrors(404) },
+});
+
+export const updateWebhook = createRoute({
+  operationId: "updateWebhook",
+  method: "patch",
+  path: "/api/organizations/webhooks/{id}",
+  tags,
+  summary: "Update a webhook endpoint",
+  description: "Permissions: webhooks.update. Re-enabling (`enabled: true`) clears `disabledReason` and the failure streak.",
+  ...apiKeyOrSession("webhooks.update"),
+  request: {
+    params: EndpointParams,
+    body: jsonBody(z.strictObject({ url: Url.optional(), description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointUpdateInput")),
+  },
+  responses: { 200: jsonResponse(WebhookEndpointSchema, "The updated endpoint"), ...authErrors(404, 413, 415) },
+});
+
+export const deleteWebhook = createRoute({
+  operationId: "deleteWebhook",
+  method: "delete",
+  path: "/api/organizations/webhooks/{id}",
+  tags,
+  summary: "Delete a webhook endpoint",
+  description: "Permissions: webhooks.delete. Its deliveries go with it; nothing more is sent to it.",
+  ...apiKeyOrSession("webhooks.delete"),
+  request: { params: EndpointParams },
+  responses: { 204: emptyResponse("Deleted"), ...authErrors(404) },
+});
+
+export const rotateWebhookSecret = createRoute({
+  operationId: "rotateWebhookSecret",
+  method: "post",
+  path: "/api/organizations/webhooks/{id}/rotate-secret",
+  tags,
+  summary: "Rotate the signing secret",
+  description: "Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret.",
+  ...idempotent(apiKeyOrSession("webhooks.update")),
+  request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
+  responses: { 200: jsonResponse(WithSecret, "The endpoint with its new secret", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 422) },
+});
+
+export const testWebhook = createRoute({
+  operationId: "testWebhook",
+  method: "post",
+  path: "/api/organizations/webhooks/{id}/test",
+  tags,
+  summary: "Send a test event",
+  description: "Permissions: webhooks.update. Records a `webhook.test` event and delivers it to this endpoint only. A disabled endpoint is a 409 `endpoint_disabled`.",
+  ...idempotent(apiKeyOrSession("webhooks.update")),
+  request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
+  responses: {
+    202: jsonResponse(z.object({ eventId: z.string(), deliveryId: z.string() }).openapi("WebhookTestAccepted"), "Queued", ...IDEMPOTENT_REPLAY_HEADERS),
+    ...authErrors(404, 409, 422),
+  },
+});
+
+export const listDeliveries = createRoute({
+  operationId: "listWebhookDeliveries",
+  method: "get",
+  path: "/api/organizations/webhooks/{id}/deliveries",
+  tags,
+  summary: "List an endpoint's deliveries",
+  description: "Permissions: webhooks.read. Newest first.",
+  ...apiKeyOrSession("webhooks.read"),
+  request: { params: EndpointParams, query: PaginationQuery },
+  responses: { 200: jsonResponse(pageSchema(WebhookDeliverySchema, "WebhookDeliveryPage"), "A page of deliveries, newest first"), ...authErrors(404) },
+});
+
+export const retryDelivery = createRoute({
+  operationId: "retryWebhookDelivery",
+  method: "post",
+  path: "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry",
+  tags,
+  summary: "Retry a delivery now",
+  description: "Permissions: webhooks.update. One more attempt, with the same `webhook-id`. A disabled endpoint is a 409 `endpoint_disabled`.",
+  ...apiKeyOrSession("webhooks.update"),
+  request: { params: DeliveryParams },
+  responses: { 202: jsonResponse(WebhookDeliverySchema, "Queued; the delivery as it stands"), ...authErrors(404, 409) },
+});

@@ -1,0 +1,225 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { insertRowWhere } from "../../db/insert-where";
+import { organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import type { Env, RequestContext } from "../../env";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { requirePermission } from "../auth/guards";
+import { previousStatementChanged } from "../events/recorder";
+import { findInOrg } from "../internal";
+import { changedFields, iso } from "../views";
+import { encryptSecret, mintWebhookSecret } from "./secrets";
+import type { DeliveryMessage } from "./messages";
+
+export const MAX_ENDPOINTS_PER_ORG = 20;
+export const MAX_URL_LENGTH = 2048;
+/** After a rotation the old secret keeps signing this long, next to the new one. */
+export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+/** `eventTypes` that selects every type, present and future (the default). */
+export const ALL_EVENT_TYPES = "*";
+
+/** `disabledReason` of the endpoints of a deleted organization (they still get organization.deleted). */
+export const ORGANIZATION_DELETED_REASON = "organization_deleted";
+
+export type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+/** An endpoint as the API shows it: never the secret. */
+export function endpointView(row: EndpointRow) {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.eventTypes,
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+const badUrl = (message: string) => new ApiError("validation_failed", `url: ${message}`, { errors: [{ path: "url", message }] });
+
+/**
+ * https only; plain http only to localhost / 127.0.0.1 under ENVIRONMENT=development (a receiver
+ * on the developer's machine); no userinfo (credentials belong in the signature, not the URL).
+ */
+export function assertWebhookUrl(env: Env, value: string): void {
+  if (value.length > MAX_URL_LENGTH) throw badUrl(`At most ${MAX_URL_LENGTH} characters.`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badUrl("Must be an absolute URL.");
+  }
+  if (url.username || url.password) throw badUrl("Must not contain a user name or password.");
+  if (url.protocol === "https:" && url.hostname) return;
+  const loopback = url.hostname === "localhost" || url.hostname === "127.0.0.1";
+  if (url.protocol === "http:" && loopback && env.ENVIRONMENT === "development") return;
+  throw badUrl(env.ENVIRONMENT === "development" ? "Must be https://, or http://localhost / http://127.0.0.1." : "Must be an https:// URL.");
+}
+
+export interface EndpointInput {
+  url: string;
+  description?: string;
+  eventTypes?: string[];
+  enabled?: boolean;
+}
+
+const uniqueTypes = (types: string[]) => (types.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES] : [...new Set(types)]);
+
+export async function listEndpoints({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
+  const scope = requirePermission(ctx, "webhooks.read");
+  const after = decodeCursor(input.cursor, "whe");
+  const rows = await ctx.db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.organizationId, scope.organization.id), after ? gt(webhookEndpoints.id, after) : undefined))
+    .orderBy(asc(webhookEndpoints.id))
+    .limit(input.limit + 1);
+  const page = toPage(rows, input.limit);
+  return { data: page.data.map(endpointView), nextCursor: page.nextCursor };
+}
+
+export async function getEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = requirePermission(ctx, "webhooks.read");
+  return endpointView(await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint"));
+}
+
+/** 201 with the secret, the only time it is shown. At most 20 per organization, guarded in the INSERT. */
+export async function createEndpoint({ ctx, input }: { ctx: RequestContext; input: EndpointInput }) {
+  const scope = requirePermission(ctx, "webhooks.create");
+  assertWebhookUrl(ctx.env, input.url);
+  const organizationId = scope.organization.id;
+  const now = new Date();
+  const id = newId("whe");
+  const secret = mintWebhookSecret();
+  const row: EndpointRow = {
+    id,
+    organizationId,
+    url: input.url,
+    description: input.description ?? "",
+    eventTypes: uniqueTypes(input.eventTypes ?? [ALL_EVENT_TYPES]),
+    enabled: input.enabled ?? true,
+    disabledReason: null,
+    secretCiphertext: await encryptSecret(ctx.env, id, secret),
+    previousSecretCiphertext: null,
+    previousSecretExpiresAt: null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const underLimit = sql`(SELECT count(*) FROM webhook_endpoints WHERE organization_id = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
+  const [inserted] = await ctx.db.batch([
+    insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit)!).returning({ id: webhookEndpoints.id }),
+    ctx.events.record("webhook_endpoint.created", endpointView(row), null, { when: previousStatementChanged }),
+  ]);
+  if (inserted.length === 0) throw new ApiError("limit_reached", `An organization can have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints.`);
+  return { ...endpointView(row), secret };
+}
+
+export async function updateEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } & Partial<EndpointInput> }) {
+  const scope = requirePermission(ctx, "webhooks.update");
+  const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+  if (input.url !== undefined) assertWebhookUrl(ctx.env, input.url);
+  const reenabling = input.enabled === true && !existing.enabled;
+  const changes = {
+    ...(input.url !== undefined ? { url: input.url } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.eventTypes !== undefined ? { eventTypes: uniqueTypes(input.eventTypes) } : {}),
+    ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+    // Re-enabling starts afresh: no reason, no failure streak.
+    ...(reenabling ? { disabledReason: null, consecutiveFailures: 0, failingSince: null } : {}),
+    updatedAt: new Date(),
+  };
+  const updated = { ...existing, ...changes };
+  const before = endpointView(existing);
+  const view = endpointView(updated);
+  const { updatedAt: _u, createdAt: _c, id: _i, ...compared } = view;
+  const [[row]] = await ctx.db.batch([
+    ctx.db
+      .update(webhookEndpoints)
+      .set(changes)
+      .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.organizationId, scope.organization.id)))
+      .returning({ id: webhookEndpoints.id }),
+    ctx.events.record("webhook_endpoint.updated", view, changedFields(before, compared), { when: previousStatementChanged }),
+  ]);
+  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
+  return view;
+}
+
+export async function deleteEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = requirePermission(ctx, "webhooks.delete");
+  const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+  // Its deliveries go with it (foreign key); messages still queued for them find nothing and are dropped.
+  const [[row]] = await ctx.db.batch([
+    ctx.db
+      .delete(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.organizationId, scope.organization.id)))
+      .returning({ id: webhookEndpoints.id }),
+    ctx.events.record("webhook_endpoint.deleted", endpointView(existing), null, { when: previousStatementChanged }),
+  ]);
+  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
+}
+
+/**
+ * A new secret, shown once. The old one keeps signing for 24 h (deliveries carry both signatures),
+ * so a receiver can switch without losing a delivery. Recorded as webhook_endpoint.updated (the
+ * secrets themselves never go into an event).
+ */
+export async function rotateSecret({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = requirePermission(ctx, "webhooks.update");
+  const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+  const secret = mintWebhookSecret();
+  const now = new Date();
+  const changes = {
+    secretCiphertext: await encryptSecret(ctx.env, existing.id, secret),
+    previousSecretCiphertext: existing.secretCiphertext,
+    previousSecretExpiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS),
+    updatedAt: now,
+  };
+  const view = endpointView({ ...existing, ...changes });
+  const [[row]] = await ctx.db.batch([
+    ctx.db
+      .update(webhookEndpoints)
+      .set(changes)
+      .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.organizationId, scope.organization.id)))
+      .returning({ id: webhookEndpoints.id }),
+    ctx.events.record("webhook_endpoint.updated", view, { updatedAt: endpointView(existing).updatedAt }, { when: previousStatementChanged }),
+  ]);
+  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
+  return { ...view, secret };
+}
+
+const disabled = () => new ApiError("endpoint_disabled", "This endpoint is disabled: enable it first (PATCH { enabled: true }).");
+
+/**
+ * Records a `webhook.test` event and its one delivery (to this endpoint only) in one batch, then
+ * queues the delivery. The event is in the audit log like any other; the fan-out skips its type.
+ */
+export async function testEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+  const scope = requirePermission(ctx, "webhooks.update");
+  const endpoint = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+  if (!endpoint.enabled) throw disabled();
+  const deliveryId = newId("dlv");
+  const event = ctx.events.record("webhook.test", endpointView(endpoint));
+  const eventId = ctx.events.recorded[ctx.events.recorded.length - 1]!;
+  const now = new Date();
+  await ctx.db.batch([
+    event,
+    insertRowWhere(
+      ctx.db,
+      webhookDeliveries,
+      { id: deliveryId, endpointId: endpoint.id, organizationId: endpoint.organizationId, eventId, eventType: "webhook.test", status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now },
+      webhookEndpoints,
+      and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.enabled, true))!,
+    ),
+  ]);
+  await enqueueDelivery(ctx, { kind: "delivery", deliveryId });
+  return { eventId, deliveryId };
+}
+
+export async function enqueueDelivery(ctx: RequestContext, message: DeliveryMessage) {
+  await ctx.env.WEBHOOKS.send(message, { contentType: "json" });
+}
