@@ -137,15 +137,7 @@ export async function updateEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   const before = endpointView(existing);
   const view = endpointView(updated);
   const { updatedAt: _u, createdAt: _c, id: _i, ...compared } = view;
-  const [[row]] = await ctx.db.batch([
-    ctx.db
-      .update(webhookEndpoints)
-      .set(changes)
-      .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.organizationId, scope.organization.id)))
-      .returning({ id: webhookEndpoints.id }),
-    ctx.events.record("webhook_endpoint.updated", view, changedFields(before, compared), { when: previousStatementChanged }),
-  ]);
-  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
+  await writeEndpointChange(ctx, scope.organization.id, existing.id, changes, view, changedFields(before, compared));
   return view;
 }
 
@@ -180,15 +172,7 @@ export async function rotateSecret({ ctx, input }: { ctx: RequestContext; input:
     updatedAt: now,
   };
   const view = endpointView({ ...existing, ...changes });
-  const [[row]] = await ctx.db.batch([
-    ctx.db
-      .update(webhookEndpoints)
-      .set(changes)
-      .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.organizationId, scope.organization.id)))
-      .returning({ id: webhookEndpoints.id }),
-    ctx.events.record("webhook_endpoint.updated", view, { updatedAt: endpointView(existing).updatedAt }, { when: previousStatementChanged }),
-  ]);
-  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
+  await writeEndpointChange(ctx, scope.organization.id, existing.id, changes, view, { updatedAt: endpointView(existing).updatedAt });
   return { ...view, secret };
 }
 
@@ -222,4 +206,24 @@ export async function testEndpoint({ ctx, input }: { ctx: RequestContext; input:
 
 export async function enqueueDelivery(ctx: RequestContext, message: DeliveryMessage) {
   await ctx.env.WEBHOOKS.send(message, { contentType: "json" });
+}
+
+/** One batch: the endpoint's change (in this organization) and its `webhook_endpoint.updated` event, recorded only if the row changed. */
+async function writeEndpointChange(
+  ctx: RequestContext,
+  organizationId: string,
+  endpointId: string,
+  changes: Partial<typeof webhookEndpoints.$inferInsert>,
+  view: ReturnType<typeof endpointView>,
+  previous: Record<string, unknown>,
+) {
+  const [[row]] = await ctx.db.batch([
+    ctx.db
+      .update(webhookEndpoints)
+      .set(changes)
+      .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.organizationId, organizationId)))
+      .returning({ id: webhookEndpoints.id }),
+    ctx.events.record("webhook_endpoint.updated", view, previous, { when: previousStatementChanged }),
+  ]);
+  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
 }
