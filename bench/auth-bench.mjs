@@ -51,7 +51,7 @@ function parseArgs(argv) {
 
 /** Short re-warm before each measured round (the previous round drove another target). */
 const rewarmSeconds = (opts) => Math.min(opts.warmup, 0.3);
-const TARGET_COUNT = 35; // upper bound of the targets below, for the time budget
+const TARGET_COUNT = 37; // upper bound of the targets below, for the time budget
 
 function fail(message) {
   console.error(`auth-bench: ${message}`);
@@ -100,7 +100,7 @@ async function setup(base) {
   expectStatus("POST /api/organizations/api-keys", created, 201);
   const apiKey = created.body?.key;
   if (typeof apiKey !== "string") throw new Error(`setup: api-key body has no key: ${created.text.slice(0, 500)}`);
-  return { email, sessionToken, apiKey };
+  return { email, sessionToken, apiKey, organizationId: signUp.body.organization.id };
 }
 
 /** The seeded bench user (a Super Admin, Admin of both seeded organizations): one session per organization. */
@@ -152,22 +152,24 @@ function listTargets(sessions) {
 // ---------------------------------------------------------------------------------------------
 // Load generator: a fixed number of requests in flight on keep-alive sockets
 
-function makeTarget(name, pathname, token, expected) {
+function makeTarget(name, pathname, token, expected, write = null) {
   const headers = { "cf-connecting-ip": HOST, accept: "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  return { name, pathname, headers, expected, rates: [], latencies: [], errors: 0, samples: [] };
+  // A write target sends the same JSON body each time (a real write: each one is a D1 batch with its event).
+  if (write) headers["content-type"] = "application/json";
+  return { name, pathname, headers, expected, method: write?.method ?? "GET", body: write ? JSON.stringify(write.body) : null, rates: [], latencies: [], errors: 0, samples: [] };
 }
 
 function request(agent, port, target) {
   return new Promise((resolve) => {
-    const req = http.request({ host: HOST, port, path: target.pathname, method: "GET", headers: target.headers, agent }, (res) => {
+    const req = http.request({ host: HOST, port, path: target.pathname, method: target.method, headers: target.headers, agent }, (res) => {
       res.resume();
       res.on("end", () => resolve({ status: res.statusCode }));
       res.on("error", (error) => resolve({ status: 0, error }));
     });
     req.setTimeout(10_000, () => req.destroy(new Error("request timed out after 10 s")));
     req.on("error", (error) => resolve({ status: 0, error }));
-    req.end();
+    req.end(target.body ?? undefined);
   });
 }
 
@@ -258,6 +260,9 @@ async function main() {
     makeTarget("GET /api/organizations/me (API key, warm)", "/api/organizations/me", creds.apiKey, 200),
     makeTarget("GET /api/organizations/me (malformed key, 401)", "/api/organizations/me", "ork_notARealKey", 401),
     makeTarget("GET /api/organizations/me (session, warm)", "/api/organizations/me", creds.sessionToken, 200),
+    // Writes, for the capacity model: each is one D1 batch on the primary (the change and its event).
+    makeTarget("PATCH /api/organizations/me (write: update + event)", "/api/organizations/me", creds.apiKey, 200, { method: "PATCH", body: { timezone: "Europe/Lisbon" } }),
+    makeTarget("PUT /api/auth/session/organization (write: one UPDATE)", "/api/auth/session/organization", creds.sessionToken, 200, { method: "PUT", body: { organizationId: creds.organizationId } }),
     ...(sessions ? listTargets(sessions) : []),
   ];
 
