@@ -5,7 +5,8 @@ import { ApiError } from "../lib/errors";
 import { appOrigin } from "../lib/app-url";
 import { SESSION_COOKIE } from "./auth";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Methods that change nothing: no CSRF check, and reads that may go to a replica. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The origin (scheme, host, port) our own pages are served from: APP_URL's, or in development a local request's own. */
 const siteOrigin = (env: AppBindings["Bindings"], requestUrl: string) => new URL(appOrigin(env, requestUrl)).origin;

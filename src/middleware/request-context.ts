@@ -6,9 +6,9 @@ import { ApiError } from "../lib/errors";
 import { BOOKMARK_COOKIE, BOOKMARK_HEADER, isBookmark } from "../lib/bookmark";
 import { newId } from "../lib/ids";
 import { SESSION_COOKIE } from "./auth";
+import { SAFE_METHODS } from "./csrf";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * The bookmark reads must be at least as fresh as: the client's `x-d1-bookmark` (checked: a bad one
