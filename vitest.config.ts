@@ -1,5 +1,20 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+/**
+ * wrangler.toml's `[alias]` entries (exact specifiers, as wrangler matches them), so the tests run
+ * the modules the deployed bundle runs: the curated `z`, zod's English-only locales, the stubs.
+ */
+function wranglerAliases() {
+  const toml = readFileSync("./wrangler.toml", "utf8");
+  const section = /^\[alias\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? "";
+  return [...section.matchAll(/^"([^"]+)"\s*=\s*"([^"]+)"/gm)].map(([, find, replacement]) => ({
+    find: new RegExp(`^${find!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`),
+    replacement: path.resolve(replacement!),
+  }));
+}
 
 export default defineConfig(async () => {
   // The same migrations/ folder that `wrangler d1 migrations apply` reads.
@@ -17,6 +32,7 @@ export default defineConfig(async () => {
         },
       }),
     ],
+    resolve: { alias: wranglerAliases() },
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],

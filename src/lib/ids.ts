@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "./zod";
 
 /**
  * Prefixed, sortable, opaque ids: `<prefix>_<26 chars>`, a ULID body (48-bit millisecond time +

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "./zod";
 import { ERROR_CODES, errorTypeUri, type ErrorCode } from "./errors";
 
 export const ProblemSchema = z

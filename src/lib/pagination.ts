@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "./zod";
 import { ApiError } from "./errors";
 import { fromBase64Url, toBase64Url } from "./encoding";
 import { isId, type IdPrefix } from "./ids";

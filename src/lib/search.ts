@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "./zod";
 
 /**
  * Search (`?q=`) goes through SQLite FTS5 tables with the trigram tokenizer (migrations/0004): a

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "../lib/zod";
 import type { MiddlewareHandler } from "hono";
 import { idempotency, IDEMPOTENCY_KEY } from "../middleware/idempotency";
 

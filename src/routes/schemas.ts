@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "../lib/zod";
 import { PERMISSIONS } from "../services/permissions/catalog";
 import { CLEAN_TEXT_PATTERN } from "../lib/text";
 import type { IdPrefix } from "../lib/ids";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { EmailInput, IdParam, NameInput, PasswordInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, Timestamp, UserSchema } from "../schemas";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
 import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { ACTOR_TYPES, EVENT_TYPE_PREFIXES, EVENT_TYPES, isEventTypePattern } from "../../lib/event-catalog";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
 import { createRouter } from "../router";
 import { errorResponses, jsonResponse } from "../../lib/openapi";
 import { publicRoute } from "../auth-modes";

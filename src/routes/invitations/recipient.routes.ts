@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, errorResponses, jsonResponse, nullableRef } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, PasswordInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { idPattern, idSchema } from "../../lib/ids";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { OrganizationPatchInput, OrganizationSchema, RoleRefSchema } from "../schemas";
 import { adminRole, apiKeyOrSession } from "../auth-modes";
