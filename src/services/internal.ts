@@ -1,7 +1,7 @@
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { RequestContext } from "../env";
-import { notFound } from "../lib/errors";
+import { ApiError, notFound } from "../lib/errors";
 import { isAnyId } from "../lib/ids";
 
 /** A table whose rows belong to one organization. */
@@ -41,3 +41,40 @@ export async function findInOrg<T extends TenantTable, Row>(
   if (!row) throw notFound(what);
   return row;
 }
+
+/**
+ * A guard for a read-decide-write change: the row still holds, column by column, what the change
+ * read (NULL-safe). Put it in the WHERE of the guarded UPDATE so a concurrent change in between
+ * makes it touch nothing (and its `when: previousStatementChanged` event go unwritten); then
+ * `untilApplied` reads again and decides again. JSON columns compare through `json()` (SQLite's
+ * canonical text), so a row written by other means still matches.
+ */
+export function unchangedSince(pairs: [column: SQLiteColumn, read: unknown][]): SQL {
+  return and(
+    ...pairs.map(([column, read]) => {
+      if (read === null || read === undefined) return isNull(column);
+      if (column.columnType === "SQLiteTextJson") return sql`json(${column}) = json(${JSON.stringify(read)})`;
+      return eq(column, read);
+    }),
+  )!;
+}
+
+/** Returned by an `untilApplied` attempt whose guarded write found the row changed since its read. */
+export const CHANGED_CONCURRENTLY = Symbol("changed concurrently");
+
+/**
+ * Optimistic concurrency: runs `attempt` (read, decide, one guarded batch) until its guard holds,
+ * at most 5 times, after a short random pause that grows with each retry (so writers racing for one
+ * row spread out instead of colliding again); a row that keeps changing under it is a 409
+ * `conflict` the client may retry. A row deleted meanwhile is the attempt's own 404 on its next read.
+ */
+export async function untilApplied<T>(attempt: () => Promise<T | typeof CHANGED_CONCURRENTLY>): Promise<T> {
+  for (let tries = 0; tries < UNTIL_APPLIED_ATTEMPTS; tries++) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * tries));
+    const result = await attempt();
+    if (result !== CHANGED_CONCURRENTLY) return result;
+  }
+  throw new ApiError("conflict", "The resource changed while this request applied its change: read it again and retry.");
+}
+
+const UNTIL_APPLIED_ATTEMPTS = 5;

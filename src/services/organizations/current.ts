@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { organizations } from "../../db/schema";
 import type { RequestContext } from "../../env";
@@ -8,6 +8,7 @@ import { permissionMap } from "../permissions/resolve";
 import { changedFields, organizationView, roleRefView } from "../views";
 import type { Actor } from "../../lib/event-catalog";
 import { previousStatementChanged } from "../events/recorder";
+import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../internal";
 
 /** The organization backing the session or API key. Served from the auth cache: no D1 read when warm. */
 export function getCurrentOrganization({ ctx }: { ctx: RequestContext }) {
@@ -20,24 +21,45 @@ export interface OrganizationPatch {
   timezone?: string;
 }
 
-/** Updates the organization and records `organization.updated` (by `actor`, default the caller) in the same batch. */
-export async function updateOrganizationById(ctx: RequestContext, organizationId: string, input: OrganizationPatch, actor?: Actor) {
-  const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
-  if (!before) throw notFound("Organization");
-  const now = new Date();
-  const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
-  const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
-  const [updated] = await ctx.db.batch([
-    ctx.db.update(organizations).set(changes).where(eq(organizations.id, organizationId)).returning({ id: organizations.id }),
-    ctx.events.record("organization.updated", view, changedFields(organizationView({ ...before, createdAt: 0, updatedAt: 0 }), input), {
-      organizationId,
-      actor,
-      when: previousStatementChanged,
-    }),
-  ]);
-  if (updated.length === 0) throw notFound("Organization");
-  await authCache.invalidateOrganization(ctx, organizationId);
-  return view;
+/**
+ * Updates the organization and records `organization.updated` (by `actor`, default the caller) in
+ * the same batch. The update is guarded on the row still being the one read, so the response and
+ * the event's `object` and `previous` are exactly the change applied, even next to a concurrent
+ * PATCH (which makes this one read again: `untilApplied`).
+ */
+export function updateOrganizationById(ctx: RequestContext, organizationId: string, input: OrganizationPatch, actor?: Actor) {
+  return untilApplied(async () => {
+    const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
+    if (!before) throw notFound("Organization");
+    const now = new Date();
+    const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
+    const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
+    const [updated] = await ctx.db.batch([
+      ctx.db
+        .update(organizations)
+        .set(changes)
+        .where(
+          and(
+            eq(organizations.id, organizationId),
+            unchangedSince([
+              [organizations.name, before.name],
+              [organizations.logo, before.logo],
+              [organizations.timezone, before.timezone],
+              [organizations.updatedAt, before.updatedAt],
+            ]),
+          ),
+        )
+        .returning({ id: organizations.id }),
+      ctx.events.record("organization.updated", view, changedFields(organizationView({ ...before, createdAt: 0, updatedAt: 0 }), input), {
+        organizationId,
+        actor,
+        when: previousStatementChanged,
+      }),
+    ]);
+    if (updated.length === 0) return CHANGED_CONCURRENTLY;
+    await authCache.invalidateOrganization(ctx, organizationId);
+    return view;
+  });
 }
 
 /** Role: Admin. */

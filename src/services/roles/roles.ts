@@ -11,7 +11,7 @@ import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, sys
 import { assertCanGrant } from "../permissions/escalation";
 import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
-import { findInOrg } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, unchangedSince, untilApplied } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
 import { changedFields } from "../views";
 
@@ -166,59 +166,95 @@ async function countHolders(ctx: RequestContext, organizationId: string, roleKey
   return row?.n ?? 0;
 }
 
-export async function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: string } & Partial<RoleInput> }) {
-  const scope = await freshScope(ctx, requirePermission(ctx, "roles.update"));
-  const role = findOrgRole(scope, input.id);
-  // Editing a role changes what its holders can do: the editor must hold all it grants, before and after.
-  assertCanGrant(scope, parsePermissions(role.permissions));
-  const permissions = input.permissions ? parsePermissions(input.permissions) : undefined;
-  if (permissions) assertCanGrant(scope, permissions);
+/**
+ * Edits an org role. Read, checks and write are retried together (`untilApplied`) when the role
+ * changed between them: the UPDATE is guarded on the role still being the one read, so the checks
+ * (what the editor may grant, reserved names) held for what is overwritten, and the event is
+ * exactly the change applied. A rename moves every holder with it in the same batch, and only if
+ * the role now has the new name: a rename that lost a race never strands holders on a key that
+ * no role has.
+ */
+export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: string } & Partial<RoleInput> }) {
+  return untilApplied(async () => {
+    const scope = await freshScope(ctx, requirePermission(ctx, "roles.update"));
+    const role = findOrgRole(scope, input.id);
+    // Editing a role changes what its holders can do: the editor must hold all it grants, before and after.
+    assertCanGrant(scope, parsePermissions(role.permissions));
+    const permissions = input.permissions ? parsePermissions(input.permissions) : undefined;
+    if (permissions) assertCanGrant(scope, permissions);
 
-  const newKey = input.name !== undefined ? roleKeyOf(input.name) : role.nameKey;
-  if (input.name !== undefined && confusableSkeleton(input.name) !== confusableSkeleton(role.name)) assertNameAllowed(input.name);
-  if (newKey !== role.nameKey) {
-    if (systemRoleByKey(newKey)) {
-      throw new ApiError("role_name_reserved", `"${input.name}" is a system role name: create a new role with it to shadow the system role.`);
+    const newKey = input.name !== undefined ? roleKeyOf(input.name) : role.nameKey;
+    if (input.name !== undefined && confusableSkeleton(input.name) !== confusableSkeleton(role.name)) assertNameAllowed(input.name);
+    if (newKey !== role.nameKey) {
+      if (systemRoleByKey(newKey)) {
+        throw new ApiError("role_name_reserved", `"${input.name}" is a system role name: create a new role with it to shadow the system role.`);
+      }
+      if (systemRoleByKey(role.nameKey)) {
+        throw new ApiError("role_name_reserved", "A shadow keeps its system role's name: delete it to restore the system role instead.");
+      }
     }
-    if (systemRoleByKey(role.nameKey)) {
-      throw new ApiError("role_name_reserved", "A shadow keeps its system role's name: delete it to restore the system role instead.");
-    }
-  }
-  if (input.name !== undefined && sameNameAs(scope.organization.roles, input.name, role.id)) throw nameTaken();
+    if (input.name !== undefined && sameNameAs(scope.organization.roles, input.name, role.id)) throw nameTaken();
 
-  const organizationId = scope.organization.id;
-  const now = new Date();
-  const changes = {
-    ...(input.name !== undefined ? { name: input.name, nameKey: newKey, nameSkeleton: confusableSkeleton(input.name) } : {}),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(permissions ? { permissions } : {}),
-    updatedAt: now,
-  };
-  const updated: OrgRole = { ...role, ...changes, permissions: permissions ?? role.permissions };
-  // Holders move with a rename, so the count is the current holders'.
-  const view = orgRoleView(updated, await countHolders(ctx, organizationId, role.nameKey));
-  const before = orgRoleView(role, view.memberCount);
-  const previous = changedFields({ name: before.name, description: before.description, permissions: before.permissions }, {
-    name: view.name,
-    description: view.description,
-    permissions: view.permissions,
+    const organizationId = scope.organization.id;
+    const now = new Date();
+    const changes = {
+      ...(input.name !== undefined ? { name: input.name, nameKey: newKey, nameSkeleton: confusableSkeleton(input.name) } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(permissions ? { permissions } : {}),
+      updatedAt: now,
+    };
+    const updated: OrgRole = { ...role, ...changes, permissions: permissions ?? role.permissions };
+    // Holders move with a rename, so the count is the current holders'.
+    const view = orgRoleView(updated, await countHolders(ctx, organizationId, role.nameKey));
+    const before = orgRoleView(role, view.memberCount);
+    const previous = changedFields({ name: before.name, description: before.description, permissions: before.permissions }, {
+      name: view.name,
+      description: view.description,
+      permissions: view.permissions,
+    });
+    const renamed = newKey !== role.nameKey;
+    // The holders of the old name move only if the role now bears the new one (this batch's rename applied).
+    const roleRenamed = sql`EXISTS (SELECT 1 FROM ${roles} WHERE ${roles.id} = ${role.id} AND ${roles.nameKey} = ${newKey})`;
+    let result;
+    try {
+      result = await ctx.db.batch([
+        ctx.db
+          .update(roles)
+          .set(changes)
+          .where(
+            and(
+              eq(roles.id, role.id),
+              eq(roles.organizationId, organizationId),
+              unchangedSince([
+                [roles.nameKey, role.nameKey],
+                [roles.name, role.name],
+                [roles.description, role.description],
+                [roles.permissions, role.permissions],
+              ]),
+            ),
+          )
+          .returning({ id: roles.id }),
+        ctx.events.record("role.updated", view, previous, { when: previousStatementChanged }),
+        ...(renamed
+          ? ([
+              ctx.db.update(members).set({ roleKey: newKey }).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey), roleRenamed)),
+              ctx.db.update(apiKeys).set({ roleKey: newKey }).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey), roleRenamed)),
+              ctx.db
+                .update(invitations)
+                .set({ roleKey: newKey })
+                .where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey), roleRenamed)),
+            ] as const)
+          : []),
+      ]);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw nameTaken();
+      throw error;
+    }
+    if (result[0].length === 0) return CHANGED_CONCURRENTLY;
+    await authCache.invalidateOrganization(ctx, organizationId);
+    if (renamed) await invalidateHolders(ctx, organizationId, newKey);
+    return view;
   });
-  try {
-    // A rename moves every holder with it, in the same atomic batch.
-    await ctx.db.batch([
-      ctx.db.update(roles).set(changes).where(and(eq(roles.id, role.id), eq(roles.organizationId, organizationId))),
-      ctx.events.record("role.updated", view, previous, { when: previousStatementChanged }),
-      ctx.db.update(members).set({ roleKey: newKey }).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey))),
-      ctx.db.update(apiKeys).set({ roleKey: newKey }).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey))),
-      ctx.db.update(invitations).set({ roleKey: newKey }).where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey))),
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken();
-    throw error;
-  }
-  await authCache.invalidateOrganization(ctx, organizationId);
-  if (newKey !== role.nameKey) await invalidateHolders(ctx, organizationId, newKey);
-  return view;
 }
 
 /**

@@ -7,7 +7,7 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
 import { previousStatementChanged } from "../events/recorder";
-import { findInOrg } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, unchangedSince, untilApplied } from "../internal";
 import { changedFields, iso } from "../views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
@@ -119,26 +119,27 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   return { ...endpointView(row), secret };
 }
 
-export async function updateEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } & Partial<EndpointInput> }) {
+export function updateEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } & Partial<EndpointInput> }) {
   const scope = requirePermission(ctx, "webhooks.update");
-  const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
   if (input.url !== undefined) assertWebhookUrl(ctx.env, input.url);
-  const reenabling = input.enabled === true && !existing.enabled;
-  const changes = {
-    ...(input.url !== undefined ? { url: input.url } : {}),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.eventTypes !== undefined ? { eventTypes: uniqueTypes(input.eventTypes) } : {}),
-    ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-    // Re-enabling starts afresh: no reason, no failure streak.
-    ...(reenabling ? { disabledReason: null, consecutiveFailures: 0, failingSince: null } : {}),
-    updatedAt: new Date(),
-  };
-  const updated = { ...existing, ...changes };
-  const before = endpointView(existing);
-  const view = endpointView(updated);
-  const { updatedAt: _u, createdAt: _c, id: _i, ...compared } = view;
-  await writeEndpointChange(ctx, scope.organization.id, existing.id, changes, view, changedFields(before, compared));
-  return view;
+  return untilApplied(async () => {
+    const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+    const reenabling = input.enabled === true && !existing.enabled;
+    const changes = {
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.eventTypes !== undefined ? { eventTypes: uniqueTypes(input.eventTypes) } : {}),
+      ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+      // Re-enabling starts afresh: no reason, no failure streak.
+      ...(reenabling ? { disabledReason: null, consecutiveFailures: 0, failingSince: null } : {}),
+      updatedAt: new Date(),
+    };
+    const before = endpointView(existing);
+    const view = endpointView({ ...existing, ...changes });
+    const { updatedAt: _u, createdAt: _c, id: _i, ...compared } = view;
+    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, view, changedFields(before, compared));
+    return applied ? view : CHANGED_CONCURRENTLY;
+  });
 }
 
 export async function deleteEndpoint({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
@@ -160,20 +161,24 @@ export async function deleteEndpoint({ ctx, input }: { ctx: RequestContext; inpu
  * so a receiver can switch without losing a delivery. Recorded as webhook_endpoint.updated (the
  * secrets themselves never go into an event).
  */
-export async function rotateSecret({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
+export function rotateSecret({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = requirePermission(ctx, "webhooks.update");
-  const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
-  const secret = mintWebhookSecret();
-  const now = new Date();
-  const changes = {
-    secretCiphertext: await encryptSecret(ctx.env, existing.id, secret),
-    previousSecretCiphertext: existing.secretCiphertext,
-    previousSecretExpiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS),
-    updatedAt: now,
-  };
-  const view = endpointView({ ...existing, ...changes });
-  await writeEndpointChange(ctx, scope.organization.id, existing.id, changes, view, { updatedAt: endpointView(existing).updatedAt });
-  return { ...view, secret };
+  // Guarded on the secret being rotated: of two concurrent rotations the second rotates the first's
+  // secret (which then signs for 24 h as the previous one), so neither caller gets a dead secret.
+  return untilApplied(async () => {
+    const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+    const secret = mintWebhookSecret();
+    const now = new Date();
+    const changes = {
+      secretCiphertext: await encryptSecret(ctx.env, existing.id, secret),
+      previousSecretCiphertext: existing.secretCiphertext,
+      previousSecretExpiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS),
+      updatedAt: now,
+    };
+    const view = endpointView({ ...existing, ...changes });
+    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, view, { updatedAt: endpointView(existing).updatedAt });
+    return applied ? { ...view, secret } : CHANGED_CONCURRENTLY;
+  });
 }
 
 const disabled = () => new ApiError("endpoint_disabled", "This endpoint is disabled: enable it first (PATCH { enabled: true }).");
@@ -208,22 +213,40 @@ export async function enqueueDelivery(ctx: RequestContext, message: DeliveryMess
   await ctx.env.WEBHOOKS.send(message, { contentType: "json" });
 }
 
-/** One batch: the endpoint's change (in this organization) and its `webhook_endpoint.updated` event, recorded only if the row changed. */
+/**
+ * One batch: the endpoint's change (in this organization), guarded on the row still being
+ * `existing`, and its `webhook_endpoint.updated` event, recorded only if the row changed. False
+ * when the guard did not hold (changed or deleted since the read: `untilApplied` reads again).
+ */
 async function writeEndpointChange(
   ctx: RequestContext,
   organizationId: string,
-  endpointId: string,
+  existing: typeof webhookEndpoints.$inferSelect,
   changes: Partial<typeof webhookEndpoints.$inferInsert>,
   view: ReturnType<typeof endpointView>,
   previous: Record<string, unknown>,
-) {
+): Promise<boolean> {
   const [[row]] = await ctx.db.batch([
     ctx.db
       .update(webhookEndpoints)
       .set(changes)
-      .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.organizationId, organizationId)))
+      .where(
+        and(
+          eq(webhookEndpoints.id, existing.id),
+          eq(webhookEndpoints.organizationId, organizationId),
+          unchangedSince([
+            [webhookEndpoints.url, existing.url],
+            [webhookEndpoints.description, existing.description],
+            [webhookEndpoints.eventTypes, existing.eventTypes],
+            [webhookEndpoints.enabled, existing.enabled],
+            [webhookEndpoints.disabledReason, existing.disabledReason],
+            [webhookEndpoints.secretCiphertext, existing.secretCiphertext],
+            [webhookEndpoints.updatedAt, existing.updatedAt],
+          ]),
+        ),
+      )
       .returning({ id: webhookEndpoints.id }),
     ctx.events.record("webhook_endpoint.updated", view, previous, { when: previousStatementChanged }),
   ]);
-  if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
+  return row !== undefined;
 }
