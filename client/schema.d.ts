@@ -297,7 +297,7 @@ export interface paths {
         head?: never;
         /**
          * Update the current organization
-         * @description Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400.
+         * @description Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400. A concurrent change is applied first and this one on top of it; a 409 `conflict` only if the organization kept changing through several attempts.
          */
         patch: operations["updateCurrentOrganization"];
         trace?: never;
@@ -409,7 +409,7 @@ export interface paths {
         head?: never;
         /**
          * Update a role
-         * @description Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role.
+         * @description Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role. A concurrent edit is applied first and this one re-checked and applied on top of it (409 `conflict` only if the role kept changing through several attempts).
          */
         patch: operations["updateRole"];
         trace?: never;
@@ -733,7 +733,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the signing secret
-         * @description Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret.
+         * @description Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret. Of two concurrent rotations the second rotates the first's new secret, so both returned secrets sign.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -3209,6 +3209,17 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6484,6 +6495,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body larger than the limit. */
             413: {
                 headers: {
@@ -6608,6 +6630,17 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7389,6 +7422,17 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {

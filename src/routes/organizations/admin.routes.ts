@@ -74,7 +74,7 @@ export const updateOrganization = createRoute({
   description: `${WHO} The same fields and rules as PATCH /api/organizations/me; unknown fields are a 400. Answers with the same shape as GET.`,
   ...superAdmin(),
   request: { params: OrgIdParams, body: jsonBody(OrganizationPatchInput) },
-  responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The updated organization"), ...authErrors(404, 413, 415) },
+  responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The updated organization"), ...authErrors(404, 409, 413, 415) },
 });
 
 export const deleteOrganization = createRoute({

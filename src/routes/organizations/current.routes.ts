@@ -24,10 +24,11 @@ export const updateCurrent = createRoute({
   path: "/api/organizations/me",
   tags,
   summary: "Update the current organization",
-  description: "Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400.",
+  description:
+    "Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400. A concurrent change is applied first and this one on top of it; a 409 `conflict` only if the organization kept changing through several attempts.",
   ...adminRole(),
   request: { body: jsonBody(OrganizationPatchInput) },
-  responses: { 200: jsonResponse(OrganizationSchema, "The updated organization"), ...authErrors(404, 413, 415) },
+  responses: { 200: jsonResponse(OrganizationSchema, "The updated organization"), ...authErrors(404, 409, 413, 415) },
 });
 
 export const PermissionsViewSchema = z

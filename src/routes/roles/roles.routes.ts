@@ -70,7 +70,7 @@ export const updateRole = createRoute({
   tags,
   summary: "Update a role",
   description:
-    "Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role.",
+    "Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role. A concurrent edit is applied first and this one re-checked and applied on top of it (409 `conflict` only if the role kept changing through several attempts).",
   ...apiKeyOrSession("roles.update"),
   request: {
     params: RoleIdParams,

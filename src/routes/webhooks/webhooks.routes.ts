@@ -104,7 +104,7 @@ export const updateWebhook = createRoute({
     params: EndpointParams,
     body: jsonBody(z.strictObject({ url: Url.optional(), description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointUpdateInput")),
   },
-  responses: { 200: jsonResponse(WebhookEndpointSchema, "The updated endpoint"), ...authErrors(404, 413, 415) },
+  responses: { 200: jsonResponse(WebhookEndpointSchema, "The updated endpoint"), ...authErrors(404, 409, 413, 415) },
 });
 
 export const deleteWebhook = createRoute({
@@ -125,10 +125,11 @@ export const rotateWebhookSecret = createRoute({
   path: "/api/organizations/webhooks/{id}/rotate-secret",
   tags,
   summary: "Rotate the signing secret",
-  description: "Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret.",
+  description:
+    "Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret. Of two concurrent rotations the second rotates the first's new secret, so both returned secrets sign.",
   ...idempotent(apiKeyOrSession("webhooks.update")),
   request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
-  responses: { 200: jsonResponse(WithSecret, "The endpoint with its new secret", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 422) },
+  responses: { 200: jsonResponse(WithSecret, "The endpoint with its new secret", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 422) },
 });
 
 export const testWebhook = createRoute({
