@@ -23,9 +23,9 @@ export interface OrganizationPatch {
 
 /**
  * Updates the organization and records `organization.updated` (by `actor`, default the caller) in
- * the same batch. The update is guarded on the row still being the one read, so the response and
- * the event's `object` and `previous` are exactly the change applied, even next to a concurrent
- * PATCH (which makes this one read again: `untilApplied`).
+ * the same batch. The update is guarded on the fields the view shows still being the ones read, so
+ * the response and the event's `object` and `previous` are exactly the change applied, even next to
+ * a concurrent PATCH that changed them (which makes this one read again: `untilApplied`).
  */
 export function updateOrganizationById(ctx: RequestContext, organizationId: string, input: OrganizationPatch, actor?: Actor) {
   return untilApplied(async () => {
@@ -45,7 +45,6 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
               [organizations.name, before.name],
               [organizations.logo, before.logo],
               [organizations.timezone, before.timezone],
-              [organizations.updatedAt, before.updatedAt],
             ]),
           ),
         )

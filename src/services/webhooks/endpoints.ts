@@ -214,9 +214,10 @@ export async function enqueueDelivery(ctx: RequestContext, message: DeliveryMess
 }
 
 /**
- * One batch: the endpoint's change (in this organization), guarded on the row still being
- * `existing`, and its `webhook_endpoint.updated` event, recorded only if the row changed. False
- * when the guard did not hold (changed or deleted since the read: `untilApplied` reads again).
+ * One batch: the endpoint's change (in this organization), guarded on what its view shows and its
+ * secret still being `existing`'s, and its `webhook_endpoint.updated` event, recorded only if the
+ * row changed. False when the guard did not hold (changed or deleted since the read:
+ * `untilApplied` reads again).
  */
 async function writeEndpointChange(
   ctx: RequestContext,
@@ -241,7 +242,6 @@ async function writeEndpointChange(
             [webhookEndpoints.enabled, existing.enabled],
             [webhookEndpoints.disabledReason, existing.disabledReason],
             [webhookEndpoints.secretCiphertext, existing.secretCiphertext],
-            [webhookEndpoints.updatedAt, existing.updatedAt],
           ]),
         ),
       )
