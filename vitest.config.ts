@@ -9,11 +9,15 @@ import { defineConfig } from "vitest/config";
  */
 function wranglerAliases() {
   const toml = readFileSync("./wrangler.toml", "utf8");
-  const section = /^\[alias\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? "";
-  return [...section.matchAll(/^"([^"]+)"\s*=\s*"([^"]+)"/gm)].map(([, find, replacement]) => ({
+  // The section runs to the next table header or the end of the file.
+  const section = /^\[alias\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? "";
+  const aliases = [...section.matchAll(/^"([^"]+)"\s*=\s*"([^"]+)"/gm)].map(([, find, replacement]) => ({
     find: new RegExp(`^${find!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`),
     replacement: path.resolve(replacement!),
   }));
+  // Tests that silently ran other modules than the deployed ones would prove nothing about them.
+  if (/^\[alias\]/m.test(toml) && aliases.length === 0) throw new Error("vitest.config.ts: wrangler.toml has an [alias] section but none of its entries parsed");
+  return aliases;
 }
 
 export default defineConfig(async () => {
