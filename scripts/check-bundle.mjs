@@ -84,7 +84,8 @@ try {
       try {
         const output = await runWrangler(args);
         const active = /Active:\s*([\d.]+)\s*ms/.exec(output);
-        if (active) runs.push(Number(active[1]));
+        // A profile too short to hold a CPU sample reports 0 ms: not a measurement.
+        if (active && Number(active[1]) > 0) runs.push(Number(active[1]));
       } catch (error) {
         console.log(`Startup (${label}): not measured (wrangler check startup failed: ${String(error.message ?? error).split("\n")[0]})`);
         return undefined;

@@ -34,11 +34,11 @@ export async function seedEvent(organizationId: string, type = "role.created", o
   return id;
 }
 
-/** A delivery of a stored `role.created` event to `endpointId`, written straight to D1 (default: failed after 10 attempts). */
-export async function seedDelivery(organizationId: string, endpointId: string, overrides: { status?: string; attempts?: number } = {}) {
-  const eventId = newId("evt");
-  const id = newId("dlv");
-  const now = Date.now();
+/** A delivery of a stored `role.created` event to `endpointId`, written straight to D1 (default: failed after 10 attempts, now). */
+export async function seedDelivery(organizationId: string, endpointId: string, overrides: { status?: string; attempts?: number; at?: number } = {}) {
+  const now = overrides.at ?? Date.now();
+  const eventId = newId("evt", now);
+  const id = newId("dlv", now);
   await env.DB.batch([
     env.DB.prepare(
       "INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_name, request_id, data, created_at) VALUES (?, ?, 'role.created', 'system', NULL, 'system', 'req_seed', '{\"object\":{\"id\":\"role_seeded\"}}', ?)",

@@ -92,6 +92,22 @@ describe("delivering a webhook", () => {
     expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: "failed", attempts: 2, next_attempt_at: null });
   });
 
+  it("a receiver that never answers is cut off by the 10 s timeout: logged as timed out, retried later", async () => {
+    const d = await pendingDelivery();
+    let signal: AbortSignal | undefined;
+    // A receiver that accepts the connection and never answers: only the delivery's own signal ends it.
+    vi.spyOn(globalThis, "fetch").mockImplementation((_url, init) => {
+      signal = init?.signal ?? undefined;
+      return new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal!.reason)));
+    });
+    const result = await deliver([{ body: d.message }]);
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as Error).name).toBe("TimeoutError");
+    expect(result.retryMessages).toEqual([{ msgId: "m0" }]);
+    expect(result.delays).toEqual([30]);
+    expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: "pending", attempts: 1, response_status: null, response_body: "Timed out after 10 s." });
+  }, 20_000);
+
   it("during a rotation both secrets sign, and each verifies", async () => {
     const d = await pendingDelivery();
     const oldSecret = d.endpoint.secret;
