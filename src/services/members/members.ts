@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { members, users } from "../../db/schema";
 import type { RequestContext } from "../../env";
-import { ApiError, notFound } from "../../lib/errors";
+import { ApiError } from "../../lib/errors";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
 import { roleIn } from "../permissions/role-in";
@@ -12,7 +12,7 @@ import { ADMIN_ROLE_KEY, roleKeyOf } from "../permissions/catalog";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
-import { findInOrg } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, untilApplied } from "../internal";
 import { memberViewIn, roleRefView } from "../views";
 import { previousStatementChanged } from "../events/recorder";
 
@@ -141,15 +141,21 @@ const anotherAdminRemains = (organizationId: string) =>
 
 const lastAdmin = () => new ApiError("last_admin", "An organization must keep at least one Admin. Make someone else Admin first.");
 
-export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: { memberId: string; role: string } }) {
-  const scope = await freshScope(ctx, requirePermission(ctx, "users.update"));
-  const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
-  assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
-  const { key, role } = findAssignableRole(scope.organization, input.role);
-  assertCanGrant(scope, role.permissions);
+/**
+ * Moves a member to another role. The caller may change only a member whose role it covers, and that
+ * check is made on the role read here: the UPDATE is guarded on the member still holding it, so a
+ * concurrent change (a promotion to Admin, say) makes this one read again and check again instead
+ * of landing on the new role (`untilApplied`). The last-admin rule lives in the same UPDATE.
+ */
+export function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: { memberId: string; role: string } }) {
+  return untilApplied(async () => {
+    const scope = await freshScope(ctx, requirePermission(ctx, "users.update"));
+    const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
+    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
+    const { key, role } = findAssignableRole(scope.organization, input.role);
+    assertCanGrant(scope, role.permissions);
+    if (key === target.roleKey) return memberView(target, scope);
 
-  if (key !== target.roleKey) {
-    // The last-admin guard lives in the UPDATE itself, so two concurrent demotions cannot both pass.
     // The role must still exist when the row is written: a trigger refuses it otherwise (migrations/0002).
     const view = memberView({ ...target, roleKey: key }, scope);
     const previous = { role: roleRefView(roleIn(scope.organization, target.roleKey)) };
@@ -162,6 +168,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; in
             and(
               eq(members.id, target.id),
               eq(members.organizationId, scope.organization.id),
+              eq(members.roleKey, target.roleKey),
               key === ADMIN_ROLE_KEY ? undefined : anotherAdminRemains(scope.organization.id),
             ),
           )
@@ -172,25 +179,46 @@ export async function changeMemberRole({ ctx, input }: { ctx: RequestContext; in
       .catch((error: unknown) => {
         throw isRoleNotFound(error) ? unknownRole(input.role) : error;
       });
-    if (!updated) throw target.roleKey === ADMIN_ROLE_KEY ? lastAdmin() : notFound("Member");
+    if (!updated) return whyUnchanged(ctx, scope.organization.id, target);
     await authCache.invalidateMembership(ctx, scope.organization.id, target.userId);
-  }
-  return memberView({ ...target, roleKey: key }, scope);
+    return view;
+  });
 }
 
+/** Removes a member, guarded like `changeMemberRole`: on the role the caller's check was made on, and on another Admin remaining. */
 export async function removeMember({ ctx, input }: { ctx: RequestContext; input: { memberId: string } }) {
   const scope = requirePermission(ctx, "users.delete");
-  const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
-  assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
-  const [[removed]] = await ctx.db.batch([
-    ctx.db
-      .delete(members)
-      .where(and(eq(members.id, target.id), eq(members.organizationId, scope.organization.id), anotherAdminRemains(scope.organization.id)))
-      .returning({ id: members.id }),
-    ctx.events.record("member.removed", memberView(target, scope), null, { when: previousStatementChanged }),
-  ]);
-  if (!removed) throw target.roleKey === ADMIN_ROLE_KEY ? lastAdmin() : notFound("Member");
-  // The removed user's sessions lose this organization on their next request.
-  await authCache.invalidateMembership(ctx, scope.organization.id, target.userId);
+  await untilApplied(async () => {
+    const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
+    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
+    const [[removed]] = await ctx.db.batch([
+      ctx.db
+        .delete(members)
+        .where(
+          and(
+            eq(members.id, target.id),
+            eq(members.organizationId, scope.organization.id),
+            eq(members.roleKey, target.roleKey),
+            anotherAdminRemains(scope.organization.id),
+          ),
+        )
+        .returning({ id: members.id }),
+      ctx.events.record("member.removed", memberView(target, scope), null, { when: previousStatementChanged }),
+    ]);
+    if (!removed) return whyUnchanged(ctx, scope.organization.id, target);
+    // The removed user's sessions lose this organization on their next request.
+    await authCache.invalidateMembership(ctx, scope.organization.id, target.userId);
+  });
+}
+
+/**
+ * Why a guarded member write touched nothing: the member is gone (404), its role changed since the
+ * read (read again and decide again), or it is the last Admin (409 `last_admin`).
+ */
+async function whyUnchanged(ctx: RequestContext, organizationId: string, target: { id: string; roleKey: string }): Promise<typeof CHANGED_CONCURRENTLY> {
+  const now = await findInOrg(ctx, members, target.id, organizationId, "Member");
+  if (now.roleKey !== target.roleKey) return CHANGED_CONCURRENTLY;
+  if (target.roleKey === ADMIN_ROLE_KEY) throw lastAdmin();
+  return CHANGED_CONCURRENTLY;
 }
 
