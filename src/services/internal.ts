@@ -78,3 +78,24 @@ export async function untilApplied<T>(attempt: () => Promise<T | typeof CHANGED_
 }
 
 const UNTIL_APPLIED_ATTEMPTS = 5;
+
+/**
+ * The guarded UPDATE of a read-decide-write change on a tenant row: `changes` to the row with this
+ * id in this organization, only if the `read` columns still hold what was read (`unchangedSince`).
+ * Returns the updated id, none when the guard did not hold. Put `ctx.events.record(…, { when:
+ * previousStatementChanged })` right after it in the same batch.
+ */
+export function updateInOrgIfUnchanged<T extends TenantTable>(
+  ctx: RequestContext,
+  table: T,
+  id: string,
+  organizationId: string,
+  changes: Partial<T["$inferInsert"]>,
+  read: [column: SQLiteColumn, read: unknown][],
+) {
+  return ctx.db
+    .update(table)
+    .set(changes as never)
+    .where(and(eq(table.id, id), eq(table.organizationId, organizationId), unchangedSince(read)))
+    .returning({ id: table.id });
+}

@@ -11,7 +11,7 @@ import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, sys
 import { assertCanGrant } from "../permissions/escalation";
 import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
-import { CHANGED_CONCURRENTLY, findInOrg, unchangedSince, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
 import { changedFields } from "../views";
 
@@ -218,22 +218,12 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     let result;
     try {
       result = await ctx.db.batch([
-        ctx.db
-          .update(roles)
-          .set(changes)
-          .where(
-            and(
-              eq(roles.id, role.id),
-              eq(roles.organizationId, organizationId),
-              unchangedSince([
-                [roles.nameKey, role.nameKey],
-                [roles.name, role.name],
-                [roles.description, role.description],
-                [roles.permissions, role.permissions],
-              ]),
-            ),
-          )
-          .returning({ id: roles.id }),
+        updateInOrgIfUnchanged(ctx, roles, role.id, organizationId, changes, [
+          [roles.nameKey, role.nameKey],
+          [roles.name, role.name],
+          [roles.description, role.description],
+          [roles.permissions, role.permissions],
+        ]),
         ctx.events.record("role.updated", view, previous, { when: previousStatementChanged }),
         ...(renamed
           ? ([

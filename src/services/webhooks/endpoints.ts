@@ -7,7 +7,7 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, findInOrg, unchangedSince, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { changedFields, iso } from "../views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
@@ -228,24 +228,14 @@ async function writeEndpointChange(
   previous: Record<string, unknown>,
 ): Promise<boolean> {
   const [[row]] = await ctx.db.batch([
-    ctx.db
-      .update(webhookEndpoints)
-      .set(changes)
-      .where(
-        and(
-          eq(webhookEndpoints.id, existing.id),
-          eq(webhookEndpoints.organizationId, organizationId),
-          unchangedSince([
-            [webhookEndpoints.url, existing.url],
-            [webhookEndpoints.description, existing.description],
-            [webhookEndpoints.eventTypes, existing.eventTypes],
-            [webhookEndpoints.enabled, existing.enabled],
-            [webhookEndpoints.disabledReason, existing.disabledReason],
-            [webhookEndpoints.secretCiphertext, existing.secretCiphertext],
-          ]),
-        ),
-      )
-      .returning({ id: webhookEndpoints.id }),
+    updateInOrgIfUnchanged(ctx, webhookEndpoints, existing.id, organizationId, changes, [
+      [webhookEndpoints.url, existing.url],
+      [webhookEndpoints.description, existing.description],
+      [webhookEndpoints.eventTypes, existing.eventTypes],
+      [webhookEndpoints.enabled, existing.enabled],
+      [webhookEndpoints.disabledReason, existing.disabledReason],
+      [webhookEndpoints.secretCiphertext, existing.secretCiphertext],
+    ]),
     ctx.events.record("webhook_endpoint.updated", view, previous, { when: previousStatementChanged }),
   ]);
   return row !== undefined;
