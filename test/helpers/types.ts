@@ -1,4 +1,4 @@
-import type { z } from "@hono/zod-openapi";
+import type { z } from "../../src/lib/zod";
 import type { ApiKeySchema } from "../../src/routes/api-keys/api-keys.routes";
 import type { InvitationSchema } from "../../src/routes/invitations/org-invitations.routes";
 import type { MemberSchema } from "../../src/routes/members/members.routes";
