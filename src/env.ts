@@ -14,6 +14,8 @@ export interface Env {
   RATE_LIMIT_EMAIL: RateLimit;
   RATE_LIMIT_ORG: RateLimit;
   RATE_LIMIT_EMAIL_SEND: RateLimit;
+  /** Sends to webhook receivers on request (POST …/test, …/retry), per organization. */
+  RATE_LIMIT_WEBHOOK_SENDS: RateLimit;
   ENVIRONMENT: string;
   APP_URL: string;
   /** Comma-separated exact origins allowed to call /api/* from a browser; empty = none. */
@@ -24,6 +26,11 @@ export interface Env {
   SEND_EMAIL?: SendEmail;
   /** Secret: encrypts webhook signing secrets at rest. Required outside development. */
   WEBHOOK_SECRET_KEY?: string;
+  /**
+   * Secret, only during a rotation of WEBHOOK_SECRET_KEY: the key it replaces. It still opens what it
+   * sealed until the scheduled upkeep has re-sealed every row under the new key (then remove it).
+   */
+  WEBHOOK_SECRET_KEY_PREVIOUS?: string;
   /** Days events are kept before the Cron Trigger prunes them (default 90). */
   EVENT_RETENTION_DAYS?: string;
 }

@@ -27,6 +27,55 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The read permission each type's payload needs (API.md §6 "Who may subscribe to what"): a webhook
+ * endpoint is a read channel, so subscribing it to a type takes the permission that reading what
+ * the type carries takes through the API. Keyed by every type, so a new type must say what it needs.
+ * `organization.*` carries the organization itself, which every member may read: nothing more.
+ */
+export const EVENT_READ_PERMISSIONS = {
+  "organization.updated": [],
+  "organization.deleted": [],
+  "member.added": ["users.read"],
+  "member.updated": ["users.read"],
+  "member.removed": ["users.read"],
+  "role.created": ["roles.read"],
+  "role.updated": ["roles.read"],
+  "role.deleted": ["roles.read"],
+  // Invitations carry the invitee's email address: what users.read guards.
+  "invitation.created": ["users.read"],
+  "invitation.resent": ["users.read"],
+  "invitation.revoked": ["users.read"],
+  "invitation.accepted": ["users.read"],
+  "invitation.declined": ["users.read"],
+  "api_key.created": ["api_keys.read"],
+  "api_key.revoked": ["api_keys.read"],
+  "webhook_endpoint.created": ["webhooks.read"],
+  "webhook_endpoint.updated": ["webhooks.read"],
+  "webhook_endpoint.deleted": ["webhooks.read"],
+  "webhook_endpoint.disabled": ["webhooks.read"],
+  "webhook.test": ["webhooks.read"],
+} as const satisfies Record<EventType, readonly EventReadPermission[]>;
+
+/** The permissions EVENT_READ_PERMISSIONS names, in the permission catalog's order (each one is in it: a test checks it). */
+const EVENT_READ_PERMISSION_ORDER = ["users.read", "roles.read", "api_keys.read", "webhooks.read"] as const;
+export type EventReadPermission = (typeof EVENT_READ_PERMISSION_ORDER)[number];
+
+/**
+ * What subscribing to `patterns` takes: the union over every type they select. `*`, and an empty
+ * list, select every type.
+ */
+export function readPermissionsFor(patterns: readonly string[]): EventReadPermission[] {
+  const selectsAll = patterns.length === 0 || patterns.includes("*");
+  const needed = new Set<EventReadPermission>();
+  for (const type of EVENT_TYPES) {
+    if (selectsAll || patterns.some((pattern) => matchesEventType(pattern, type))) {
+      for (const permission of EVENT_READ_PERMISSIONS[type]) needed.add(permission);
+    }
+  }
+  return EVENT_READ_PERMISSION_ORDER.filter((permission) => needed.has(permission));
+}
+
 /** `member.*` style prefixes: the part before the first dot of some type. */
 export const EVENT_TYPE_PREFIXES = [...new Set(EVENT_TYPES.map((t) => `${t.split(".")[0]}.*`))] as readonly string[];
 

@@ -176,7 +176,8 @@ export const BODIES: Record<string, (target: Org) => unknown> = {
   "PATCH /api/organizations/roles/{id}": () => ({ description: "Edited by the access matrix." }),
   "POST /api/organizations/invitations": () => ({ email: uniqueEmail("invitee"), role: NEUTRAL_ROLE }),
   "POST /api/organizations/api-keys": () => ({ name: "Matrix key", role: NEUTRAL_ROLE }),
-  "POST /api/organizations/webhooks": () => ({ url: `https://hooks.example.com/matrix/${seq++}` }),
+  // Subscribed to what webhooks.create alone may read (the default, every type, needs every read permission).
+  "POST /api/organizations/webhooks": () => ({ url: `https://hooks.example.com/matrix/${seq++}`, eventTypes: ["organization.*"] }),
   "POST /api/auth/password": () => ({ currentPassword: SEEDED_PASSWORD, newPassword: "another-strong-password" }),
   "POST /api/auth/sign-up": () => ({ email: uniqueEmail("public"), password: "a-strong-password", name: "Public Caller" }),
 };

@@ -108,6 +108,62 @@ describe("delivering a webhook", () => {
     expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: "pending", attempts: 1, response_status: null, response_body: "Timed out after 10 s." });
   }, 20_000);
 
+  it("a receiver that sends 200 headers and then stalls its body is cut off by the same 10 s deadline: a failed attempt", async () => {
+    const d = await pendingDelivery();
+    let cancelled: unknown;
+    // Headers at once, one chunk of body, then nothing: before the deadline covered the body, this was booked `succeeded`.
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new TextEncoder().encode("partial")),
+        cancel: (reason) => void (cancelled = reason ?? "cancelled"),
+      });
+      return new Response(body, { status: 200 });
+    });
+    const result = await deliver([{ body: d.message }]);
+    expect(cancelled).toBeDefined();
+    expect(result.retryMessages).toEqual([{ msgId: "m0" }]);
+    expect(result.delays).toEqual([30]);
+    const row = await deliveryRow(d.deliveryId);
+    expect(row).toMatchObject({ status: "pending", attempts: 1, response_status: null, response_body: "Timed out after 10 s. The headers came (status 200); the body stalled." });
+    expect(row!.duration_ms).toBeGreaterThanOrEqual(10_000);
+    expect((await endpointRow(d.endpoint.id))!.consecutive_failures).toBe(1);
+  }, 20_000);
+
+  it("reads at most the first 1 KiB of an answer that never ends, then stops: a 2xx is a success", async () => {
+    const d = await pendingDelivery();
+    let pulls = 0;
+    let cancelled = false;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => void (pulls++, controller.enqueue(new TextEncoder().encode("y".repeat(100)))),
+        cancel: () => void (cancelled = true),
+      });
+      return new Response(body, { status: 202 });
+    });
+    const result = await deliver([{ body: d.message }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(cancelled).toBe(true);
+    // 11 chunks of 100 bytes reach 1 KiB; a few more may be buffered ahead, never an unbounded read.
+    expect(pulls).toBeLessThan(20);
+    const row = await deliveryRow(d.deliveryId);
+    expect(row).toMatchObject({ status: "succeeded", attempts: 1, response_status: 202 });
+    expect(row!.response_body).toBe("y".repeat(1024));
+  });
+
+  it("a refused connection is recorded as what it is, naming the origin to look at", async () => {
+    const d = await pendingDelivery({ url: "https://hooks.example.com/seeded?token=capability" });
+    // What workerd throws when nothing listens at the address (see scripts/webhooks-e2e.mjs, which sees the real one).
+    vi.spyOn(globalThis, "fetch").mockRejectedValue(new Error("Network connection lost."));
+    const result = await deliver([{ body: d.message }]);
+    expect(result.retryMessages).toEqual([{ msgId: "m0" }]);
+    expect(await deliveryRow(d.deliveryId)).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      response_status: null,
+      response_body: "Connection refused or lost: nothing answered at https://hooks.example.com.",
+    });
+  });
+
   it("during a rotation both secrets sign, and each verifies", async () => {
     const d = await pendingDelivery();
     const oldSecret = d.endpoint.secret;

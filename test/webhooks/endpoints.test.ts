@@ -30,9 +30,11 @@ describe("webhook endpoints", () => {
     expect((await get("/api/organizations/webhooks", { token: owner.token })).body).toEqual({ data: [view], nextCursor: null });
     const row = await endpointRow(res.body.id);
     expect(JSON.stringify(row)).not.toContain(secret.slice(6, 20));
-    expect(row!.secret_ciphertext).toMatch(/^v1\./);
+    // Sealed under the key it names (src/lib/secret-box.ts): v2.<keyId>.<iv>.<ciphertext>.
+    expect(row!.secret_ciphertext).toMatch(/^v2\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/);
     const event = await onlyEvent(owner.organization.id, "webhook_endpoint.created");
-    expect(event.data.object).toEqual(view);
+    // Events show the URL as its origin only (the API response above keeps it whole).
+    expect(event.data.object).toEqual({ ...view, url: "https://hooks.example.com/…" });
   });
 
   it("accepts exact types and prefixes, and refuses anything outside the catalog", async () => {
@@ -79,7 +81,7 @@ describe("webhook endpoints", () => {
     expect(res.body).toMatchObject({ enabled: true, disabledReason: null, eventTypes: ["role.*"] });
     expect((await endpointRow(endpoint.id))!.consecutive_failures).toBe(0);
     const event = await onlyEvent(owner.organization.id, "webhook_endpoint.updated");
-    expect(event.data).toEqual({ object: res.body, previous: { enabled: false, disabledReason: "failing", eventTypes: ["*"] } });
+    expect(event.data).toEqual({ object: { ...res.body, url: "https://hooks.example.com/…" }, previous: { enabled: false, disabledReason: "failing", eventTypes: ["*"] } });
   });
 
   it("rotate-secret returns a new secret and records no secret; DELETE removes the endpoint and its deliveries", async () => {
@@ -89,7 +91,7 @@ describe("webhook endpoints", () => {
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(SECRET);
     expect(rotated.body.secret).not.toBe(endpoint.secret);
-    expect((await endpointRow(endpoint.id))!.previous_secret_ciphertext).toMatch(/^v1\./);
+    expect((await endpointRow(endpoint.id))!.previous_secret_ciphertext).toMatch(/^v2\./);
     const events = await storedEvents(owner.organization.id);
     expect(events.map((e) => e.raw).join()).not.toMatch(/whsec_/);
 

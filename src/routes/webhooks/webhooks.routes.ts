@@ -46,7 +46,11 @@ export const WebhookDeliverySchema = z
   })
   .openapi("WebhookDelivery");
 
-const Url = z.string().max(4096).openapi({ description: "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most 2,048 characters.", example: "https://hooks.example.com/tours-events" });
+const Url = z.string().max(4096).openapi({
+  description:
+    "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most 2,048 characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).",
+  example: "https://hooks.example.com/tours-events",
+});
 const Description = cleanText(0, 500);
 const EventTypes = z.array(EventTypePattern).min(1).max(50);
 const EndpointParams = z.strictObject({ id: IdParam("whe") });
@@ -71,7 +75,7 @@ export const createWebhook = createRoute({
   tags,
   summary: "Create a webhook endpoint",
   description:
-    "Permissions: webhooks.create. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`).",
+    "Permissions: webhooks.create, plus the read permission of what each subscribed type carries (403 `forbidden` naming the missing ones): `member.*` and `invitation.*` need users.read, `role.*` roles.read, `api_key.*` api_keys.read, `webhook_endpoint.*` and `webhook.*` webhooks.read, `organization.*` nothing more, `*` all of them. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`).",
   ...idempotent(apiKeyOrSession("webhooks.create")),
   request: {
     headers: IdempotencyKeyHeaders,
@@ -98,7 +102,8 @@ export const updateWebhook = createRoute({
   path: "/api/organizations/webhooks/{id}",
   tags,
   summary: "Update a webhook endpoint",
-  description: "Permissions: webhooks.update. Re-enabling (`enabled: true`) clears `disabledReason` and the failure streak.",
+  description:
+    "Permissions: webhooks.update. Changing `url` or `eventTypes` checks the subscription again: each subscribed type needs the read permission of what it carries (403 `forbidden`, as on create). Re-enabling (`enabled: true`) clears `disabledReason` and the failure streak.",
   ...apiKeyOrSession("webhooks.update"),
   request: {
     params: EndpointParams,
@@ -138,12 +143,13 @@ export const testWebhook = createRoute({
   path: "/api/organizations/webhooks/{id}/test",
   tags,
   summary: "Send a test event",
-  description: "Permissions: webhooks.update. Records a `webhook.test` event and delivers it to this endpoint only. A disabled endpoint is a 409 `endpoint_disabled`.",
+  description:
+    "Permissions: webhooks.update. Records a `webhook.test` event and delivers it to this endpoint only. A disabled endpoint is a 409 `endpoint_disabled`. Test sends and retries share a limit of 10 a minute per organization (429 `rate_limited` with `Retry-After`).",
   ...idempotent(apiKeyOrSession("webhooks.update")),
   request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
   responses: {
     202: jsonResponse(z.object({ eventId: z.string(), deliveryId: z.string() }).openapi("WebhookTestAccepted"), "Queued", ...IDEMPOTENT_REPLAY_HEADERS),
-    ...authErrors(404, 409, 422),
+    ...authErrors(404, 409, 422, 429),
   },
 });
 
@@ -165,8 +171,9 @@ export const retryDelivery = createRoute({
   path: "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry",
   tags,
   summary: "Retry a delivery now",
-  description: "Permissions: webhooks.update. One more attempt, with the same `webhook-id`. A disabled endpoint is a 409 `endpoint_disabled`.",
+  description:
+    "Permissions: webhooks.update. One more attempt, with the same `webhook-id`, of a delivery that has not succeeded (a succeeded one is a 409 `delivery_succeeded`, nothing queued). A disabled endpoint is a 409 `endpoint_disabled`. Retries and test sends share a limit of 10 a minute per organization (429 `rate_limited` with `Retry-After`).",
   ...apiKeyOrSession("webhooks.update"),
   request: { params: DeliveryParams },
-  responses: { 202: jsonResponse(WebhookDeliverySchema, "Queued; the delivery as it stands"), ...authErrors(404, 409) },
+  responses: { 202: jsonResponse(WebhookDeliverySchema, "Queued; the delivery as it stands"), ...authErrors(404, 409, 429) },
 });

@@ -4,9 +4,10 @@ import type { RequestContext } from "../../env";
 import { SYSTEM_ACTOR } from "../../lib/event-catalog";
 import { previousStatementChanged } from "../events/recorder";
 import { eventView } from "../events/views";
-import { endpointView, ORGANIZATION_DELETED_REASON } from "./endpoints";
+import { endpointEventView, ORGANIZATION_DELETED_REASON } from "./endpoints";
 import type { DeliveryMessage } from "./messages";
-import { decryptSecret, signatureHeader } from "./secrets";
+import { decryptSecret, isUnreadableSecret, signatureHeader } from "./secrets";
+import { webhookUrlProblem } from "./url-rules";
 
 /**
  * Retry schedule after a failed automatic attempt n (1-based): 30 s, 2 min, 10 min, 30 min, 1 h,
@@ -24,25 +25,66 @@ export const DISABLED_REASON = "Disabled after 20 consecutive failed deliveries 
 
 export type AttemptOutcome =
   | { outcome: "skipped"; reason: string }
-  | { outcome: "succeeded" | "failed"; retryInSeconds?: number };
+  | { outcome: "succeeded" | "failed"; retryInSeconds?: number }
+  /** Not attempted (the signing secret is unreadable with the configured keys): the row waits, untouched but for a note. */
+  | { outcome: "deferred"; retryInSeconds?: number };
 
-/** Reads at most `limit` bytes of a body, as text. */
-async function readSome(response: Response, limit: number): Promise<string> {
+/** The automatic retry delay after queue attempt `attempt` (1-based). */
+const retryDelayAfter = (attempt: number) => RETRY_DELAYS_SECONDS[Math.min(Math.max(0, attempt - 1), RETRY_DELAYS_SECONDS.length - 1)]!;
+
+/**
+ * Reads at most `limit` bytes of a body, as text, within `signal`: a receiver that sends its headers
+ * and then stalls its body is cut off like one that never answers (the reader is cancelled and the
+ * signal's reason thrown), instead of holding the attempt open and being booked a success.
+ */
+async function readSome(response: Response, limit: number, signal: AbortSignal): Promise<string> {
   if (!response.body) return "";
   const reader = response.body.getReader();
+  // A stubbed or already-detached body does not watch the fetch's signal: cancel it ourselves.
+  const stop = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener("abort", stop, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  while (size < limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
+  try {
+    while (size < limit) {
+      if (signal.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw signal.reason;
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    signal.removeEventListener("abort", stop);
+    await reader.cancel().catch(() => {});
   }
-  await reader.cancel().catch(() => {});
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) bytes.set(chunk, (offset += chunk.byteLength) - chunk.byteLength);
   return new TextDecoder().decode(bytes.slice(0, limit));
+}
+
+/**
+ * What a failed exchange is recorded as, in words an integrator can act on. workerd reports a
+ * refused connection as "Network connection lost." (seen under `wrangler dev` against a closed
+ * port), which reads like our fault: nothing answered at the origin, and that is where to look.
+ */
+export function describeFailure(error: unknown, url: string): string {
+  const name = error instanceof Error ? error.name : "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === "TimeoutError") return "Timed out after 10 s.";
+  let origin = url;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // keep the stored value
+  }
+  if (/network connection lost|connection refused|econnrefused|econnreset|connection reset|failed to connect|could not connect/i.test(message)) {
+    return `Connection refused or lost: nothing answered at ${origin}.`;
+  }
+  // workerd reports an unresolvable name as an opaque "internal error; reference = …".
+  if (/dns|name not resolved|getaddrinfo|enotfound|^internal error/i.test(message)) return `Could not reach ${origin}: the name did not resolve, or no route to it.`;
+  return `Request failed: ${message}`;
 }
 
 /**
@@ -71,11 +113,40 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
       .run();
     return { outcome: "skipped", reason: event ? "disabled" : "no_event" };
   }
+  // The URL rules again, as they stand now: a URL stored before a rule existed is not sent to.
+  const urlProblem = webhookUrlProblem(ctx.env, endpoint.url);
+  if (urlProblem) {
+    const why = urlProblem.code === "webhook_url_forbidden" ? "the URL names an internal address" : "the URL breaks the URL rules";
+    await ctx.db
+      .update(webhookDeliveries)
+      .set({ status: "failed", nextAttemptAt: null, responseBody: `Not sent: ${why}. ${urlProblem.message} Change it with PATCH { url }.`.slice(0, RESPONSE_BODY_LIMIT) })
+      .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")))
+      .run();
+    return { outcome: "skipped", reason: "url_forbidden" };
+  }
 
   const now = Date.now();
-  const secrets = [await decryptSecret(ctx.env, endpoint.id, endpoint.secretCiphertext)];
-  if (endpoint.previousSecretCiphertext && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > now) {
-    secrets.push(await decryptSecret(ctx.env, endpoint.id, endpoint.previousSecretCiphertext));
+  let secrets: string[];
+  try {
+    secrets = [await decryptSecret(ctx.env, endpoint.id, endpoint.secretCiphertext)];
+    if (endpoint.previousSecretCiphertext && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > now) {
+      secrets.push(await decryptSecret(ctx.env, endpoint.id, endpoint.previousSecretCiphertext));
+    }
+  } catch (error) {
+    if (!isUnreadableSecret(error)) throw error;
+    // The operator's key setup, not the receiver: loud in the log, nothing counted against the
+    // endpoint, the row kept pending so a restored WEBHOOK_SECRET_KEY_PREVIOUS delivers it.
+    ctx.log.error("webhook_secret_unreadable", { endpointId: endpoint.id, deliveryId: delivery.id, error: String(error) });
+    const retryInSeconds = message.manual ? undefined : retryDelayAfter(attempt);
+    await ctx.db
+      .update(webhookDeliveries)
+      .set({
+        responseBody: "Not sent yet: the endpoint's signing secret cannot be decrypted with the keys this deployment holds. The operator has been alerted; it will be retried.",
+        ...(retryInSeconds !== undefined ? { nextAttemptAt: new Date(now + retryInSeconds * 1000) } : {}),
+      })
+      .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")))
+      .run();
+    return { outcome: "deferred", retryInSeconds };
   }
   const body = JSON.stringify(eventView(event));
   const timestamp = Math.floor(now / 1000);
@@ -89,12 +160,19 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
   let status: number | null = null;
   let responseBody: string;
   const started = Date.now();
+  // One deadline for the whole exchange: connecting, headers and the (first 1 KiB of the) body.
+  const deadline = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
+  let headStatus: number | null = null;
   try {
-    const response = await fetch(endpoint.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) });
+    const response = await fetch(endpoint.url, { method: "POST", headers, body, redirect: "manual", signal: deadline });
+    headStatus = response.status;
+    const answered = await readSome(response, RESPONSE_BODY_LIMIT, deadline);
     status = response.status;
-    responseBody = await readSome(response, RESPONSE_BODY_LIMIT);
+    responseBody = answered;
   } catch (error) {
-    responseBody = (error instanceof Error && error.name === "TimeoutError" ? "Timed out after 10 s." : `Request failed: ${String(error)}`).slice(0, RESPONSE_BODY_LIMIT);
+    // A body that stalled after its headers is a failed attempt too (status stays null), said as such.
+    const failure = describeFailure(error, endpoint.url);
+    responseBody = (headStatus !== null && failure.startsWith("Timed out") ? `${failure} The headers came (status ${headStatus}); the body stalled.` : failure).slice(0, RESPONSE_BODY_LIMIT);
   }
   const durationMs = Date.now() - started;
   const succeeded = status !== null && status >= 200 && status < 300;
@@ -113,13 +191,13 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
 
   // A manual attempt leaves the automatic schedule alone; it fails the delivery only if none is left.
   const final = !message.manual && attempt >= MAX_DELIVERY_ATTEMPTS;
-  const retryInSeconds = message.manual || final ? undefined : RETRY_DELAYS_SECONDS[Math.max(0, attempt - 1)];
+  const retryInSeconds = message.manual || final ? undefined : retryDelayAfter(attempt);
   const outcome = message.manual
     ? { status: sql`CASE WHEN ${webhookDeliveries.nextAttemptAt} IS NULL THEN 'failed' ELSE 'pending' END` }
     : final
       ? { status: "failed" as const, nextAttemptAt: null }
       : { status: "pending" as const, nextAttemptAt: new Date(now + retryInSeconds! * 1000) };
-  const disabledView = endpointView({ ...endpoint, enabled: false, disabledReason: DISABLED_REASON, updatedAt: attemptedAt });
+  const disabledView = endpointEventView({ ...endpoint, enabled: false, disabledReason: DISABLED_REASON, updatedAt: attemptedAt });
   await ctx.db.batch([
     ctx.db.update(webhookDeliveries).set({ ...common, ...outcome } as never).where(isPending),
     ctx.db

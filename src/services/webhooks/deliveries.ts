@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, ne } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
@@ -6,7 +6,7 @@ import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
 import { findInOrg } from "../internal";
 import { iso } from "../views";
-import { enqueueDelivery } from "./endpoints";
+import { enqueueDelivery, sendLimit } from "./endpoints";
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
@@ -57,19 +57,28 @@ export async function listDeliveries({ ctx, input }: { ctx: RequestContext; inpu
 }
 
 /**
- * One more attempt now, whatever the delivery's state: it becomes pending and a `manual` message
- * is queued (same `webhook-id`). A disabled endpoint gets nothing: 409.
+ * One more attempt now of a delivery that has not succeeded: it becomes pending and a `manual`
+ * message is queued (same `webhook-id`). A succeeded one is a 409 `delivery_succeeded` (the guard
+ * is in the UPDATE, so a success booked meanwhile is not re-sent); a disabled endpoint gets nothing
+ * (409 `endpoint_disabled`). Counts against the organization's send limit.
  */
 export async function retryDelivery({ ctx, input }: { ctx: RequestContext; input: { id: string; deliveryId: string } }) {
   const scope = requirePermission(ctx, "webhooks.update");
   const endpoint = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
   if (!endpoint.enabled) throw new ApiError("endpoint_disabled", "This endpoint is disabled: enable it first (PATCH { enabled: true }).");
+  await sendLimit(ctx, scope.organization.id);
+  const theDelivery = and(eq(webhookDeliveries.id, input.deliveryId), eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.organizationId, scope.organization.id));
   const [row] = await ctx.db
     .update(webhookDeliveries)
     .set({ status: "pending" })
-    .where(and(eq(webhookDeliveries.id, input.deliveryId), eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.organizationId, scope.organization.id)))
+    .where(and(theDelivery, ne(webhookDeliveries.status, "succeeded")))
     .returning();
-  if (!row) throw notFound("Delivery");
-  await enqueueDelivery(ctx, { kind: "delivery", deliveryId: row.id, manual: true });
+  if (!row) {
+    // Only on refusal: was it not there, or already succeeded?
+    const existing = await ctx.db.select({ status: webhookDeliveries.status }).from(webhookDeliveries).where(theDelivery).get();
+    if (!existing) throw notFound("Delivery");
+    throw new ApiError("delivery_succeeded", "This delivery already succeeded; nothing was queued. Send a test event (POST …/test) to try the endpoint again.");
+  }
+  await enqueueDelivery(ctx, { kind: "delivery", deliveryId: row.id, organizationId: row.organizationId, manual: true });
   return deliveryView(row);
 }

@@ -1,19 +1,22 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { insertRowWhere } from "../../db/insert-where";
 import { organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
-import type { Env, RequestContext } from "../../env";
-import { ApiError } from "../../lib/errors";
+import type { RequestContext } from "../../env";
+import { ApiError, forbidden } from "../../lib/errors";
+import { readPermissionsFor } from "../../lib/event-catalog";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
+import type { OrgScope } from "../auth/principal";
+import { enforceRateLimit } from "../auth/rate-limit";
 import { previousStatementChanged } from "../events/recorder";
 import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { changedFields, iso } from "../views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
+import { assertWebhookUrl, urlForEvents } from "./url-rules";
 
 export const MAX_ENDPOINTS_PER_ORG = 20;
-export const MAX_URL_LENGTH = 2048;
 /** After a rotation the old secret keeps signing this long, next to the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** `eventTypes` that selects every type, present and future (the default). */
@@ -38,26 +41,27 @@ export function endpointView(row: EndpointRow) {
   };
 }
 
-const badUrl = (message: string) => new ApiError("validation_failed", `url: ${message}`, { errors: [{ path: "url", message }] });
+/**
+ * An endpoint as its events (`data.object`, `data.previous`) and `webhook.test` payloads show it: the
+ * URL as its origin only (url-rules.ts `urlForEvents`). Everything else as the API shows it.
+ */
+export function endpointEventView(row: EndpointRow) {
+  return { ...endpointView(row), url: urlForEvents(row.url) };
+}
 
 /**
- * https only; plain http only to localhost / 127.0.0.1 under ENVIRONMENT=development (a receiver
- * on the developer's machine); no userinfo (credentials belong in the signature, not the URL).
+ * An endpoint is a read channel: subscribing it to a type needs the read permission of what the
+ * type carries (lib/event-catalog.ts EVENT_READ_PERMISSIONS), so `webhooks.create` never reads what
+ * `users.read` guards. Checked on create and on every change of `url` or `eventTypes`.
  */
-export function assertWebhookUrl(env: Env, value: string): void {
-  if (value.length > MAX_URL_LENGTH) throw badUrl(`At most ${MAX_URL_LENGTH} characters.`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw badUrl("Must be an absolute URL.");
-  }
-  if (url.username || url.password) throw badUrl("Must not contain a user name or password.");
-  if (url.protocol === "https:" && url.hostname) return;
-  const loopback = url.hostname === "localhost" || url.hostname === "127.0.0.1";
-  if (url.protocol === "http:" && loopback && env.ENVIRONMENT === "development") return;
-  throw badUrl(env.ENVIRONMENT === "development" ? "Must be https://, or http://localhost / http://127.0.0.1." : "Must be an https:// URL.");
+function assertMaySubscribe(scope: OrgScope, eventTypes: readonly string[]): void {
+  const missing = readPermissionsFor(eventTypes).filter((permission) => !scope.role.permissions.has(permission));
+  if (missing.length === 0) return;
+  throw forbidden(`Subscribing to ${eventTypes.join(", ") || "every type"} needs the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""}: an endpoint receives what those permissions read.`);
 }
+
+/** Sends to receivers on request (test, retry): 10 a minute per organization (wrangler.toml RATE_LIMIT_WEBHOOK_SENDS). */
+export const sendLimit = (ctx: RequestContext, organizationId: string) => enforceRateLimit(ctx.env.RATE_LIMIT_WEBHOOK_SENDS, `webhook-send:${organizationId}`);
 
 export interface EndpointInput {
   url: string;
@@ -90,6 +94,7 @@ export async function getEndpoint({ ctx, input }: { ctx: RequestContext; input: 
 export async function createEndpoint({ ctx, input }: { ctx: RequestContext; input: EndpointInput }) {
   const scope = requirePermission(ctx, "webhooks.create");
   assertWebhookUrl(ctx.env, input.url);
+  assertMaySubscribe(scope, input.eventTypes ?? [ALL_EVENT_TYPES]);
   const organizationId = scope.organization.id;
   const now = new Date();
   const id = newId("whe");
@@ -113,7 +118,7 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   const underLimit = sql`(SELECT count(*) FROM webhook_endpoints WHERE organization_id = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
   const [inserted] = await ctx.db.batch([
     insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit)!).returning({ id: webhookEndpoints.id }),
-    ctx.events.record("webhook_endpoint.created", endpointView(row), null, { when: previousStatementChanged }),
+    ctx.events.record("webhook_endpoint.created", endpointEventView(row), null, { when: previousStatementChanged }),
   ]);
   if (inserted.length === 0) throw new ApiError("limit_reached", `An organization can have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints.`);
   return { ...endpointView(row), secret };
@@ -124,6 +129,8 @@ export function updateEndpoint({ ctx, input }: { ctx: RequestContext; input: { i
   if (input.url !== undefined) assertWebhookUrl(ctx.env, input.url);
   return untilApplied(async () => {
     const existing = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
+    // The subscription as it will stand; the write is guarded on `existing.eventTypes`, so it is the one checked.
+    if (input.url !== undefined || input.eventTypes !== undefined) assertMaySubscribe(scope, input.eventTypes ?? existing.eventTypes);
     const reenabling = input.enabled === true && !existing.enabled;
     const changes = {
       ...(input.url !== undefined ? { url: input.url } : {}),
@@ -137,7 +144,10 @@ export function updateEndpoint({ ctx, input }: { ctx: RequestContext; input: { i
     const before = endpointView(existing);
     const view = endpointView({ ...existing, ...changes });
     const { updatedAt: _u, createdAt: _c, id: _i, ...compared } = view;
-    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, view, changedFields(before, compared));
+    // Compared on full URLs (a changed path is a change), shown as origins like the object.
+    const previous = changedFields(before, compared);
+    if ("url" in previous) previous.url = urlForEvents(existing.url);
+    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, endpointEventView({ ...existing, ...changes }), previous);
     return applied ? view : CHANGED_CONCURRENTLY;
   });
 }
@@ -151,7 +161,7 @@ export async function deleteEndpoint({ ctx, input }: { ctx: RequestContext; inpu
       .delete(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, existing.id), eq(webhookEndpoints.organizationId, scope.organization.id)))
       .returning({ id: webhookEndpoints.id }),
-    ctx.events.record("webhook_endpoint.deleted", endpointView(existing), null, { when: previousStatementChanged }),
+    ctx.events.record("webhook_endpoint.deleted", endpointEventView(existing), null, { when: previousStatementChanged }),
   ]);
   if (!row) throw new ApiError("not_found", "Webhook endpoint not found.");
 }
@@ -176,7 +186,9 @@ export function rotateSecret({ ctx, input }: { ctx: RequestContext; input: { id:
       updatedAt: now,
     };
     const view = endpointView({ ...existing, ...changes });
-    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, view, { updatedAt: endpointView(existing).updatedAt });
+    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, endpointEventView({ ...existing, ...changes }), {
+      updatedAt: endpointView(existing).updatedAt,
+    });
     return applied ? { ...view, secret } : CHANGED_CONCURRENTLY;
   });
 }
@@ -191,8 +203,9 @@ export async function testEndpoint({ ctx, input }: { ctx: RequestContext; input:
   const scope = requirePermission(ctx, "webhooks.update");
   const endpoint = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
   if (!endpoint.enabled) throw disabled();
+  await sendLimit(ctx, endpoint.organizationId);
   const deliveryId = newId("dlv");
-  const event = ctx.events.record("webhook.test", endpointView(endpoint));
+  const event = ctx.events.record("webhook.test", endpointEventView(endpoint));
   const eventId = ctx.events.recorded[ctx.events.recorded.length - 1]!;
   const now = new Date();
   await ctx.db.batch([
@@ -205,7 +218,7 @@ export async function testEndpoint({ ctx, input }: { ctx: RequestContext; input:
       and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.enabled, true))!,
     ),
   ]);
-  await enqueueDelivery(ctx, { kind: "delivery", deliveryId });
+  await enqueueDelivery(ctx, { kind: "delivery", deliveryId, organizationId: endpoint.organizationId });
   return { eventId, deliveryId };
 }
 
@@ -224,7 +237,7 @@ async function writeEndpointChange(
   organizationId: string,
   existing: typeof webhookEndpoints.$inferSelect,
   changes: Partial<typeof webhookEndpoints.$inferInsert>,
-  view: ReturnType<typeof endpointView>,
+  view: ReturnType<typeof endpointEventView>,
   previous: Record<string, unknown>,
 ): Promise<boolean> {
   const [[row]] = await ctx.db.batch([

@@ -55,7 +55,10 @@ export async function fanOutEvent(ctx: RequestContext, eventId: string): Promise
   ] as const);
   const pending = results[results.length - 1] as { id: string }[];
   if (pending.length > 0) {
-    const messages: { body: DeliveryMessage; contentType: "json" }[] = pending.map(({ id }) => ({ body: { kind: "delivery", deliveryId: id }, contentType: "json" }));
+    const messages: { body: DeliveryMessage; contentType: "json" }[] = pending.map(({ id }) => ({
+      body: { kind: "delivery", deliveryId: id, organizationId: event.organizationId },
+      contentType: "json",
+    }));
     await ctx.env.WEBHOOKS.sendBatch(messages);
   }
   return { deliveries: pending.length };

@@ -1,11 +1,17 @@
 import type { Env } from "../../env";
+import { isSealed, open, seal, UnknownSecretKeyError, type KeyRing } from "../../lib/secret-box";
 
 /**
  * Webhook signing secrets: `whsec_` + base64 of 32 random bytes (Standard Webhooks), shown once,
- * stored AES-GCM encrypted under a key derived from the Worker secret WEBHOOK_SECRET_KEY, with the
- * endpoint id as additional data (a ciphertext copied onto another row does not decrypt).
+ * stored sealed (src/lib/secret-box.ts: AES-256-GCM, the ciphertext names its key) under the Worker
+ * secret WEBHOOK_SECRET_KEY, with the endpoint id as additional data (a ciphertext copied onto
+ * another row does not open). During a key rotation WEBHOOK_SECRET_KEY_PREVIOUS still opens what
+ * the old key sealed, and the scheduled upkeep re-seals it (secret-key-rotation.ts).
  */
 export const SECRET_PREFIX = "whsec_";
+
+/** secret-box purpose: the AES key for webhook secrets is derived for this use only. */
+const PURPOSE = "webhook-signing-secret";
 
 /** Local development only: outside ENVIRONMENT=development a missing key is an error, never this. */
 const DEVELOPMENT_KEY = "development-only-webhook-secret-key: never used outside ENVIRONMENT=development";
@@ -17,47 +23,65 @@ export function mintWebhookSecret(): string {
   return SECRET_PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** Imported keys, by key material: a small module-level cache (the key never changes within an isolate). */
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function encryptionKey(env: Env): Promise<CryptoKey> {
-  let material = env.WEBHOOK_SECRET_KEY;
-  if (!material) {
+/** The keys webhook secrets are sealed and opened with. Throws outside development when WEBHOOK_SECRET_KEY is unset. */
+export function webhookKeyRing(env: Env): KeyRing {
+  let current = env.WEBHOOK_SECRET_KEY;
+  if (!current) {
     if (env.ENVIRONMENT !== "development") {
       throw new Error("WEBHOOK_SECRET_KEY is not set: webhook secrets cannot be encrypted. Set it with `wrangler secret put WEBHOOK_SECRET_KEY`.");
     }
-    material = DEVELOPMENT_KEY;
+    current = DEVELOPMENT_KEY;
   }
-  let key = keys.get(material);
-  if (!key) {
-    key = crypto.subtle
-      .digest("SHA-256", new TextEncoder().encode(material))
-      .then((digest) => crypto.subtle.importKey("raw", digest, "AES-GCM", false, ["encrypt", "decrypt"]));
-    keys.set(material, key);
-  }
-  return key;
+  return env.WEBHOOK_SECRET_KEY_PREVIOUS ? { current, previous: env.WEBHOOK_SECRET_KEY_PREVIOUS } : { current };
 }
 
-/** `v1.<iv>.<ciphertext>`, both base64. */
-export async function encryptSecret(env: Env, endpointId: string, secret: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(endpointId) },
-    await encryptionKey(env),
-    new TextEncoder().encode(secret),
-  );
-  return `v1.${toBase64(iv)}.${toBase64(new Uint8Array(sealed))}`;
+export function encryptSecret(env: Env, endpointId: string, secret: string): Promise<string> {
+  return seal(webhookKeyRing(env), PURPOSE, endpointId, secret);
+}
+
+/** The secret, and whether it should be re-sealed under the current key (it is legacy `v1`, or under the previous key). */
+export async function openSecret(env: Env, endpointId: string, stored: string): Promise<{ secret: string; stale: boolean }> {
+  const ring = webhookKeyRing(env);
+  if (isSealed(stored)) {
+    const opened = await open(ring, PURPOSE, endpointId, stored);
+    return { secret: opened.plaintext, stale: opened.underPrevious };
+  }
+  return { secret: await openLegacy(ring, endpointId, stored), stale: true };
 }
 
 export async function decryptSecret(env: Env, endpointId: string, stored: string): Promise<string> {
-  const [version, iv, sealed] = stored.split(".");
-  if (version !== "v1" || !iv || !sealed) throw new Error("unknown webhook secret format");
-  const clear = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(endpointId) },
-    await encryptionKey(env),
-    fromBase64(sealed),
-  );
-  return new TextDecoder().decode(clear);
+  return (await openSecret(env, endpointId, stored)).secret;
+}
+
+/** A `v1` ciphertext names no key: the AES key was SHA-256 of the key material. */
+export class LegacySecretUnreadableError extends Error {
+  constructor() {
+    super("a v1 ciphertext that neither the current nor the previous key opens");
+    this.name = "LegacySecretUnreadableError";
+  }
+}
+
+/** A stored secret that the configured keys cannot open: an operator's key setup, not the receiver, is at fault. */
+export const isUnreadableSecret = (error: unknown) => error instanceof UnknownSecretKeyError || error instanceof LegacySecretUnreadableError;
+
+/**
+ * `v1.<iv>.<ciphertext>` (before ciphertexts named their key): tried under the current key, then
+ * the previous one.
+ */
+async function openLegacy(ring: KeyRing, endpointId: string, stored: string): Promise<string> {
+  const [version, iv, sealed, extra] = stored.split(".");
+  if (version !== "v1" || !iv || !sealed || extra !== undefined) throw new Error("unknown webhook secret format");
+  for (const material of ring.previous ? [ring.current, ring.previous] : [ring.current]) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
+    const key = await crypto.subtle.importKey("raw", digest, "AES-GCM", false, ["decrypt"]);
+    try {
+      const clear = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(endpointId) }, key, fromBase64(sealed));
+      return new TextDecoder().decode(clear);
+    } catch {
+      // Not this key (GCM authenticates): try the next.
+    }
+  }
+  throw new LegacySecretUnreadableError();
 }
 
 /**
