@@ -4,7 +4,7 @@ import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonRes
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EVENT_TYPE_PREFIXES, EVENT_TYPES } from "../../lib/event-catalog";
 import { cleanText, IdParam, Timestamp } from "../schemas";
-import { apiKeyOrSession } from "../auth-modes";
+import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 
 const tags = ["Webhooks"];
@@ -71,8 +71,9 @@ export const createWebhook = createRoute({
   tags,
   summary: "Create a webhook endpoint",
   description:
-    "Permissions: webhooks.create. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`).",
+    "Permissions: webhooks.create. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`). A session whose email address is not verified → 403 `email_not_verified`.",
   ...idempotent(apiKeyOrSession("webhooks.create")),
+  ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(z.strictObject({ url: Url, description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointCreateInput")),
