@@ -34,8 +34,9 @@ export async function signUp(
     ...(overrides.organizationName ? { organizationName: overrides.organizationName } : {}),
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
-  if (overrides.verified !== false) await markEmailVerified(res.body.user.id);
-  return { token: res.body.session.token, user: res.body.user, organization: res.body.organization };
+  const verified = overrides.verified !== false;
+  if (verified) await markEmailVerified(res.body.user.id);
+  return { token: res.body.session.token, user: { ...res.body.user, emailVerified: verified }, organization: res.body.organization };
 }
 
 export const db = () => createDb(env.DB);
