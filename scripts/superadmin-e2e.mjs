@@ -4,8 +4,9 @@
 // The vitest suite runs inside workerd and cannot spawn processes, so this runs in Node: it applies
 // the migrations, starts `wrangler dev` on 127.0.0.1 (8791, or the next free port) over the project's
 // default local state (the one `npm run dev` uses), signs a fresh user up over HTTP, and runs the
-// real CLI while the server is up. Everything is bounded (90 s overall) and the server's process
-// group is always killed (scripts/lib/dev-server.mjs).
+// real CLI while the server is up: refused while the address is unverified (exit 4, nothing
+// changed), granted once the emailed link verified it. Everything is bounded (120 s overall) and
+// the server's process group is always killed (scripts/lib/dev-server.mjs).
 import { spawnSync } from "node:child_process";
 import { api as apiCall, ROOT, startDevServer } from "./lib/dev-server.mjs";
 
@@ -27,6 +28,23 @@ function superadmin(...args) {
 }
 
 const api = (method, path, options = {}) => apiCall(server.base, method, path, { ...options, timeoutMs: 5_000 });
+
+/** Confirms `email` with the verification link the EMAILS consumer put in the dev outbox. */
+async function verifyAddress(email, limitMs = 20_000) {
+  const from = Date.now();
+  while (Date.now() - from < limitMs) {
+    const outbox = await api("GET", `/api/dev/outbox?to=${encodeURIComponent(email)}`);
+    check(outbox.status === 200, `GET /api/dev/outbox → ${outbox.status}`);
+    const token = outbox.body.data.map((m) => /\/verify-email\/(vet_[0-9A-Za-z]+)/.exec(m.text)?.[1]).find(Boolean);
+    if (token) {
+      const confirmed = await api("POST", "/api/auth/email-verification/confirm", { body: { token } });
+      check(confirmed.status === 200 && confirmed.body.user.emailVerified === true, `confirming the address → ${confirmed.status}`);
+      return;
+    }
+    await sleep(500);
+  }
+  throw new Error(`no verification email for ${email} within ${limitMs / 1000} s`);
+}
 
 /** Polls GET /api/auth/session until isSuperAdmin is `expected`; returns the seconds it took. */
 async function waitForFlag(token, expected, limitMs = 20_000) {
@@ -60,6 +78,19 @@ async function main() {
   check(before.status === 403, `GET /api/organizations before the grant → ${before.status}`);
   log(`signed up ${email}; isSuperAdmin false and GET /api/organizations → 403 (the user is now cached by the server)`);
 
+  // An address nobody has proved: the grant is refused (exit 4, a message on stderr) and changes nothing.
+  const refused = superadmin(email);
+  check(refused.status === 4, `a grant to an unverified account must exit 4, got ${refused.status}`);
+  check(/not verified/.test(refused.stderr) && refused.stdout === "", `the refusal must explain itself on stderr: ${JSON.stringify(refused.stderr)}`);
+  const stillRefused = await api("GET", "/api/organizations", { token });
+  check(stillRefused.status === 403, `GET /api/organizations after the refused grant → ${stillRefused.status}`);
+  check((await api("GET", "/api/auth/session", { token })).body.isSuperAdmin === false, "the refused grant must leave isSuperAdmin false");
+  log("the grant to the unverified account was refused (exit 4) and GET /api/organizations is still 403");
+
+  // The owner proves the address with the emailed link (from the dev outbox), then the grant works.
+  await verifyAddress(email.toLowerCase());
+  log("verified the address through the emailed link");
+
   // Platform routes read the flag fresh from D1: the grant and the revoke count on the very next request.
   check(superadmin(email).status === 0, "grant failed");
   const list = await api("GET", "/api/organizations", { token });
@@ -73,15 +104,20 @@ async function main() {
   log("GET /api/organizations right after the revoke → 403");
   log(`GET /api/auth/session shows isSuperAdmin = false after ${await waitForFlag(token, false)} s`);
 
+  // --revoke works on any account, a verified address or not.
+  const unproven = `cli.unproven.${Date.now().toString(36)}@example.com`;
+  check((await api("POST", "/api/auth/sign-up", { body: { email: unproven, password: "a-strong-password", name: "Cli Unproven" } })).status === 201, "second sign-up failed");
+  check(superadmin("--revoke", unproven).status === 0, "--revoke on an unverified account must exit 0");
+
   check(superadmin(`nobody.${Date.now().toString(36)}@example.com`).status === 1, "an unknown email must exit 1");
   check(superadmin("robert'); DROP TABLE users;--@example.com").status === 2, "a malformed email must exit 2");
   check((await api("GET", "/api/auth/session", { token })).status === 200, "the users table must still be there");
 }
 
 const watchdog = setTimeout(() => {
-  console.error("FAIL: over the 90 s budget");
+  console.error("FAIL: over the 120 s budget");
   stopServer().finally(() => process.exit(1));
-}, 90_000);
+}, 120_000);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopServer().finally(() => process.exit(130)));
 
 try {

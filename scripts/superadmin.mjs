@@ -8,8 +8,14 @@
 // It writes D1 through `wrangler d1 execute` (safe while `npm run dev` is running). Platform routes
 // read the flag fresh from D1, so it counts on the next request; the user's KV entry of the auth
 // cache is deleted too, so `isSuperAdmin` in GET /api/auth/session follows once the in-isolate copy
-// expires (ISOLATE_TTL_MS, 15 s). Exit codes: 0 done, 1 no user with that email, 2 bad usage,
-// 3 wrangler failed.
+// expires (ISOLATE_TTL_MS, 15 s).
+//
+// A grant needs an account whose address is verified: anyone can sign up with any address, so
+// granting an unproven one would make whoever registered `staff@company` first platform staff. The
+// guard is in the UPDATE itself; a refused grant changes nothing. `--revoke` works on any account.
+//
+// Exit codes: 0 done, 1 no user with that email, 2 bad usage, 3 wrangler failed, 4 refused: the
+// account's address is not verified.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -54,8 +60,8 @@ const where = remote ? "production D1" : "local D1";
 // The regex leaves ' as the only character with meaning in a SQL string literal; double it.
 const literal = `'${email.replaceAll("'", "''")}'`;
 const sql =
-  `UPDATE users SET is_super_admin = ${revoke ? 0 : 1}, updated_at = ${Date.now()} WHERE email = ${literal}; ` +
-  `SELECT id, is_super_admin FROM users WHERE email = ${literal}`;
+  `UPDATE users SET is_super_admin = ${revoke ? 0 : 1}, updated_at = ${Date.now()} WHERE email = ${literal}${revoke ? "" : " AND email_verified = 1"}; ` +
+  `SELECT id, is_super_admin, email_verified FROM users WHERE email = ${literal}`;
 const output = wrangler(["d1", "execute", "DB", ...target, "--yes", "--json", "--command", sql]);
 
 let user;
@@ -66,6 +72,13 @@ try {
   fail(3, `Unexpected output from wrangler d1 execute:\n${output}`);
 }
 if (!user) fail(1, `No user with email ${email} in the ${where}. They must sign up first.`);
+if (!revoke && !user.email_verified) {
+  fail(
+    4,
+    `Refused: ${email} (${user.id}) has not verified its email address, so nobody has proved it belongs to them. ` +
+      `Nothing was changed. Ask them to open the verification link we emailed (or request a new one with POST /api/auth/email-verification), then run this again.`,
+  );
+}
 
 // The auth cache's KV key for a user (TieredCache name "user", see src/cache/auth-cache.ts).
 wrangler(["kv", "key", "delete", "--binding", "AUTH_CACHE", ...target, `user:${user.id}`]);

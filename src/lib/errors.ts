@@ -84,7 +84,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
     "The webhook URL names an address on this side of the internet (loopback, private, link-local, CGNAT, unique-local, multicast, reserved, in any spelling) or a name that resolves only inside a network (`localhost`, `.local`, `.internal`, `.home.arpa`, a single label). Use a public https:// host.",
   unauthenticated: "No credential, or one that is malformed, unknown, expired, revoked or signed out. Every case gets this same body, with `WWW-Authenticate`.",
   forbidden: "The credential is valid but may not do this: its role lacks the permission, the route needs a session (not an API key), the Admin role or a Super Admin, or the change would grant more than the caller holds.",
-  email_not_verified: "The session's email address is not verified; invitations addressed to it stay hidden until it is. Use the emailed link, or POST /api/auth/email-verification for a new one.",
+  email_not_verified:
+    "The session's email address is not verified. Until it is, invitations addressed to it stay hidden, and the account cannot create API keys, webhook endpoints or invitations. Use the emailed link, or POST /api/auth/email-verification for a new one.",
   csrf_rejected: "A state-changing request authenticated by the session cookie came from another site (Origin/Sec-Fetch-Site). Send `Authorization: Bearer` instead, or call from the same origin.",
   current_password_incorrect: "The current password given to change it is wrong.",
   not_found: "Nothing here: the resource does not exist, belongs to another organization, or the link was used or replaced.",

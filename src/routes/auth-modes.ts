@@ -10,11 +10,13 @@ import type { Permission } from "../services/permissions/catalog";
  * - `x-permission`: a catalog permission (`users.read`, …);
  * - `x-required-role`: `Admin` (the caller's role resolves to the system Admin) or `super_admin`
  *   (the platform flag, session only);
- * - `x-email-verified`: the session user's address must be verified.
+ * - `x-email-verified`: a session caller's address must be verified (403 `email_not_verified`
+ *   otherwise). On a session-only route that is every caller; on a route that also takes API keys,
+ *   keys are unaffected (an organization's key has no address, and only verified users create one).
  *
  * The declaration is documentation and the input of the auth matrix test
  * (test/app/access-matrix.test.ts); the enforcement stays the first line of each service
- * (`requirePermission`, `requireAdminRole`, `requireSuperAdmin`). The matrix proves the two agree.
+ * (`requirePermission`, `requireAdminRole`, `requireSuperAdmin`, `requireVerifiedEmailToArm`). The matrix proves the two agree.
  * Every route declares one of these, the public ones included.
  */
 export const publicRoute = () => ({ security: [] as SecurityRequirement[] });
@@ -31,6 +33,13 @@ export const sessionOnly = () => ({ security: SECURITY_SESSION, middleware: [req
  * service enforces it).
  */
 export const verifiedSession = () => ({ ...sessionOnly(), "x-email-verified": true as const });
+
+/**
+ * Spread beside a mode on the routes that create what acts or reaches beyond the organization (API
+ * keys, webhook endpoints, invitations): a session caller must have a verified address; the
+ * service enforces it with `requireVerifiedEmailToArm` ("an unproven account arms nothing").
+ */
+export const verifiedToArm = () => ({ "x-email-verified": true as const });
 
 /** An API key or a session, acting in its organization, with no permission beyond membership. */
 const apiKeyOrSessionMode = () => ({ security: SECURITY_API_KEY_OR_SESSION, middleware: [requireAuth("api_key", "session")] });

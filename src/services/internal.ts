@@ -82,8 +82,9 @@ const UNTIL_APPLIED_ATTEMPTS = 5;
 /**
  * The guarded UPDATE of a read-decide-write change on a tenant row: `changes` to the row with this
  * id in this organization, only if the `read` columns still hold what was read (`unchangedSince`).
- * Returns the updated id, none when the guard did not hold. Put `ctx.events.record(…, { when:
- * previousStatementChanged })` right after it in the same batch.
+ * Returns the updated id, none when the guard did not hold. `also` adds a condition of its own
+ * (the caller's standing, say). Put `ctx.events.record(…, { when: previousStatementChanged })`
+ * right after it in the same batch.
  */
 export function updateInOrgIfUnchanged<T extends TenantTable>(
   ctx: RequestContext,
@@ -92,10 +93,11 @@ export function updateInOrgIfUnchanged<T extends TenantTable>(
   organizationId: string,
   changes: Partial<T["$inferInsert"]>,
   read: [column: SQLiteColumn, read: unknown][],
+  also?: SQL,
 ) {
   return ctx.db
     .update(table)
     .set(changes as never)
-    .where(and(eq(table.id, id), eq(table.organizationId, organizationId), unchangedSince(read)))
+    .where(and(eq(table.id, id), eq(table.organizationId, organizationId), unchangedSince(read), also))
     .returning({ id: table.id });
 }

@@ -11,7 +11,7 @@ const verifiedFlag = async (userId: string) =>
 describe("email verification", () => {
   it("sign-up creates an unverified user and emails a verification link; confirming verifies the address", async () => {
     const email = uniqueEmail("verify");
-    const owner = await signUp({ email, name: "Vera" });
+    const owner = await signUp({ email, name: "Vera", verified: false });
     expect((await get("/api/auth/session", { token: owner.token })).body.user).toEqual({ id: owner.user.id, email, name: "Vera", emailVerified: false });
     expect(await verifiedFlag(owner.user.id)).toEqual({ email_verified: 0, email_verified_at: null });
 
@@ -33,14 +33,14 @@ describe("email verification", () => {
   });
 
   it("a link works once: a second use is a 404 and changes nothing", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
     expect((await post("/api/auth/email-verification/confirm", { token })).status).toBe(200);
     expectProblem(await post("/api/auth/email-verification/confirm", { token }), 404, "not_found");
   });
 
   it("concurrent confirmations of one link: exactly one succeeds", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
     const results = await Promise.all(Array.from({ length: 8 }, () => post("/api/auth/email-verification/confirm", { token })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
@@ -48,7 +48,7 @@ describe("email verification", () => {
   });
 
   it("an expired link is a 410 token_expired and leaves the address unverified", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
     await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ?").bind(Date.now() - 1000, owner.user.id).run();
     expectProblem(await post("/api/auth/email-verification/confirm", { token }), 410, "token_expired");
@@ -56,7 +56,7 @@ describe("email verification", () => {
   });
 
   it("a token of another kind, a mistyped one or an unknown one is a 404; a missing one is a 400", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
     expectProblem(await post("/api/auth/email-verification/confirm", { token: token.slice(0, -1) + (token.endsWith("A") ? "B" : "A") }), 404, "not_found");
     expectProblem(await post("/api/auth/email-verification/confirm", { token: mintToken("emailVerification") }), 404, "not_found");
@@ -67,7 +67,7 @@ describe("email verification", () => {
   });
 
   it("resending mails a new link and the previous one stops working; a verified address → 409", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const first = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
     const resent = await post("/api/auth/email-verification", undefined, { token: owner.token });
     expect(resent.status).toBe(202);
@@ -80,7 +80,7 @@ describe("email verification", () => {
   });
 
   it("resending is rate limited per user (429 with Retry-After)", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const { allowedBefore, limited } = await countUntilLimited(3, () => post("/api/auth/email-verification", undefined, { token: owner.token }));
     expect(allowedBefore).toBeGreaterThanOrEqual(3);
     expectProblem(limited, 429, "rate_limited");
@@ -88,7 +88,7 @@ describe("email verification", () => {
   });
 
   it("the page: GET only shows a button (a mail scanner opening the link verifies nothing); POST confirms", async () => {
-    const owner = await signUp();
+    const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
     const page = await call("GET", `/verify-email/${token}`);
     expect(page.status).toBe(200);

@@ -17,7 +17,7 @@ describe("an address squatter cannot join what was sent to the address", () => {
     expect(invited.status).toBe(201);
 
     // Someone who does not own the mailbox signs up with it.
-    const squatter = await signUp({ email: alice, name: "Not Alice", password: "squatter-password" });
+    const squatter = await signUp({ email: alice, name: "Not Alice", password: "squatter-password", verified: false });
     expect((await get("/api/auth/session", { token: squatter.token })).body.user.emailVerified).toBe(false);
     expectProblem(await get("/api/invitations", { token: squatter.token }), 403, "email_not_verified");
     expectProblem(await post(`/api/invitations/${invited.body.id}/accept`, {}, { token: squatter.token }), 403, "email_not_verified");
@@ -50,7 +50,7 @@ describe("an address squatter cannot join what was sent to the address", () => {
 
   it("the emailed invitation link still works for a signed-in recipient whose address is unverified, and verifies it", async () => {
     const admin = await signUp();
-    const bob = await signUp({ name: "Bob" });
+    const bob = await signUp({ name: "Bob", verified: false });
     await post("/api/organizations/invitations", { email: bob.user.email, role: "Member" }, { token: admin.token });
     const token = tokenIn((await waitForEmail(bob.user.email, "invitation"))[0]!.text, "invitation");
     const accepted = await post(`/api/invitations/${token}/accept`, undefined, { token: bob.token });

@@ -57,7 +57,7 @@ describe("asking for a password reset", () => {
 
 describe("setting a new password with the link", () => {
   it("sets the password, verifies the address and revokes every session of the user at once", async () => {
-    const owner = await signUp({ password: "the-old-password" });
+    const owner = await signUp({ password: "the-old-password", verified: false });
     const second = await post("/api/auth/sign-in", { email: owner.user.email, password: "the-old-password" });
     // Warm both sessions into the cache: revocation must not wait for it.
     expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { isPermission } from "../../src/services/permissions/catalog";
 import { call, expectProblem, get, type ApiResponse } from "../helpers/api";
@@ -18,7 +19,7 @@ import {
 /**
  * The auth and tenant matrix, derived from the served OpenAPI document: every operation, with no
  * test code of its own, is checked against what it declares (`security`, `x-permission`,
- * `x-required-role`; see src/routes/auth-modes.ts). The services enforce; this proves the
+ * `x-required-role`, `x-email-verified`; see src/routes/auth-modes.ts). The services enforce; this proves the
  * declaration and the enforcement agree, and that a route added tomorrow is covered the day it is.
  */
 
@@ -39,6 +40,12 @@ interface OpenApiDocument {
 }
 
 const document = (await get<OpenApiDocument>("/api/openapi.json")).body;
+
+/** Events in the organization whose actor is an unverified user: every change records one, so none means no change. */
+const unverifiedActorEvents = async (target: Org) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ? AND actor_id IN (SELECT id FROM users WHERE email_verified = 0)")
+    .bind(target.id)
+    .first<{ n: number }>())!.n;
 const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, op, name: `${method.toUpperCase()} ${path}` })),
 );
@@ -191,9 +198,11 @@ for (const operation of operations) {
     }
 
     if (op["x-email-verified"]) {
-      it("a session whose email address is not verified → 403 email_not_verified", async () => {
+      it(`a session ${words.holding} whose email address is not verified → 403 email_not_verified, and nothing changes`, async () => {
         const a = await org("A");
-        expectProblem(await send(operation, await unverifiedSession(a), a), 403, "email_not_verified");
+        const problem = expectProblem(await send(operation, await unverifiedSession(a, requirement), a), 403, "email_not_verified");
+        expect(problem.detail).toContain("POST /api/auth/email-verification");
+        expect(await unverifiedActorEvents(a), "an unverified caller changed something").toBe(0);
       });
     }
 

@@ -122,10 +122,13 @@ describe("query plans of every list", () => {
 
   it("every statement behind the real list and detail routes walks an index", async () => {
     const admin = await superAdmin();
-    const owner = await signUp({ name: "Plan Owner", organizationName: "Plan Tours" });
+    // The owner stays unverified as sign-up leaves it (GET /api/invitations is then a 403); a verified
+    // Admin arms the organization, which an unverified account may not.
+    const owner = await signUp({ name: "Plan Owner", organizationName: "Plan Tours", verified: false });
+    const colleague = await addMember(owner.organization.id, "admin", "plan-admin");
     await addMember(owner.organization.id, "member", "planned");
-    await createKey(owner.token, "Member");
-    await invite(owner.token, uniqueEmail("plan-invitee"));
+    await createKey(colleague.token, "Member");
+    await invite(colleague.token, uniqueEmail("plan-invitee"));
     const paths = [
       "/api/organizations/members",
       "/api/organizations/members?role=Member&limit=1",

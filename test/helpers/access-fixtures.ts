@@ -87,9 +87,13 @@ export async function callerFor(target: Org, requirement: Requirement, holding: 
   return (await addMember(target.id, roleKeyOf(role), "caller")).token;
 }
 
-/** A fresh session of a member of `target` whose address is not verified. */
-export async function unverifiedSession(target: Org): Promise<string> {
-  return (await addMember(target.id, roleKeyOf(NEUTRAL_ROLE), "unverified", { emailVerified: false })).token;
+/**
+ * A fresh session of a member of `target` whose address is not verified, holding what `requirement`
+ * asks for (so that the address is the only thing wrong with it), or a role granting nothing.
+ */
+export async function unverifiedSession(target: Org, requirement: Requirement = { kind: "none" }): Promise<string> {
+  const role = await roleFor(target, requirement, true);
+  return (await addMember(target.id, roleKeyOf(role), "unverified", { emailVerified: false })).token;
 }
 
 /** A fresh Admin credential of `target`: allowed everything the organization's routes do. */

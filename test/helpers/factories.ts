@@ -6,6 +6,8 @@ import { hashPassword } from "../../src/lib/passwords";
 import { newSession } from "../../src/services/auth/sessions";
 import { sessions } from "../../src/db/schema";
 import { post } from "./api";
+import { testContext } from "./context";
+import { authCache } from "../../src/cache/auth-cache";
 
 let counter = 0;
 export const uniqueEmail = (label = "user") => `${label}.${Date.now().toString(36)}.${counter++}@example.com`;
@@ -16,8 +18,15 @@ export interface Owner {
   organization: { id: string; name: string };
 }
 
-/** Signs up through the API: a user, their organization (as Admin) and a session. */
-export async function signUp(overrides: { email?: string; password?: string; name?: string; organizationName?: string } = {}): Promise<Owner> {
+/**
+ * Signs up through the API: a user, their organization (as Admin) and a session. Sign-up makes an
+ * unverified account, which cannot arm anything (API keys, webhook endpoints, invitations), so the
+ * owner's address is then marked verified, as its emailed link would (a direct D1 write, the user's
+ * cached record dropped); `verified: false` keeps the account as sign-up left it.
+ */
+export async function signUp(
+  overrides: { email?: string; password?: string; name?: string; organizationName?: string; verified?: boolean } = {},
+): Promise<Owner> {
   const res = await post("/api/auth/sign-up", {
     email: overrides.email ?? uniqueEmail("owner"),
     password: overrides.password ?? "a-strong-password",
@@ -25,10 +34,18 @@ export async function signUp(overrides: { email?: string; password?: string; nam
     ...(overrides.organizationName ? { organizationName: overrides.organizationName } : {}),
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
-  return { token: res.body.session.token, user: res.body.user, organization: res.body.organization };
+  const verified = overrides.verified !== false;
+  if (verified) await markEmailVerified(res.body.user.id);
+  return { token: res.body.session.token, user: { ...res.body.user, emailVerified: verified }, organization: res.body.organization };
 }
 
 export const db = () => createDb(env.DB);
+
+/** The user's address marked verified straight in D1, their cached record dropped (isolate and KV). */
+export async function markEmailVerified(userId: string) {
+  await env.DB.prepare("UPDATE users SET email_verified = 1, email_verified_at = ?1 WHERE id = ?2").bind(Date.now(), userId).run();
+  await authCache.invalidateUser(testContext(), userId);
+}
 
 /**
  * An organization with an Admin member and a session, written straight to D1: no sign-up, so no

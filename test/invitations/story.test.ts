@@ -74,7 +74,7 @@ describe("the invitation story", () => {
 
   it("an existing user accepts with their session and the org becomes active", async () => {
     const admin = await signUp({ organizationName: "Canyon Rides" });
-    const sam = await signUp({ name: "Sam", organizationName: "Sam's Own" });
+    const sam = await signUp({ name: "Sam", organizationName: "Sam's Own", verified: false });
     const created = await post("/api/organizations/invitations", { email: sam.user.email.toUpperCase(), role: "member" }, { token: admin.token });
     const [email] = await waitForEmail(sam.user.email);
     const token = tokenIn(email!.text);
@@ -103,14 +103,14 @@ describe("the invitation story", () => {
 
   it("a signed-in recipient with a verified address can accept by invitation id", async () => {
     const admin = await signUp();
-    const sam = await signUp();
+    const sam = await signUp({ verified: false });
     const created = await post("/api/organizations/invitations", { email: sam.user.email, role: "Member" }, { token: admin.token });
     await verifyEmail(sam.user.email);
     const mine = await get("/api/invitations", { token: sam.token });
     expect(mine.body.data).toEqual([expect.objectContaining({ id: created.body.id, role: expect.objectContaining({ name: "Member" }) })]);
     const accepted = await post(`/api/invitations/${created.body.id}/accept`, {}, { token: sam.token });
     expect(accepted.status).toBe(200);
-    const other = await signUp();
+    const other = await signUp({ verified: false });
     expectProblem(await post(`/api/invitations/${created.body.id}/accept`, {}, { token: other.token }), 403, "email_not_verified");
     await verifyEmail(other.user.email);
     expectProblem(await post(`/api/invitations/${created.body.id}/accept`, {}, { token: other.token }), 404, "not_found");

@@ -7,7 +7,7 @@ import type { Member, Page } from "../helpers/types";
 
 describe("listing members", () => {
   it("shows each member with user, resolved role and joinedAt; filters by role and by name/email", async () => {
-    const owner = await signUp({ name: "Olive Owner" });
+    const owner = await signUp({ name: "Olive Owner", verified: false });
     await createRole(owner.token, "Guide", ["users.read"]);
     const guide = await addMember(owner.organization.id, "guide", "guide");
     await addMember(owner.organization.id, "member", "plain");

@@ -15,6 +15,7 @@ export const apiKeys = sqliteTable(
     keyHash: text("key_hash").notNull(),
     /** First characters of the secret, for display. */
     start: text("start").notNull(),
+    /** The user whose session created it (null when an API key did): see webhook_endpoints' column. */
     createdByUserId: text("created_by_user_id"),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
@@ -24,5 +25,6 @@ export const apiKeys = sqliteTable(
     uniqueIndex("api_keys_key_hash_idx").on(t.keyHash),
     index("api_keys_organization_id_id_idx").on(t.organizationId, t.id),
     index("api_keys_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
+    index("api_keys_created_by_user_id_idx").on(t.createdByUserId),
   ],
 );

@@ -46,6 +46,8 @@ export const invitations = sqliteTable(
     index("invitations_email_id_idx").on(t.emailId),
     // The sweep that marks expired pending invitations 'expired' (sweepExpiredInvitations).
     index("invitations_status_expires_at_idx").on(t.status, t.expiresAt),
+    // What a user invited (a password reset takes back an unverified account's pending invitations).
+    index("invitations_inviter_id_idx").on(t.inviterId),
     // At most one pending invitation per email per organization, enforced by the database.
     uniqueIndex("invitations_organization_id_email_pending_idx").on(t.organizationId, t.email).where(sql`status = 'pending'`),
   ],

@@ -27,10 +27,19 @@ export const webhookEndpoints = sqliteTable(
     /** Failed attempts in a row, and when that streak began: the disable rule reads both. */
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     failingSince: integer("failing_since", { mode: "timestamp_ms" }),
+    /**
+     * The user whose session created it (null when an API key did, or for endpoints older than
+     * migrations/0006 whose creation event was gone): what a password reset takes back from an
+     * account that was unverified until then.
+     */
+    createdByUserId: text("created_by_user_id"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("webhook_endpoints_organization_id_id_idx").on(t.organizationId, t.id)],
+  (t) => [
+    index("webhook_endpoints_organization_id_id_idx").on(t.organizationId, t.id),
+    index("webhook_endpoints_created_by_user_id_idx").on(t.createdByUserId),
+  ],
 );
 
 /** One row per (event, endpoint): the unique index makes a redelivered fan-out a no-op. */

@@ -4,7 +4,7 @@ import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
-import { apiKeyOrSession } from "../auth-modes";
+import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 
 const tags = ["API keys"];
 
@@ -39,8 +39,9 @@ export const createApiKey = createRoute({
   tags,
   summary: "Create an API key",
   description:
-    "Permissions: api_keys.create. The key acts with `role` (a role name of this organization); the caller must hold every permission that role grants (403 otherwise). The secret `key` is returned only in this response.",
+    "Permissions: api_keys.create. The key acts with `role` (a role name of this organization); the caller must hold every permission that role grants (403 otherwise). The secret `key` is returned only in this response. A session whose email address is not verified → 403 `email_not_verified`.",
   ...idempotent(apiKeyOrSession("api_keys.create")),
+  ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(

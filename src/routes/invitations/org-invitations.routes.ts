@@ -4,7 +4,7 @@ import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
-import { apiKeyOrSession } from "../auth-modes";
+import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
 import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 
@@ -54,8 +54,9 @@ export const createInvitation = createRoute({
   tags,
   summary: "Invite someone by email",
   description:
-    "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429).",
+    "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429). A session whose email address is not verified → 403 `email_not_verified`.",
   ...idempotent(apiKeyOrSession("users.invite")),
+  ...verifiedToArm(),
   request: { headers: IdempotencyKeyHeaders, body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
   responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 429, 422) },
 });
@@ -67,8 +68,9 @@ export const resendInvitation = createRoute({
   tags,
   summary: "Resend an invitation",
   description:
-    "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409.",
+    "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409. A session whose email address is not verified → 403 `email_not_verified`.",
   ...idempotent(apiKeyOrSession("users.invite")),
+  ...verifiedToArm(),
   request: { headers: IdempotencyKeyHeaders, params: InvitationIdParams },
   responses: { 200: jsonResponse(InvitationSchema, "Resent", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 429, 422) },
 });

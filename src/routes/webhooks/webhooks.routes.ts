@@ -4,7 +4,7 @@ import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonRes
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EVENT_TYPE_PREFIXES, EVENT_TYPES } from "../../lib/event-catalog";
 import { cleanText, IdParam, Timestamp } from "../schemas";
-import { apiKeyOrSession } from "../auth-modes";
+import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 
 const tags = ["Webhooks"];
@@ -75,8 +75,9 @@ export const createWebhook = createRoute({
   tags,
   summary: "Create a webhook endpoint",
   description:
-    "Permissions: webhooks.create, plus the read permission of what each subscribed type carries (403 `forbidden` naming the missing ones): `member.*` and `invitation.*` need users.read, `role.*` roles.read, `api_key.*` api_keys.read, `webhook_endpoint.*` and `webhook.*` webhooks.read, `organization.*` nothing more, `*` all of them. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`).",
+    "Permissions: webhooks.create, plus the read permission of what each subscribed type carries (403 `forbidden` naming the missing ones): `member.*` and `invitation.*` need users.read, `role.*` roles.read, `api_key.*` api_keys.read, `webhook_endpoint.*` and `webhook.*` webhooks.read, `organization.*` nothing more, `*` all of them. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`). A session whose email address is not verified → 403 `email_not_verified`.",
   ...idempotent(apiKeyOrSession("webhooks.create")),
+  ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(z.strictObject({ url: Url, description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointCreateInput")),

@@ -1,12 +1,14 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { apiKeys } from "../../db/schema";
+import { apiKeys, organizations } from "../../db/schema";
+import { insertRowWhere } from "../../db/insert-where";
 import type { RequestContext } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
-import { callerOf, freshScope, requirePermission } from "../auth/guards";
+import { callerOf, freshScope, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
+import { assertCallerStands, callerStanding } from "../auth/standing";
 import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
@@ -32,6 +34,7 @@ function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
 
 export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "api_keys.create"));
+  await requireVerifiedEmailToArm(ctx);
   const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
   assertCanGrant(scope, role.permissions);
   const now = new Date();
@@ -53,12 +56,21 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
     lastUsedAt: null,
     createdAt: now,
   };
-  // A trigger refuses the row if the role was deleted since it was looked up (migrations/0002).
-  await ctx.db
-    .batch([ctx.db.insert(apiKeys).values(row), ctx.events.record("api_key.created", apiKeyEventObject(row, scope.organization))])
+  // Written only while the caller still stands where its checks were made (services/auth/standing.ts);
+  // a trigger refuses the row if the role was deleted since it was looked up (migrations/0002).
+  const standing = callerStanding(ctx, scope, { verifiedEmail: true });
+  const [inserted] = await ctx.db
+    .batch([
+      insertRowWhere(ctx.db, apiKeys, row, organizations, and(eq(organizations.id, scope.organization.id), standing.holds)!).returning({ id: apiKeys.id }),
+      ctx.events.record("api_key.created", apiKeyEventObject(row, scope.organization), null, { when: previousStatementChanged }),
+    ])
     .catch((error: unknown) => {
       throw isRoleNotFound(error) ? unknownRole(input.role) : error;
     });
+  if (inserted.length === 0) {
+    await assertCallerStands(ctx, scope, standing);
+    throw notFound("Organization"); // only the organization can be missing (its members and keys go with it)
+  }
   return { ...apiKeyView(row, scope.organization), key: secret };
 }
 
@@ -80,7 +92,7 @@ export async function listApiKeys({ ctx, input }: { ctx: RequestContext; input: 
  * secret, but events travel to the audit log and to third-party webhook receivers, so no part of
  * a credential goes with them (an event never matches `ork_`).
  */
-function apiKeyEventObject(row: ApiKeyRow, organization: OrganizationRecord) {
+export function apiKeyEventObject(row: ApiKeyRow, organization: OrganizationRecord) {
   const { start: _start, ...view } = apiKeyView(row, organization);
   return view;
 }

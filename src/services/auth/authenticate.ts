@@ -28,7 +28,7 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
       keyId: record.id,
       keyName: record.name,
       tokenHash,
-      scope: { organization, role: roleIn(organization, record.roleKey), memberId: null },
+      scope: { organization, role: roleIn(organization, record.roleKey), roleKey: record.roleKey, memberId: null },
     };
   }
 
@@ -54,5 +54,5 @@ export async function sessionScope(ctx: RequestContext, organizationId: string, 
     authCache.membership(ctx, organizationId, userId),
   ]);
   if (!organization || !membership) return null;
-  return { organization, role: roleIn(organization, membership.roleKey), memberId: membership.id };
+  return { organization, role: roleIn(organization, membership.roleKey), roleKey: membership.roleKey, memberId: membership.id };
 }

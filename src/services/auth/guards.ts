@@ -49,6 +49,29 @@ export async function freshScope(ctx: RequestContext, scope: OrgScope): Promise<
   return { ...scope, organization };
 }
 
+export const ARMING_NEEDS_VERIFIED_EMAIL_DETAIL =
+  "Verify your email address first: creating API keys, webhook endpoints and invitations needs an address you have proved you own. Open the link we emailed you, or ask for a new one with POST /api/auth/email-verification.";
+
+/**
+ * "An unproven account arms nothing": a session whose user has not verified their address may not
+ * create what acts or reaches beyond the organization (API keys, webhook endpoints, invitations; new
+ * organizations later), or an account squatted with someone else's address would hold credentials
+ * that outlive the owner's password reset. API keys pass: only verified users create them. The
+ * cached user may predate a verification made elsewhere a moment ago, so an unverified answer is
+ * read again from D1 before it is refused; the writing statement re-checks it (callerStanding's
+ * `verifiedEmail`).
+ */
+export async function requireVerifiedEmailToArm(ctx: RequestContext): Promise<void> {
+  const principal = callerOf(ctx);
+  if (principal.kind !== "session" || principal.user.emailVerified) return;
+  const row = await ctx.primary.select({ emailVerified: users.emailVerified }).from(users).where(eq(users.id, principal.user.id)).get();
+  if (row?.emailVerified) {
+    await authCache.invalidateUser(ctx, principal.user.id);
+    return;
+  }
+  throw new ApiError("email_not_verified", ARMING_NEEDS_VERIFIED_EMAIL_DETAIL);
+}
+
 /** "Role: Admin" gates: the caller's role must resolve to the system Admin. */
 export function requireAdminRole(ctx: RequestContext): OrgScope {
   const scope = orgScopeOf(ctx);

@@ -6,6 +6,7 @@ import { notFound } from "../../lib/errors";
 import { hashPassword } from "../../lib/passwords";
 import { claimEmailToken, enqueueAccountEmail, findLiveEmailToken, newEmailToken, storeEmailToken } from "./email-tokens";
 import { enforceRateLimit } from "./rate-limit";
+import { takeBackUnprovenArming } from "./unproven-arming";
 import { normalizeEmail } from "./sessions";
 
 /** The one answer to a reset request, whether or not the account exists. */
@@ -36,15 +37,19 @@ export async function requestPasswordReset({ ctx, input, clientIp }: { ctx: Requ
  * Sets a new password through a reset link. One batch, guarded by the token claim: the new
  * password, the address marked verified (the link proved the mailbox), every other reset link of
  * the user dead, and **every** session of the user deleted — their cached credentials are dropped
- * right after, so a session someone else held is a 401 at once.
+ * right after, so a session someone else held is a 401 at once. If the address was unverified until
+ * now, what the account armed meanwhile is revoked in the same batch (unproven-arming.ts).
  */
 export async function confirmPasswordReset({ ctx, input }: { ctx: RequestContext; input: { token: string; password: string } }) {
   const row = await findLiveEmailToken(ctx, input.token, "reset_password");
   const passwordHash = await hashPassword(input.password);
   const now = new Date();
   const { claim, claimed } = claimEmailToken(ctx, row, now);
-  const [claimedRows, , , revoked] = await ctx.db.batch([
+  // Before the address is marked verified below: the take-back holds only while it is not.
+  const takeBack = await takeBackUnprovenArming(ctx, row.userId, claimed);
+  const [claimedRows, ...rest] = await ctx.db.batch([
     claim,
+    ...takeBack.statements,
     ctx.db
       .update(users)
       .set({ passwordHash, emailVerified: true, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.getTime()})`, updatedAt: now })
@@ -55,6 +60,11 @@ export async function confirmPasswordReset({ ctx, input }: { ctx: RequestContext
       .where(and(eq(emailTokens.userId, row.userId), eq(emailTokens.kind, "reset_password"), isNull(emailTokens.usedAt), claimed)),
     ctx.db.delete(sessions).where(and(eq(sessions.userId, row.userId), claimed)).returning({ tokenHash: sessions.tokenHash }),
   ]);
-  if (claimedRows.length === 0) throw notFound("Password-reset link"); // a concurrent use won
-  await Promise.all([authCache.invalidateUser(ctx, row.userId), ...revoked.map((s) => authCache.invalidateCredential(ctx, s.tokenHash))]);
+  if ((claimedRows as unknown[]).length === 0) throw notFound("Password-reset link"); // a concurrent use won
+  const revoked = rest[rest.length - 1] as { tokenHash: string }[];
+  await Promise.all([
+    authCache.invalidateUser(ctx, row.userId),
+    ...revoked.map((s) => authCache.invalidateCredential(ctx, s.tokenHash)),
+    takeBack.afterwards(rest.slice(0, takeBack.statements.length)),
+  ]);
 }

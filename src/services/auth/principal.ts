@@ -5,6 +5,11 @@ import type { ResolvedRole } from "../permissions/resolve";
 export interface OrgScope {
   organization: OrganizationRecord;
   role: ResolvedRole;
+  /**
+   * The role name the caller holds (its membership's, or its API key's), as read with the scope:
+   * what the caller's standing guard (services/auth/standing.ts) checks is still held when it writes.
+   */
+  roleKey: string;
   /** The caller's membership (sessions only). */
   memberId: string | null;
 }

@@ -1,12 +1,14 @@
 import { and, eq, lte, sql } from "drizzle-orm";
-import { invitations, members, users } from "../../db/schema";
+import { invitations, members, organizations, users } from "../../db/schema";
+import { insertRowWhere } from "../../db/insert-where";
 import type { RequestContext } from "../../env";
 import { appUrl } from "../../lib/app-url";
-import { ApiError } from "../../lib/errors";
+import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { mintToken, sha256Hex } from "../../lib/tokens";
 import { enforceRateLimit } from "../auth/rate-limit";
-import { callerOf, freshScope, requirePermission } from "../auth/guards";
+import { callerOf, freshScope, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
+import { assertCallerStands, callerStanding } from "../auth/standing";
 import { normalizeEmail } from "../auth/sessions";
 import { isRoleNotFound, isUniqueViolation } from "../errors-db";
 import { findInOrg } from "../internal";
@@ -46,6 +48,7 @@ async function enqueueEmail(ctx: RequestContext, row: InvitationRow, token: stri
 
 export async function createInvitation({ ctx, input }: { ctx: RequestContext; input: { email: string; role: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
+  await requireVerifiedEmailToArm(ctx);
   const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
   assertCanGrant(scope, role.permissions);
   await enforceRateLimit(ctx.env.RATE_LIMIT_ORG, `invite:${scope.organization.id}`);
@@ -78,15 +81,20 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
     deliveryStatus: "queued",
     deliveryError: null,
   };
+  // Every statement is guarded on the caller still standing where its checks were made.
+  const standing = callerStanding(ctx, scope, { verifiedEmail: true });
+  let inserted: { id: string }[];
   try {
-    await ctx.db.batch([
+    [, inserted] = await ctx.db.batch([
       // An expired pending invitation to the same address gives way to the new one.
       ctx.db
         .update(invitations)
         .set({ status: "expired" })
-        .where(and(eq(invitations.organizationId, organizationId), eq(invitations.email, email), eq(invitations.status, "pending"), lte(invitations.expiresAt, now))),
-      ctx.db.insert(invitations).values(row),
-      ctx.events.record("invitation.created", invitationView(row, scope.organization)),
+        .where(
+          and(eq(invitations.organizationId, organizationId), eq(invitations.email, email), eq(invitations.status, "pending"), lte(invitations.expiresAt, now), standing.holds),
+        ),
+      insertRowWhere(ctx.db, invitations, row, organizations, and(eq(organizations.id, organizationId), standing.holds)!).returning({ id: invitations.id }),
+      ctx.events.record("invitation.created", invitationView(row, scope.organization), null, { when: previousStatementChanged }),
     ]);
   } catch (error) {
     // The partial unique index allows one pending invitation per address: the race-safe check.
@@ -95,12 +103,17 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
     if (isRoleNotFound(error)) throw unknownRole(input.role);
     throw error;
   }
+  if (inserted.length === 0) {
+    await assertCallerStands(ctx, scope, standing);
+    throw notFound("Organization"); // only the organization can be missing (its members and keys go with it)
+  }
   return invitationView(await enqueueEmail(ctx, row, token), scope.organization);
 }
 
 /** A new token (the old link dies), a new 7-day expiry and a new email. Pending or expired only. */
 export async function resendInvitation({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
+  await requireVerifiedEmailToArm(ctx);
   const existing = await findInOrg(ctx, invitations, input.id, scope.organization.id, "Invitation");
   if (existing.status !== "pending" && existing.status !== "expired") {
     throw new ApiError("conflict", `This invitation is ${existing.status}; only pending or expired invitations can be resent.`);
@@ -121,12 +134,13 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
   let updated: InvitationRow | undefined;
   const before = invitationView(existing, scope.organization);
   const view = invitationView({ ...existing, ...changes }, scope.organization);
+  const standing = callerStanding(ctx, scope, { verifiedEmail: true });
   try {
     [[updated]] = await ctx.db.batch([
       ctx.db
         .update(invitations)
         .set(changes)
-        .where(and(eq(invitations.id, existing.id), eq(invitations.organizationId, scope.organization.id), sql`${invitations.status} IN ('pending', 'expired')`))
+        .where(and(eq(invitations.id, existing.id), eq(invitations.organizationId, scope.organization.id), sql`${invitations.status} IN ('pending', 'expired')`, standing.holds))
         .returning(),
       ctx.events.record("invitation.resent", view, changedFields(before, { status: view.status, expiresAt: view.expiresAt }), { when: previousStatementChanged }),
     ]);
@@ -134,7 +148,10 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
     if (isUniqueViolation(error)) throw new ApiError("invitation_pending", `${existing.email} already has another pending invitation.`);
     throw error;
   }
-  if (!updated) throw new ApiError("conflict", "This invitation changed meanwhile; reload it.");
+  if (!updated) {
+    await assertCallerStands(ctx, scope, standing);
+    throw new ApiError("conflict", "This invitation changed meanwhile; reload it.");
+  }
   return invitationView(await enqueueEmail(ctx, updated, token), scope.organization);
 }
 

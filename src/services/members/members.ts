@@ -7,6 +7,7 @@ import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../li
 import { ftsPhrase } from "../../lib/search";
 import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
+import { assertCallerStands, callerStanding } from "../auth/standing";
 import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../permissions/catalog";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
@@ -159,6 +160,7 @@ export function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: {
     // The role must still exist when the row is written: a trigger refuses it otherwise (migrations/0002).
     const view = memberView({ ...target, roleKey: key }, scope);
     const previous = { role: roleRefView(roleIn(scope.organization, target.roleKey)) };
+    const standing = callerStanding(ctx, scope);
     const [updated] = await ctx.db
       .batch([
         ctx.db
@@ -170,6 +172,8 @@ export function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: {
               eq(members.organizationId, scope.organization.id),
               eq(members.roleKey, target.roleKey),
               key === ADMIN_ROLE_KEY ? undefined : anotherAdminRemains(scope.organization.id),
+              // The caller still stands where its checks were made (a grant of a role, like minting a key).
+              standing.holds,
             ),
           )
           .returning({ id: members.id }),
@@ -179,7 +183,10 @@ export function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: {
       .catch((error: unknown) => {
         throw isRoleNotFound(error) ? unknownRole(input.role) : error;
       });
-    if (!updated) return whyUnchanged(ctx, scope.organization.id, target);
+    if (!updated) {
+      await assertCallerStands(ctx, scope, standing);
+      return whyUnchanged(ctx, scope.organization.id, target);
+    }
     await authCache.invalidateMembership(ctx, scope.organization.id, target.userId);
     return view;
   });

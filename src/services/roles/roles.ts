@@ -1,11 +1,13 @@
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import type { OrgRole } from "../../domain/records";
-import { apiKeys, invitations, members, roleMemberCounts, roles } from "../../db/schema";
+import { apiKeys, invitations, members, organizations, roleMemberCounts, roles } from "../../db/schema";
 import type { RequestContext } from "../../env";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { freshScope, requirePermission } from "../auth/guards";
+import { assertCallerStands, callerStanding } from "../auth/standing";
+import { insertRowWhere } from "../../db/insert-where";
 import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../permissions/catalog";
 import { assertCanGrant } from "../permissions/escalation";
@@ -115,6 +117,8 @@ function findOrgRole(scope: OrgScope, roleId: string): OrgRole {
   return role;
 }
 
+const roleLimit = () => new ApiError("conflict", `An organization can define at most ${MAX_ORG_ROLES} roles.`);
+
 const nameTaken = () => new ApiError("role_name_taken", "This organization already has a role with that name.");
 
 export interface RoleInput {
@@ -130,9 +134,8 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
   const permissions = parsePermissions(input.permissions);
   assertCanGrant(scope, permissions);
   if (sameNameAs(scope.organization.roles, input.name)) throw nameTaken();
-  if (scope.organization.roles.length >= MAX_ORG_ROLES) {
-    throw new ApiError("conflict", `An organization can define at most ${MAX_ORG_ROLES} roles.`);
-  }
+  // A quick answer from the read; the INSERT below is what holds the limit under concurrent creates.
+  if (scope.organization.roles.length >= MAX_ORG_ROLES) throw roleLimit();
   const now = new Date();
   const row = {
     id: newId("role"),
@@ -147,11 +150,22 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
   };
   // A shadow is created already held by the system role's holders.
   const view = orgRoleView(row, await countHolders(ctx, scope.organization.id, nameKey));
+  // Written only under the cap and while the caller still stands where its checks were made.
+  const standing = callerStanding(ctx, scope);
+  const underCap = sql`(SELECT count(*) FROM ${roles} WHERE ${roles.organizationId} = ${scope.organization.id}) < ${MAX_ORG_ROLES}`;
+  let inserted: { id: string }[];
   try {
-    await ctx.db.batch([ctx.db.insert(roles).values(row), ctx.events.record("role.created", view)]);
+    [inserted] = await ctx.db.batch([
+      insertRowWhere(ctx.db, roles, row, organizations, and(eq(organizations.id, scope.organization.id), underCap, standing.holds)!).returning({ id: roles.id }),
+      ctx.events.record("role.created", view, null, { when: previousStatementChanged }),
+    ]);
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
+  }
+  if (inserted.length === 0) {
+    await assertCallerStands(ctx, scope, standing);
+    throw roleLimit(); // the caller stands, so its organization exists: the cap refused it
   }
   await authCache.invalidateOrganization(ctx, scope.organization.id);
   return view;
@@ -215,6 +229,9 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     const renamed = newKey !== role.nameKey;
     // The holders of the old name move only if the role now bears the new one (this batch's rename applied).
     const roleRenamed = sql`EXISTS (SELECT 1 FROM ${roles} WHERE ${roles.id} = ${role.id} AND ${roles.nameKey} = ${newKey})`;
+    // The edit also waits on the caller still standing where its checks were made (and so do the
+    // holders' moves, which follow the edit).
+    const standing = callerStanding(ctx, scope);
     let result;
     try {
       result = await ctx.db.batch([
@@ -223,7 +240,7 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
           [roles.name, role.name],
           [roles.description, role.description],
           [roles.permissions, role.permissions],
-        ]),
+        ], standing.holds),
         ctx.events.record("role.updated", view, previous, { when: previousStatementChanged }),
         ...(renamed
           ? ([
@@ -240,7 +257,10 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
       if (isUniqueViolation(error)) throw nameTaken();
       throw error;
     }
-    if (result[0].length === 0) return CHANGED_CONCURRENTLY;
+    if (result[0].length === 0) {
+      await assertCallerStands(ctx, scope, standing);
+      return CHANGED_CONCURRENTLY;
+    }
     await authCache.invalidateOrganization(ctx, organizationId);
     if (renamed) await invalidateHolders(ctx, organizationId, newKey);
     return view;

@@ -6,9 +6,10 @@ import { ApiError, forbidden } from "../../lib/errors";
 import { readPermissionsFor } from "../../lib/event-catalog";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { requirePermission } from "../auth/guards";
+import { callerOf, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
 import type { OrgScope } from "../auth/principal";
 import { enforceRateLimit } from "../auth/rate-limit";
+import { assertCallerStands, callerStanding } from "../auth/standing";
 import { previousStatementChanged } from "../events/recorder";
 import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { changedFields, iso } from "../views";
@@ -93,8 +94,10 @@ export async function getEndpoint({ ctx, input }: { ctx: RequestContext; input: 
 /** 201 with the secret, the only time it is shown. At most 20 per organization, guarded in the INSERT. */
 export async function createEndpoint({ ctx, input }: { ctx: RequestContext; input: EndpointInput }) {
   const scope = requirePermission(ctx, "webhooks.create");
+  await requireVerifiedEmailToArm(ctx);
   assertWebhookUrl(ctx.env, input.url);
   assertMaySubscribe(scope, input.eventTypes ?? [ALL_EVENT_TYPES]);
+  const principal = callerOf(ctx);
   const organizationId = scope.organization.id;
   const now = new Date();
   const id = newId("whe");
@@ -112,15 +115,21 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
     previousSecretExpiresAt: null,
     consecutiveFailures: 0,
     failingSince: null,
+    createdByUserId: principal.kind === "session" ? principal.user.id : null,
     createdAt: now,
     updatedAt: now,
   };
+  // Guarded on the limit and on the caller still standing where its checks were made.
+  const standing = callerStanding(ctx, scope, { verifiedEmail: true });
   const underLimit = sql`(SELECT count(*) FROM webhook_endpoints WHERE organization_id = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
   const [inserted] = await ctx.db.batch([
-    insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit)!).returning({ id: webhookEndpoints.id }),
+    insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit, standing.holds)!).returning({ id: webhookEndpoints.id }),
     ctx.events.record("webhook_endpoint.created", endpointEventView(row), null, { when: previousStatementChanged }),
   ]);
-  if (inserted.length === 0) throw new ApiError("limit_reached", `An organization can have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints.`);
+  if (inserted.length === 0) {
+    await assertCallerStands(ctx, scope, standing);
+    throw new ApiError("limit_reached", `An organization can have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints.`);
+  }
   return { ...endpointView(row), secret };
 }
 
