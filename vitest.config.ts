@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { DEV_VARS } from "./scripts/lib/dev-vars.mjs";
 
 /**
  * wrangler.toml's `[alias]` entries (exact specifiers, as wrangler matches them), so the tests run
@@ -28,7 +29,10 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
+          // wrangler.toml's top level is production; the tests run in development mode, from the
+          // same vars `npm run dev` lays over it (scripts/lib/dev-vars.mjs). A test that needs
+          // production passes `{ ...env, ENVIRONMENT: "production" }`.
+          bindings: { ...DEV_VARS, TEST_MIGRATIONS: migrations },
           // The network edge: webhook deliveries the real WEBHOOKS consumer sends while tests run
           // (to hooks.example.com and friends) are answered here, never by the internet. Tests
           // that look at a delivery's request stub `fetch` itself (test/webhooks/delivery.test.ts).

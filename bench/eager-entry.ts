@@ -3,5 +3,5 @@
 // request in an isolate pays to build the app. Never deployed.
 import { createApp } from "../src/app";
 
-const app = createApp();
+const app = createApp({ ENVIRONMENT: "production" });
 export default { fetch: app.fetch };

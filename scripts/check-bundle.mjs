@@ -1,6 +1,6 @@
 // npm run check:bundle — the production bundle's size, and its startup time.
 //
-// Builds exactly what `npm run deploy` would upload (`wrangler deploy --dry-run --env production`)
+// Builds exactly what `npm run deploy` would upload (`wrangler deploy --dry-run`, the top level)
 // into a temporary directory, gzips the worker's modules (source maps aside) and fails above
 // LIMIT_KIB. Prints the largest inputs from the esbuild metafile, so a new heavy dependency shows
 // up by name. Then profiles the startup with `wrangler check startup` (local workerd, offline) and
@@ -39,7 +39,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "check-bundle-"));
 try {
   const metafile = path.join(dir, "meta.json");
   try {
-    await runWrangler(["deploy", "--dry-run", "--env", "production", "--outdir", dir, "--metafile", metafile]);
+    await runWrangler(["deploy", "--dry-run", "--outdir", dir, "--metafile", metafile]);
   } catch (error) {
     console.error(String(error.message ?? error));
     process.exitCode = 3;
@@ -79,7 +79,7 @@ try {
   const measureStartup = async (label, extraArgs) => {
     const runs = [];
     for (let run = 0; run < STARTUP_RUNS; run++) {
-      const args = ["check", "startup", "--env", "production", "--outfile", path.join(dir, `startup-${label}-${run}.cpuprofile`)];
+      const args = ["check", "startup", "--outfile", path.join(dir, `startup-${label}-${run}.cpuprofile`)];
       if (extraArgs) args.push("--args", extraArgs);
       try {
         const output = await runWrangler(args);

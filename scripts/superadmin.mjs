@@ -3,7 +3,7 @@
 //
 //   npm run superadmin -- <email>              grant, on the local D1 that `npm run dev` uses
 //   npm run superadmin -- --revoke <email>     revoke
-//   npm run superadmin -- --remote <email>     the production D1 (wrangler --remote --env production)
+//   npm run superadmin -- --remote <email>     the production D1 (wrangler --remote: the top-level config)
 //
 // It writes D1 through `wrangler d1 execute` (safe while `npm run dev` is running). Platform routes
 // read the flag fresh from D1, so it counts on the next request; the user's KV entry of the auth
@@ -54,7 +54,7 @@ function wrangler(args) {
 }
 
 const { email, revoke, remote } = parseArgs(process.argv.slice(2));
-const target = remote ? ["--remote", "--env", "production"] : ["--local"];
+const target = remote ? ["--remote"] : ["--local"];
 const where = remote ? "production D1" : "local D1";
 
 // The regex leaves ' as the only character with meaning in a SQL string literal; double it.

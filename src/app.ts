@@ -1,9 +1,9 @@
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
-import type { AppBindings } from "./env";
+import type { AppBindings, Env } from "./env";
 import { ApiError, problemResponse, UNAUTHENTICATED_DETAIL } from "./lib/errors";
 import { createLogger } from "./lib/log";
-import { requestContext } from "./middleware/request-context";
+import { requestContext, requestIds } from "./middleware/request-context";
 import { limitBody, requireJsonBody } from "./middleware/body-guards";
 import { apiCors } from "./middleware/cors";
 import { createRouter } from "./routes/router";
@@ -24,11 +24,17 @@ import { tokenPages } from "./routes/pages";
 import { csrfGuard } from "./middleware/csrf";
 import { registerDocs } from "./routes/docs";
 
-/** Composes the app: global middleware, every router, the OpenAPI document and the error handlers. */
-export function createApp() {
+/**
+ * Composes the app: global middleware, every router, the OpenAPI document and the error handlers.
+ * The development helpers (/api/dev/*: the outbox holds every emailed link) exist only when
+ * `ENVIRONMENT=development`: anywhere else they are not routes at all — a 404 like any unknown
+ * path, and absent from the served document.
+ */
+export function createApp(env: Pick<Env, "ENVIRONMENT">) {
+  const development = env.ENVIRONMENT === "development";
   const app = createRouter();
 
-  app.use("*", requestContext);
+  app.use("*", requestIds, requestContext);
   // CORS first: a preflight is answered here, before the body guards and the 405 handler.
   app.use("/api/*", apiCors);
   app.use("*", csrfGuard);
@@ -44,16 +50,17 @@ export function createApp() {
     .route("/", rolesRouter)
     .route("/", orgInvitationsRouter)
     .route("/", recipientInvitationsRouter)
-    .route("/", devRouter)
     .route("/", apiKeysRouter)
     .route("/", eventsRouter)
     .route("/", webhooksRouter)
     .route("/", superAdminRouter);
+  if (development) app.route("/", devRouter);
 
   app.route("/", tokenPages);
-  registerDocs(app);
+  registerDocs(app, { development });
 
-  app.notFound((c) => notFoundOrMethodNotAllowed(c, app.routes));
+  const allowedMethods = methodsByPath(app.routes);
+  app.notFound((c) => notFoundOrMethodNotAllowed(c, allowedMethods));
   app.onError((error, c) => errorResponse(error, c));
   return app;
 }
@@ -78,7 +85,7 @@ function errorResponse(error: Error, c: Context<AppBindings>): Response {
     if (error.status < 500) return problemResponse("validation_failed", "The request could not be understood.", requestId);
   }
   // The request's logger; one of our own when the failure came before the context was built.
-  const log = c.get("ctx")?.log ?? createLogger({ requestId });
+  const log = c.get("ctx")?.log ?? createLogger({ requestId, clientRequestId: c.get("clientRequestId") });
   if (isDependencyOutage(error)) {
     log.error("dependency_unavailable", { error: String(error) });
     return problemResponse("service_unavailable", "A storage service is unavailable right now. Retry shortly.", requestId, { headers: { "retry-after": "1" } });
@@ -97,18 +104,25 @@ function isDependencyOutage(error: Error): boolean {
 }
 
 type RouteInfo = { method: string; path: string };
-let routeMatchers: { method: string; pattern: RegExp }[] | undefined;
+
+/** The methods an app answers at a path, from its route table (matchers built on first use, per app). */
+function methodsByPath(routes: RouteInfo[]): (path: string) => string[] {
+  let matchers: { method: string; pattern: RegExp }[] | undefined;
+  return (path) => {
+    matchers ??= routes
+      .filter((r) => r.method !== "ALL")
+      // A param matches one segment, or only what its own pattern allows (Hono's `:id{pattern}`).
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(`^${r.path.replace(/:[^/{]+(?:\{(.+?)\})?(?=\/|$)/g, (_, own?: string) => (own ? `(?:${own})` : "[^/]+"))}/?$`),
+      }));
+    return [...new Set(matchers.filter((m) => m.pattern.test(path)).map((m) => m.method))];
+  };
+}
 
 /** 405 with `Allow` when the path exists under another method, else 404: both problem+json. */
-function notFoundOrMethodNotAllowed(c: Context<AppBindings>, routes: RouteInfo[]): Response {
-  routeMatchers ??= routes
-    .filter((r) => r.method !== "ALL")
-    // A param matches one segment, or only what its own pattern allows (Hono's `:id{pattern}`).
-    .map((r) => ({
-      method: r.method,
-      pattern: new RegExp(`^${r.path.replace(/:[^/{]+(?:\{(.+?)\})?(?=\/|$)/g, (_, own?: string) => (own ? `(?:${own})` : "[^/]+"))}/?$`),
-    }));
-  const allowed = [...new Set(routeMatchers.filter((m) => m.pattern.test(c.req.path)).map((m) => m.method))];
+function notFoundOrMethodNotAllowed(c: Context<AppBindings>, allowedMethods: (path: string) => string[]): Response {
+  const allowed = allowedMethods(c.req.path);
   if (allowed.length > 0) {
     return problemResponse("method_not_allowed", `${c.req.method} is not allowed here. Allowed: ${allowed.join(", ")}.`, requestIdOf(c), {
       headers: { allow: allowed.join(", ") },

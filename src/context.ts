@@ -10,6 +10,8 @@ export type BuildContextInput = ContextOrigin & {
   env: Env;
   /** Runs work after the response (KV writes, lastUsedAt). */
   waitUntil: (promise: Promise<unknown>) => void;
+  /** HTTP only: the caller's own sane `X-Request-Id`, logged beside ours as `clientRequestId`, never used as ours. */
+  clientRequestId?: string;
   /** The request's URL (HTTP only): email links follow a local dev server's port (lib/app-url.ts). */
   requestUrl?: string;
   /**
@@ -33,7 +35,7 @@ export function buildContext(input: BuildContextInput): RequestContext {
   let session: D1DatabaseSession | undefined;
   let db: Database | undefined;
   const primaryDb = () => (primary ??= createDb(env.DB));
-  const log = createLogger("requestId" in input ? { requestId } : { messageId: requestId });
+  const log = createLogger("requestId" in input ? { requestId, clientRequestId: input.clientRequestId } : { messageId: requestId });
   const ctx: RequestContext = {
     env,
     requestId,

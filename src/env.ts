@@ -70,7 +70,10 @@ export interface RequestContext {
 export type AppBindings = {
   Bindings: Env;
   Variables: {
+    /** The server's own id of the request (`req_…`). */
     requestId: string;
+    /** The caller's own `X-Request-Id`, when sane: echoed as `X-Client-Request-Id`, logged, never recorded as ours. */
+    clientRequestId: string | undefined;
     ctx: RequestContext;
   };
 };

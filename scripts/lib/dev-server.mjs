@@ -1,6 +1,7 @@
 // A `wrangler dev` owned by a script (benchmarks, the browser test, the CLI end-to-end check):
 // its own state directory (or the project's), migrations applied first, loopback only, and the
-// whole process group killed on stop or on any exit.
+// whole process group killed on stop or on any exit. In development mode (scripts/lib/dev-vars.mjs)
+// unless asked for the production config as it stands.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -8,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyDocsAssets } from "../copy-docs-assets.mjs";
+import { devVarArgs } from "./dev-vars.mjs";
 
 export const HOST = "127.0.0.1";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -70,8 +72,10 @@ export async function freePort(preferred) {
  * `persistTo: null` uses the project's own `.wrangler/state` (what `npm run dev` uses).
  * `onStep(step, { stateDir, base })`, if given, is called before "migrate" and before "start"
  * (`base` is known from "start" on), so a script can report progress.
+ * `development: false` serves wrangler.toml's top level as it is — production — without the
+ * development vars: what scripts/export-openapi.mjs documents.
  */
-export async function startDevServer({ port = 8790, persistTo = "temp", verbose = false, healthTimeoutMs = 60_000, onStep } = {}) {
+export async function startDevServer({ port = 8790, persistTo = "temp", verbose = false, healthTimeoutMs = 60_000, onStep, development = true } = {}) {
   const stateDir = persistTo === "temp" ? mkdtempSync(path.join(os.tmpdir(), "tours-events-dev-")) : persistTo;
   const persist = stateDir ? ["--persist-to", stateDir] : [];
   let child = null;
@@ -104,6 +108,7 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
       WRANGLER, "dev", "--local", "--ip", HOST, "--port", String(chosenPort),
       "--inspector-ip", HOST, "--inspector-port", String(inspectorPort), ...persist,
       "--show-interactive-dev-session=false", "--live-reload=false", "--log-level", verbose ? "log" : "warn",
+      ...(development ? devVarArgs() : []),
     ],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

@@ -17,15 +17,24 @@ export const ProblemSchema = z
   })
   .openapi("Problem", { description: "RFC 9457 problem details. `code` is stable and machine-readable." });
 
+/** A caller's `X-Request-Id` that is echoed and logged (middleware/request-context.ts). */
+export const CLIENT_REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+const CLIENT_REQUEST_ID_RULE = "1–128 of `[A-Za-z0-9._:-]`";
+
 /**
  * Response headers, declared once as `components.headers` (registerOpenApiComponents) and
  * referenced from each response that carries them.
  */
 export const HEADER_COMPONENTS = {
   "X-Request-Id": {
-    description: "The request's id (the caller's own when it sent a sane one: 1–128 of `[A-Za-z0-9._:-]`). Quote it when reporting a problem.",
-    schema: { type: "string", example: "req_01JD3S0M8N9A1B2C3D4E5F6G7H" },
+    description:
+      "The server's own id of this request (`req_…`), the one its events, the audit log and log lines carry. Quote it when reporting a problem. A caller's own `X-Request-Id` never replaces it: it comes back as `X-Client-Request-Id`.",
+    schema: { type: "string", pattern: "^req_[0-9A-Z]{26}$", example: "req_01JD3S0M8N9A1B2C3D4E5F6G7H" },
     required: true,
+  },
+  "X-Client-Request-Id": {
+    description: `The caller's own \`X-Request-Id\`, echoed when it was sane (${CLIENT_REQUEST_ID_RULE}); logged beside the server's id, never recorded as it. Absent otherwise.`,
+    schema: { type: "string", pattern: CLIENT_REQUEST_ID_PATTERN, example: "checkout-7f3a9c" },
   },
   "X-D1-Bookmark": {
     description: "The D1 bookmark of this request's reads and writes (when it touched the database). Send it back as the `x-d1-bookmark` request header to read at least what this response saw, on any replica.",
@@ -59,9 +68,12 @@ export const HEADER_COMPONENTS = {
 export type HeaderName = keyof typeof HEADER_COMPONENTS;
 const headerRef = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` });
 
-/** The headers of a response: `X-Request-Id` always, `X-D1-Bookmark` whenever D1 was touched, plus the ones named. */
+/**
+ * The headers of a response: `X-Request-Id` always, `X-Client-Request-Id` when the caller sent a
+ * sane one, `X-D1-Bookmark` whenever D1 was touched, plus the ones named.
+ */
 export const responseHeaders = (...names: HeaderName[]) =>
-  Object.fromEntries((["X-Request-Id", "X-D1-Bookmark", ...names] as HeaderName[]).map((name) => [name, headerRef(name)]));
+  Object.fromEntries((["X-Request-Id", "X-Client-Request-Id", "X-D1-Bookmark", ...names] as HeaderName[]).map((name) => [name, headerRef(name)]));
 
 /** For the responses a retried `Idempotency-Key` request can replay (the idempotency work uses it). */
 export const IDEMPOTENT_REPLAY_HEADERS: HeaderName[] = ["Idempotent-Replayed"];
@@ -128,10 +140,19 @@ export const SECURITY_API_KEY_OR_SESSION: SecurityRequirement[] = [{ apiKey: [] 
 export const SECURITY_SESSION: SecurityRequirement[] = [{ session: [] }, { sessionCookie: [] }];
 
 interface ComponentRegistry {
-  registerComponent(type: "headers" | "securitySchemes", name: string, component: object): unknown;
+  registerComponent(type: "headers" | "securitySchemes" | "parameters", name: string, component: object): unknown;
 }
 
-/** The document's shared components that no zod schema produces: security schemes and headers. */
+/** The optional `X-Request-Id` request header every operation takes (a `components.parameters` entry). */
+export const CLIENT_REQUEST_ID_PARAMETER = {
+  name: "x-request-id",
+  in: "header",
+  required: false,
+  description: `The caller's own correlation id (${CLIENT_REQUEST_ID_RULE}). Echoed back as \`X-Client-Request-Id\` and logged beside the server's id; the response's \`X-Request-Id\`, the events and the audit log always carry the server's own. Anything else is ignored.`,
+  schema: { type: "string", pattern: CLIENT_REQUEST_ID_PATTERN, example: "checkout-7f3a9c" },
+} as const;
+
+/** The document's shared components that no zod schema produces: security schemes, headers and parameters. */
 export function registerOpenApiComponents(registry: ComponentRegistry) {
   registry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
@@ -150,4 +171,5 @@ export function registerOpenApiComponents(registry: ComponentRegistry) {
     description: "The same session token as an HttpOnly cookie (browsers).",
   });
   for (const [name, header] of Object.entries(HEADER_COMPONENTS)) registry.registerComponent("headers", name, header);
+  registry.registerComponent("parameters", "X-Request-Id", CLIENT_REQUEST_ID_PARAMETER);
 }

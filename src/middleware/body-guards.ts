@@ -36,3 +36,29 @@ export const requireJsonBody = createMiddleware<AppBindings>(async (c, next) => 
   }
   await next();
 });
+
+/**
+ * For a route that declares no request body (the router adds it, routes/router.ts): a body with any
+ * field is a 400, as an unknown field is on every other route, never silently ignored. Nothing, an
+ * empty body, or `{}` (which many HTTP clients send by default) is fine.
+ */
+export const refuseBodyFields = createMiddleware<AppBindings>(async (c, next) => {
+  if (c.req.raw.body !== null) {
+    // requireJsonBody has already refused a body that is not UTF-8 JSON by its content type.
+    const text = (await c.req.text()).trim();
+    if (text !== "") {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new ApiError("invalid_json", "The request body is not valid JSON.");
+      }
+      const fields = typeof body === "object" && body !== null && !Array.isArray(body) ? Object.keys(body) : null;
+      if (fields === null || fields.length > 0) {
+        const message = fields ? `Unknown field(s): ${fields.join(", ")}.` : "This endpoint takes no request body: send none, or {}.";
+        throw new ApiError("validation_failed", `(body): ${message}`, { errors: [{ path: "(body)", message }] });
+      }
+    }
+  }
+  await next();
+});

@@ -13,7 +13,7 @@ const corsForListedOrigin = cors({
   origin: (origin) => origin,
   allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
   allowHeaders: ["authorization", "content-type", "idempotency-key", "x-request-id", "x-d1-bookmark"],
-  exposeHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed", "x-d1-bookmark"],
+  exposeHeaders: ["X-Request-Id", "X-Client-Request-Id", "Retry-After", "Idempotent-Replayed", "x-d1-bookmark"],
   credentials: true,
   maxAge: 600,
 });

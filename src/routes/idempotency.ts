@@ -1,6 +1,5 @@
 import { z } from "../lib/zod";
-import type { MiddlewareHandler } from "hono";
-import { idempotency, IDEMPOTENCY_KEY } from "../middleware/idempotency";
+import { IDEMPOTENCY_KEY } from "../middleware/idempotency";
 
 /** The `Idempotency-Key` request header, as the document shows it. Put in the route's `request.headers`. */
 export const IdempotencyKeyHeaders = z.object({
@@ -17,10 +16,11 @@ export const IdempotencyKeyHeaders = z.object({
 });
 
 /**
- * A creating POST that accepts `Idempotency-Key`: wraps the route's auth mode, running the
- * idempotency middleware after authentication (records are scoped to the principal), and marks the
- * operation `x-idempotent` so a test can check every creating POST declares it.
+ * A creating POST that accepts `Idempotency-Key`: marks the route's auth mode `x-idempotent`. The
+ * router (routes/router.ts) registers such a route with the idempotency middleware after
+ * authentication (records are scoped to the principal), checking the route's declared
+ * requirements before any replay; the mark also lets a test check every creating POST declares it.
  */
-export function idempotent<M extends { middleware: MiddlewareHandler[] }>(mode: M) {
-  return { ...mode, middleware: [...mode.middleware, idempotency], "x-idempotent": true as const };
+export function idempotent<M extends { security: unknown[] }>(mode: M) {
+  return { ...mode, "x-idempotent": true as const };
 }

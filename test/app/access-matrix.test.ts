@@ -138,6 +138,19 @@ for (const operation of operations) {
     if (!Array.isArray(op.security)) return;
     const success = successStatus(op);
 
+    // API.md §1, strict bodies: an operation that declares no body refuses one with a field (the
+    // router adds the check from the declaration, src/routes/router.ts). GET cannot carry a body.
+    if (op.requestBody === undefined && operation.method !== "GET") {
+      it("declares no request body: one with a field → 400 validation_failed, from a caller who may call it", async () => {
+        const a = await org("A");
+        const special = CALLERS[name];
+        const token = isPublic(op) ? undefined : special ? await special(a) : await callerFor(a, requirementOf(op), true, "session");
+        const path = await concretePath(operation, isPublic(op) ? null : a, token);
+        const problem = expectProblem(await call(operation.method, path, { token, body: { unexpected: 1 } }), 400, "validation_failed");
+        expect(problem.errors).toEqual([{ path: "(body)", message: "Unknown field(s): unexpected." }]);
+      });
+    }
+
     if (isPublic(op)) {
       it("is public: a call without a credential is not a 401", async () => {
         const res = await send(operation, undefined, null, await org("A"));

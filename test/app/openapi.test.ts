@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import type { Env } from "../../src/env";
 import { ERROR_CODES, errorCatalog } from "../../src/lib/errors";
 import { CLEAN_TEXT_PATTERN } from "../../src/lib/text";
 import { PERMISSIONS } from "../../src/services/permissions/catalog";
@@ -29,7 +30,7 @@ describe("the OpenAPI document and the docs page", () => {
       }
     }
     // Every API route the app serves is in the document (docs and the document itself aside).
-    const served = createApp()
+    const served = createApp(env as Env)
       .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && r.path !== "/api/openapi.json")
       // Hono's `:id{pattern}` is documented as `{id}`.
       .map((r) => `${r.method} ${r.path.replace(/(:[^/{]+)\{.+?\}(?=\/|$)/g, "$1")}`);
@@ -73,7 +74,7 @@ describe("the OpenAPI document and the docs page", () => {
       expect(responses[success].headers["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
     }
     expect(doc.info.license.name).toBe("Proprietary");
-    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-D1-Bookmark", "X-Request-Id"]);
+    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
   });
 
   it("says null only where a value can be null: the session's organization and role, not RoleRef itself", async () => {

@@ -19,14 +19,15 @@ describe("events recorded by each change", () => {
     expect(await storedEvents(owner.organization.id)).toHaveLength(1);
   });
 
-  it("PATCH /me records organization.updated with the old values of what changed, and the request id", async () => {
+  it("PATCH /me records organization.updated with the old values of what changed, and the server's request id", async () => {
     const owner = await signUp({ organizationName: "Before Tours" });
     const res = await patch("/api/organizations/me", { name: "After Tours", timezone: "UTC" }, { token: owner.token, headers: { "x-request-id": "req-org-update-1" } });
     expect(res.status).toBe(200);
     const event = await onlyEvent(owner.organization.id, "organization.updated");
     expect(event.data.object).toEqual(res.body);
     expect(event.data.previous).toEqual({ name: "Before Tours" });
-    expect(event.requestId).toBe("req-org-update-1");
+    expect(event.requestId).toBe(res.headers.get("x-request-id"));
+    expect(event.requestId).toMatch(/^req_[0-9A-Z]{26}$/);
     expect(event.actor).toEqual({ type: "user", id: owner.user.id, name: owner.user.name });
   });
 

@@ -49,7 +49,7 @@ export async function call<T = any>(method: string, path: string, options: CallO
     // not JSON: leave the text
   }
   const received = { status: response.status, headers: response.headers, body: parsed as T, text };
-  if (options.skipContract === undefined) await assertContract(method, path, received);
+  if (options.skipContract === undefined) await assertContract(method, path, received, options.env);
   else if (options.skipContract.trim().length < 10) throw new Error(`skipContract needs a reason, got "${options.skipContract}"`);
   return received;
 }

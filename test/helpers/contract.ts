@@ -37,14 +37,20 @@ interface Contract {
 }
 
 const DOCUMENT_ID = "openapi";
-let loading: Promise<Contract> | undefined;
+const loading = new Map<string, Promise<Contract>>();
 
-/** Loads the document the worker serves (once per test file) and prepares the validators. */
-function contract(): Promise<Contract> {
-  return (loading ??= (async () => {
+/**
+ * Loads the document the worker serves under `served`'s ENVIRONMENT (once per test file and
+ * environment: the development routes are in the development document only) and prepares the
+ * validators.
+ */
+function contract(served: Env): Promise<Contract> {
+  const cached = loading.get(served.ENVIRONMENT);
+  if (cached) return cached;
+  const loaded = (async () => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request("http://localhost/api/openapi.json") as any, env as Env, ctx);
+    const res = await worker.fetch(new Request("http://localhost/api/openapi.json") as any, served, ctx);
     await waitOnExecutionContext(ctx);
     if (res.status !== 200) throw new Error(`contract: GET /api/openapi.json answered ${res.status}`);
     const document = (await res.json()) as OpenApiDocument;
@@ -70,7 +76,9 @@ function contract(): Promise<Contract> {
     // The most specific template first: `/api/organizations/me` before `/api/organizations/{id}`.
     paths.sort((a, b) => a.params - b.params);
     return { document, paths, validator };
-  })());
+  })();
+  loading.set(served.ENVIRONMENT, loaded);
+  return loaded;
 }
 
 const pointerPart = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
@@ -85,14 +93,15 @@ export interface ReceivedResponse {
 }
 
 /**
- * Throws when `response` to `method path` is not what the document promises. Paths outside /api/
- * (pages, /docs) and the document itself are not operations; an /api/ path the document does not
- * have must be a problem+json 404 (nothing else to check it against).
+ * Throws when `response` to `method path` is not what the document promises — the document the
+ * worker serves with `served` (the test env by default). Paths outside /api/ (pages, /docs) and the
+ * document itself are not operations; an /api/ path the document does not have must be a
+ * problem+json 404 (nothing else to check it against).
  */
-export async function assertContract(method: string, rawPath: string, response: ReceivedResponse): Promise<void> {
+export async function assertContract(method: string, rawPath: string, response: ReceivedResponse, served: Env = env as Env): Promise<void> {
   const path = new URL(rawPath, "http://localhost").pathname;
   if (!path.startsWith("/api/") || path === "/api/openapi.json") return;
-  const { document, paths, validator } = await contract();
+  const { document, paths, validator } = await contract(served);
   const where = `${method} ${rawPath} → ${response.status}`;
   const fail = (message: string): never => {
     throw new Error(`Contract: ${where}: ${message}\n  body: ${response.text.slice(0, 500)}`);

@@ -25,7 +25,7 @@ describe("structured logs", () => {
     ]);
   });
 
-  it("an unexpected failure is logged with the request's id", async () => {
+  it("an unexpected failure is logged with the request's id, the caller's own beside it", async () => {
     const owner = await signUp();
     const key = await createKey(owner.token, "Admin");
     const DB = new Proxy(env.DB, {
@@ -37,6 +37,8 @@ describe("structured logs", () => {
     const lines = captureLogs();
     const res = await call("GET", "/api/organizations/api-keys", { token: key.key, headers: { "x-request-id": "trace-log-1" }, env: { ...(env as Env), DB } });
     expect(res.status).toBe(500);
-    expect(lines).toContainEqual(expect.objectContaining({ level: "error", msg: "unhandled_error", requestId: "trace-log-1", error: "Error: SQLITE_CORRUPT" }));
+    const requestId = res.headers.get("x-request-id");
+    expect(requestId).toMatch(/^req_/);
+    expect(lines).toContainEqual(expect.objectContaining({ level: "error", msg: "unhandled_error", requestId, clientRequestId: "trace-log-1", error: "Error: SQLITE_CORRUPT" }));
   });
 });

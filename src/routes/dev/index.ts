@@ -2,7 +2,6 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { createRouter, ctxOf } from "../router";
 import { errorResponses, jsonResponse } from "../../lib/openapi";
-import { ApiError } from "../../lib/errors";
 import { Timestamp } from "../schemas";
 import { readOutbox } from "../../services/emails/outbox";
 import { pingDatabase } from "../../services/dev/calibrate";
@@ -15,7 +14,7 @@ export const outbox = createRoute({
   tags: ["Development"],
   summary: "Read the local outbox",
   description:
-    "Only when ENVIRONMENT=development (the `wrangler dev` default) — a 404 anywhere else. Emails sent with EMAIL_PROVIDER=outbox, newest first (at most 50), optionally only those to `to`.",
+    "Development only: served, and in this document, only when ENVIRONMENT=development (`npm run dev`); anywhere else not a route at all. Emails sent with EMAIL_PROVIDER=outbox, newest first (at most 50), optionally only those to `to`.",
   ...publicRoute(),
   request: { query: z.strictObject({ to: z.string().trim().max(254).optional().openapi({ param: { name: "to", in: "query" }, example: "pat@example.com" }) }) },
   responses: {
@@ -25,7 +24,7 @@ export const outbox = createRoute({
         .openapi("Outbox"),
       "Emails",
     ),
-    ...errorResponses(404),
+    ...errorResponses(),
   },
 });
 
@@ -36,25 +35,16 @@ export const calibrate = createRoute({
   tags: ["Development"],
   summary: "One D1 round trip (benchmark calibration)",
   description:
-    "Only when ENVIRONMENT=development — a 404 anywhere else. No authentication, one prepared `SELECT 1` on D1: the benchmark's bar for a list page (one D1 query plus the app's own work).",
+    "Development only, like the outbox. No authentication, one prepared `SELECT 1` on D1: the benchmark's bar for a list page (one D1 query plus the app's own work).",
   ...publicRoute(),
-  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Calibrate"), "One D1 query answered"), ...errorResponses(404) },
+  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Calibrate"), "One D1 query answered"), ...errorResponses() },
 });
 
-const developmentOnly = (environment: string, path: string) => {
-  if (environment !== "development") throw new ApiError("not_found", `No route for GET ${path}.`);
-};
-
+/** Registered by createApp only under ENVIRONMENT=development (src/app.ts). */
 export const devRouter = createRouter()
-  .openapi(outbox, async (c) => {
-    const ctx = ctxOf(c);
-    developmentOnly(ctx.env.ENVIRONMENT, c.req.path);
-    return c.json({ data: await readOutbox(ctx, c.req.valid("query").to) }, 200);
-  })
+  .openapi(outbox, async (c) => c.json({ data: await readOutbox(ctxOf(c), c.req.valid("query").to) }, 200))
   .openapi(calibrate, async (c) => {
-    const ctx = ctxOf(c);
-    developmentOnly(ctx.env.ENVIRONMENT, c.req.path);
-    await pingDatabase(ctx);
+    await pingDatabase(ctxOf(c));
     return c.json({ ok: true as const }, 200);
   });
 

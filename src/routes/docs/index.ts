@@ -7,7 +7,7 @@ import { renderErrorCatalog } from "./errors-page";
  * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
  * these (`redocly lint` fails on an undeclared tag: `operation-tag-defined`).
  */
-const TAGS = [
+const TAGS: { name: string; description: string; developmentOnly?: true }[] = [
   { name: "Auth", description: "Sign-up, sign-in and out, the session and its active organization, email verification, password reset and change, the user's sessions." },
   { name: "Users", description: "What the signed-in user belongs to." },
   { name: "Organizations", description: "The caller's own organization: its profile and the caller's permissions in it." },
@@ -20,7 +20,7 @@ const TAGS = [
   { name: "Events", description: "The audit log: every change to the organization, who made it and when, newest first." },
   { name: "Webhooks", description: "Endpoints that receive the organization's events, signed per Standard Webhooks; their deliveries and retries." },
   { name: "Meta", description: "Liveness." },
-  { name: "Development", description: "Local development helpers; a 404 outside ENVIRONMENT=development." },
+  { name: "Development", description: "Local development helpers: served, and documented, only when ENVIRONMENT=development.", developmentOnly: true },
 ];
 
 const OPENAPI_CONFIG = {
@@ -36,7 +36,7 @@ const OPENAPI_CONFIG = {
       "",
       `**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`, listed in the [error catalog](${ERROR_CATALOG_PATH}). Every bad credential gets the same 401. Another organization's ids are 404. A path answers 405 with \`Allow\` under a method it does not serve.`,
       "",
-      "**Every response** carries `X-Request-Id`.",
+      "**Every response** carries `X-Request-Id`, the server's own id of the request (`req_…`): the one its events and the audit log record. A caller's own `X-Request-Id` (1–128 of `[A-Za-z0-9._:-]`) comes back as `X-Client-Request-Id` and is logged beside ours.",
       "",
       "**Lists** take `limit` (1–100, default 20) and `cursor` (the previous page's `nextCursor`).",
       "",
@@ -47,7 +47,6 @@ const OPENAPI_CONFIG = {
     { url: "/", description: "This deployment" },
     { url: "https://api.tours-events.example", description: "Production" },
   ],
-  tags: TAGS,
 };
 
 /**
@@ -55,13 +54,27 @@ const OPENAPI_CONFIG = {
  * (`GET /docs/errors`) that problems' `type` points at. The interactive reference at `/docs` is a
  * static asset (public/docs.html, Scalar) that reads this document.
  */
-export function registerDocs(app: AppRouter) {
+export function registerDocs(app: AppRouter, { development }: { development: boolean }) {
   registerOpenApiComponents(app.openAPIRegistry);
+  const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
 
   let document: unknown;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(app.getOpenAPI31Document(OPENAPI_CONFIG)))));
+  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withRequestIdParameter(app.getOpenAPI31Document(config))))));
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
+}
+
+type PathItems = Record<string, Record<string, { parameters?: unknown[] }>>;
+const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
+/** Every operation takes the optional `X-Request-Id` request header (`components.parameters`). */
+function withRequestIdParameter<T extends { paths?: unknown }>(document: T): T {
+  for (const item of Object.values((document.paths ?? {}) as PathItems)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (METHODS.has(method)) operation.parameters = [...(operation.parameters ?? []), { $ref: "#/components/parameters/X-Request-Id" }];
+    }
+  }
+  return document;
 }
 
 /**
