@@ -1,10 +1,12 @@
-// A short journey with the typed client: sign up, read the organization, create a role, create an
-// API key with it, list the members with the key. Every request and response is typed from
+// A short journey with the typed client: sign up, verify the address, read the organization, create
+// a role, create an API key with it, list the members with the key. Every request and response is typed from
 // client/schema.d.ts (generated from the served document by `npm run client:generate`).
 //
 //   node --experimental-strip-types client/example.ts http://localhost:8787
 //
-// `npm run test:client` runs it against a throwaway `wrangler dev`. Exits 1 on any unexpected answer.
+// `npm run test:client` runs it against a throwaway `wrangler dev`. The address is verified through
+// the development outbox (GET /api/dev/outbox, only under `npm run dev`); against another server,
+// pass the token from the emailed link as a second argument. Exits 1 on any unexpected answer.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.d.ts";
 
@@ -37,6 +39,22 @@ const signedUp = ok(
   }),
 );
 const asUser = { headers: { authorization: `Bearer ${signedUp.session.token}` } };
+
+// 1b. Prove the address: creating API keys (and webhooks, invitations) needs it. The token is in the
+// emailed link (`/verify-email/{token}`); under `npm run dev` that email waits in the outbox.
+async function verificationToken(email: string): Promise<string> {
+  if (process.argv[3]) return process.argv[3];
+  for (let i = 0; i < 60; i++) {
+    const outbox = await fetch(`${baseUrl}/api/dev/outbox?to=${encodeURIComponent(email)}`);
+    const emails = outbox.ok ? ((await outbox.json()) as { data: { text: string }[] }).data : [];
+    const token = emails.map((m) => /\/verify-email\/(vet_[0-9A-Za-z]+)/.exec(m.text)?.[1]).find(Boolean);
+    if (token) return token;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no verification email for ${email}: pass its token as the second argument`);
+}
+const verified = ok("verify the address", await api.POST("/api/auth/email-verification/confirm", { body: { token: await verificationToken(signedUp.user.email) } }));
+if (!verified.user.emailVerified) throw new Error("the address is still unverified");
 
 // 2. The organization the session acts in.
 const organization = ok("read /api/organizations/me", await api.GET("/api/organizations/me", asUser));

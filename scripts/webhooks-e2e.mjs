@@ -8,6 +8,7 @@
 import http from "node:http";
 import { Webhook } from "standardwebhooks";
 import { api as apiCall, freePort, HOST, startDevServer } from "./lib/dev-server.mjs";
+import { verifyThroughOutbox } from "./lib/verify-email.mjs";
 
 const startedAt = Date.now();
 let server;
@@ -84,8 +85,11 @@ async function main() {
   const receiver = await startReceiver();
   log(`server is up; receiver on ${receiver}`);
 
-  const signUp = await api("POST", "/api/auth/sign-up", { body: { email: `hooks.${Date.now().toString(36)}@example.com`, password: "a-strong-password", name: "Hook Owner" } });
+  const ownerEmail = `hooks.${Date.now().toString(36)}@example.com`;
+  const signUp = await api("POST", "/api/auth/sign-up", { body: { email: ownerEmail, password: "a-strong-password", name: "Hook Owner" } });
   if (!check(signUp.status === 201, `sign-up → ${signUp.status}`)) return;
+  // Webhook endpoints and invitations need a proved address.
+  await verifyThroughOutbox(server.base, ownerEmail);
   const token = signUp.body.session.token;
 
   // 1. Subscribe and receive: every delivery verifies with the secret shown at creation.

@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { api, ROOT, startDevServer } from "../../scripts/lib/dev-server.mjs";
+import { verifyThroughOutbox } from "../../scripts/lib/verify-email.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "test", "artifacts");
@@ -97,6 +98,8 @@ async function main() {
       body: { email: `admin.${suffix}@example.com`, password: "admin-password", name: "Ada Admin", organizationName: "Lighthouse Tours" },
     });
     check(admin.status === 201, "the admin signs up");
+    await verifyThroughOutbox(server.base, `admin.${suffix}@example.com`);
+    check(true, "the admin verifies their address (inviting needs a proved address)");
     const invitee = `Pat.${suffix}@Example.com`;
     const invite = await api(server.base, "POST", "/api/organizations/invitations", { token: admin.body.session.token, body: { email: invitee, role: "Member" } });
     check(invite.status === 201, "the admin invites Pat as Member");
