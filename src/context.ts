@@ -1,7 +1,51 @@
 import { createDb, type Database } from "./db/client";
-import type { Env, RequestContext } from "./env";
-import { createLogger } from "./lib/log";
-import { createEventRecorder } from "./services/events/recorder";
+import type { Env } from "./env";
+import { createLogger, type Logger } from "./lib/log";
+import type { Principal } from "./services/auth/principal";
+import { createEventRecorder, type EventRecorder } from "./services/events/recorder";
+
+/**
+ * Everything a service needs for one request (or queue message). Built by `buildContext`
+ * below, per invocation (no module-global clients: only small Map caches live at module
+ * scope, see src/cache/).
+ */
+export interface RequestContext {
+  env: Env;
+  /**
+   * For reads that tolerate replica lag, and for writes (which always go to the primary; later reads
+   * in the request see them). On HTTP requests a D1 session (read replicas, bookmarks).
+   */
+  db: Database;
+  /** Always the primary: auth loaders, guards and fresh reads that must not be stale. */
+  primary: Database;
+  /** The raw D1 handle behind `db` (the request's session), for hot paths that prepare their own SQL. */
+  d1: D1Database;
+  /** The D1 bookmark of this request's session so far (null when it made no D1 call through `db`). */
+  bookmark: () => string | null;
+  /** The request id; for a queue message, the message id. */
+  requestId: string;
+  /** Structured logs stamped with the request (or message) id. */
+  log: Logger;
+  /** The request's URL; none in the queue consumer. Only `appUrl(ctx)` reads it (lib/app-url.ts). */
+  requestUrl?: string;
+  /** Runs work after the response (KV writes, lastUsedAt). */
+  waitUntil: (promise: Promise<unknown>) => void;
+  /** Set by the auth middleware on authenticated routes. */
+  principal?: Principal;
+  /** Records a change's event into the change's own batch (services/events/recorder.ts). */
+  events: EventRecorder;
+}
+
+export type AppBindings = {
+  Bindings: Env;
+  Variables: {
+    /** The server's own id of the request (`req_…`). */
+    requestId: string;
+    /** The caller's own `X-Request-Id`, when sane: echoed as `X-Client-Request-Id`, logged, never recorded as ours. */
+    clientRequestId: string | undefined;
+    ctx: RequestContext;
+  };
+};
 
 /** What identifies the unit of work: stamped on every log line as `requestId` or `messageId`. */
 export type ContextOrigin = { requestId: string } | { messageId: string };

@@ -1,8 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import type { RequestContext } from "../env";
+import type { Database } from "../db/client";
 import { apiKeys, members, organizations, roles, sessions, users } from "../db/schema";
 import type { CredentialRecord, MembershipRecord, OrganizationRecord, UserRecord } from "../domain/records";
-import { TieredCache } from "./tiered-cache";
+import { type CacheContext, TieredCache } from "./tiered-cache";
+
+/** A cache context that can also load from the primary D1 (a RequestContext is one). */
+export type AuthCacheContext = CacheContext & { primary: Database };
 
 const credentials = new TieredCache<CredentialRecord>({ name: "cred", cacheMisses: true });
 const usersCache = new TieredCache<UserRecord>({ name: "user" });
@@ -10,29 +13,29 @@ const memberships = new TieredCache<MembershipRecord>({ name: "member", cacheMis
 const organizationsCache = new TieredCache<OrganizationRecord>({ name: "org", cacheMisses: true });
 
 export const authCache = {
-  credential(ctx: RequestContext, tokenHash: string, kind: CredentialRecord["kind"]) {
+  credential(ctx: AuthCacheContext, tokenHash: string, kind: CredentialRecord["kind"]) {
     return credentials.get(ctx, tokenHash, () => (kind === "api_key" ? loadApiKey(ctx, tokenHash) : loadSession(ctx, tokenHash)));
   },
-  user(ctx: RequestContext, userId: string) {
+  user(ctx: AuthCacheContext, userId: string) {
     return usersCache.get(ctx, userId, () => loadUser(ctx, userId));
   },
-  membership(ctx: RequestContext, organizationId: string, userId: string) {
+  membership(ctx: AuthCacheContext, organizationId: string, userId: string) {
     return memberships.get(ctx, `${organizationId}:${userId}`, () => loadMembership(ctx, organizationId, userId));
   },
-  organization(ctx: RequestContext, organizationId: string) {
+  organization(ctx: AuthCacheContext, organizationId: string) {
     return organizationsCache.get(ctx, organizationId, () => loadOrganization(ctx, organizationId));
   },
 
   /** Straight from D1, for write paths that must not act on a stale snapshot. */
-  organizationFromDb(ctx: RequestContext, organizationId: string) {
+  organizationFromDb(ctx: AuthCacheContext, organizationId: string) {
     return loadOrganization(ctx, organizationId);
   },
 
-  invalidateCredential: (ctx: RequestContext, tokenHash: string) => credentials.invalidate(ctx, tokenHash),
-  invalidateUser: (ctx: RequestContext, userId: string) => usersCache.invalidate(ctx, userId),
-  invalidateMembership: (ctx: RequestContext, organizationId: string, userId: string) =>
+  invalidateCredential: (ctx: AuthCacheContext, tokenHash: string) => credentials.invalidate(ctx, tokenHash),
+  invalidateUser: (ctx: AuthCacheContext, userId: string) => usersCache.invalidate(ctx, userId),
+  invalidateMembership: (ctx: AuthCacheContext, organizationId: string, userId: string) =>
     memberships.invalidate(ctx, `${organizationId}:${userId}`),
-  invalidateOrganization: (ctx: RequestContext, organizationId: string) => organizationsCache.invalidate(ctx, organizationId),
+  invalidateOrganization: (ctx: AuthCacheContext, organizationId: string) => organizationsCache.invalidate(ctx, organizationId),
 
   /** Empty this isolate's tier (for measuring cold paths in tests and benchmarks). */
   clearIsolate() {
@@ -42,7 +45,7 @@ export const authCache = {
 
 // The loaders read the primary: a replica that lags would have a miss cached as "no such key", or a
 // stale record written back to KV, stretching the revocation bound by the replica's lag.
-async function loadApiKey(ctx: RequestContext, keyHash: string): Promise<CredentialRecord | null> {
+async function loadApiKey(ctx: AuthCacheContext, keyHash: string): Promise<CredentialRecord | null> {
   const row = await ctx.primary
     .select({ id: apiKeys.id, name: apiKeys.name, organizationId: apiKeys.organizationId, roleKey: apiKeys.roleKey, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
@@ -52,7 +55,7 @@ async function loadApiKey(ctx: RequestContext, keyHash: string): Promise<Credent
   return { kind: "api_key", ...row, expiresAt: row.expiresAt?.getTime() ?? null };
 }
 
-async function loadSession(ctx: RequestContext, tokenHash: string): Promise<CredentialRecord | null> {
+async function loadSession(ctx: AuthCacheContext, tokenHash: string): Promise<CredentialRecord | null> {
   const row = await ctx.primary
     .select({
       id: sessions.id,
@@ -67,7 +70,7 @@ async function loadSession(ctx: RequestContext, tokenHash: string): Promise<Cred
   return { kind: "session", ...row, expiresAt: row.expiresAt.getTime() };
 }
 
-async function loadUser(ctx: RequestContext, userId: string): Promise<UserRecord | null> {
+async function loadUser(ctx: AuthCacheContext, userId: string): Promise<UserRecord | null> {
   const row = await ctx.primary
     .select({ id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified, isSuperAdmin: users.isSuperAdmin })
     .from(users)
@@ -76,7 +79,7 @@ async function loadUser(ctx: RequestContext, userId: string): Promise<UserRecord
   return row ?? null;
 }
 
-async function loadMembership(ctx: RequestContext, organizationId: string, userId: string): Promise<MembershipRecord | null> {
+async function loadMembership(ctx: AuthCacheContext, organizationId: string, userId: string): Promise<MembershipRecord | null> {
   const row = await ctx.primary
     .select({ id: members.id, roleKey: members.roleKey, createdAt: members.createdAt })
     .from(members)
@@ -85,7 +88,7 @@ async function loadMembership(ctx: RequestContext, organizationId: string, userI
   return row ? { ...row, createdAt: row.createdAt.getTime() } : null;
 }
 
-async function loadOrganization(ctx: RequestContext, organizationId: string): Promise<OrganizationRecord | null> {
+async function loadOrganization(ctx: AuthCacheContext, organizationId: string): Promise<OrganizationRecord | null> {
   // One round trip for the org and its roles.
   const [orgRows, roleRows] = await ctx.primary.batch([
     ctx.primary.select().from(organizations).where(eq(organizations.id, organizationId)),

@@ -1,4 +1,12 @@
-import type { RequestContext } from "../env";
+import type { Env } from "../env";
+import type { Logger } from "../lib/log";
+
+/** What a cache needs of a request's context (a RequestContext has it): KV, logs, work after the response. */
+export interface CacheContext {
+  env: Pick<Env, "AUTH_CACHE">;
+  log: Logger;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
 
 /**
  * How long an entry is trusted in one isolate's memory. Changes made on this isolate invalidate
@@ -45,7 +53,7 @@ export class TieredCache<T> {
     return entry.value;
   }
 
-  async get(ctx: RequestContext, key: string, load: () => Promise<T | null>): Promise<T | null> {
+  async get(ctx: CacheContext, key: string, load: () => Promise<T | null>): Promise<T | null> {
     const cached = this.peek(key);
     if (cached !== undefined) return cached;
 
@@ -65,7 +73,7 @@ export class TieredCache<T> {
   }
 
   /** Drop the entry from this isolate at once, and from KV (awaited, so this location agrees). */
-  async invalidate(ctx: RequestContext, key: string): Promise<void> {
+  async invalidate(ctx: CacheContext, key: string): Promise<void> {
     this.generations.set(key, ++this.generation);
     if (this.generations.size > MAX_ENTRIES) this.generations.delete(this.generations.keys().next().value!);
     this.entries.delete(key);
@@ -93,7 +101,7 @@ export class TieredCache<T> {
   }
 }
 
-async function readKv<T>(ctx: RequestContext, key: string): Promise<T | null> {
+async function readKv<T>(ctx: CacheContext, key: string): Promise<T | null> {
   try {
     return await ctx.env.AUTH_CACHE.get<T>(key, { type: "json", cacheTtl: KV_TTL_SECONDS });
   } catch (error) {
@@ -103,7 +111,7 @@ async function readKv<T>(ctx: RequestContext, key: string): Promise<T | null> {
   }
 }
 
-async function writeKv(ctx: RequestContext, key: string, value: unknown): Promise<void> {
+async function writeKv(ctx: CacheContext, key: string, value: unknown): Promise<void> {
   try {
     await ctx.env.AUTH_CACHE.put(key, JSON.stringify(value), { expirationTtl: KV_TTL_SECONDS });
   } catch (error) {

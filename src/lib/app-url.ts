@@ -1,4 +1,4 @@
-import type { Env, RequestContext } from "../env";
+import type { Env } from "../env";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -22,4 +22,4 @@ export function appOrigin(env: Pick<Env, "ENVIRONMENT" | "APP_URL">, requestUrl?
 }
 
 /** `appOrigin` for a service: the request's URL travels on the context (none in the queue consumer). */
-export const appUrl = (ctx: RequestContext) => appOrigin(ctx.env, ctx.requestUrl);
+export const appUrl = (ctx: { env: Pick<Env, "ENVIRONMENT" | "APP_URL">; requestUrl?: string }) => appOrigin(ctx.env, ctx.requestUrl);

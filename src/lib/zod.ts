@@ -1,6 +1,6 @@
 /**
  * The app's zod: the schema builders it uses, and nothing else. Every module imports `z` from here
- * (`import { z } from "../lib/zod"`), never from "zod" or "@hono/zod-openapi".
+ * (`import { z } from "./zod"`), never from "zod" or "@hono/zod-openapi".
  *
  * Why: zod's own `z` namespace is one object holding every builder and format zod has, and a
  * bundler must keep all of it once anything passes `z` around as a value (as @hono/zod-openapi

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
-import type { AppBindings, RequestContext } from "../env";
+import type { AppBindings, RequestContext } from "../context";
 import { parseToken } from "../lib/tokens";
 import { unauthenticated, forbidden } from "../lib/errors";
 import { authenticate } from "../services/auth/authenticate";

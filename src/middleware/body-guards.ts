@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../context";
 import { ApiError } from "../lib/errors";
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { cors } from "hono/cors";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../context";
 
 /**
  * CORS for `/api/*`, for the exact origins listed in `CORS_ORIGINS` (comma-separated; empty = none).

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { getCookie } from "hono/cookie";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../context";
 import { ApiError } from "../lib/errors";
 import { appOrigin } from "../lib/app-url";
 import { SESSION_COOKIE } from "./auth";

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../context";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/tokens";
 import { callerOf } from "../services/auth/guards";
@@ -12,7 +12,7 @@ import {
   type IdempotencyScope,
 } from "../services/idempotency/records";
 
-/** 1–255 printable ASCII characters (API.md §7). */
+/** 1–255 printable ASCII characters (docs/api-conventions.md, "Safe retries: Idempotency-Key"). */
 export const IDEMPOTENCY_KEY = /^[\x20-\x7E]{1,255}$/;
 
 /** Records are scoped to the organization acted in and the credential's principal. */

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { getCookie, setCookie } from "hono/cookie";
 import { buildContext } from "../context";
-import type { AppBindings } from "../env";
+import type { AppBindings } from "../context";
 import { ApiError } from "../lib/errors";
 import { BOOKMARK_COOKIE, BOOKMARK_HEADER, isBookmark } from "../lib/bookmark";
 import { newId } from "../lib/ids";

@@ -1,6 +1,6 @@
 import { optionalAuth, requireAuth } from "../middleware/auth";
 import { SECURITY_API_KEY_OR_SESSION, SECURITY_SESSION, type SecurityRequirement } from "../lib/openapi";
-import type { Permission } from "../services/permissions/catalog";
+import type { Permission } from "../domain/permissions";
 
 /**
  * How a route authenticates and what it requires, in one value spread into `createRoute`. It sets

@@ -1,11 +1,11 @@
 import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppBindings, RequestContext } from "../env";
+import type { AppBindings, RequestContext } from "../context";
 import { ApiError } from "../lib/errors";
 import { refuseBodyFields } from "../middleware/body-guards";
 import { idempotency } from "../middleware/idempotency";
 import type { DeclaredRequirements } from "../services/auth/declared-requirements";
-import type { Permission } from "../services/permissions/catalog";
+import type { Permission } from "../domain/permissions";
 
 /** A route as declared: its config plus what its auth mode (routes/auth-modes.ts) spread into it. */
 type DeclaredRoute = RouteConfig & {
@@ -24,7 +24,7 @@ const requirementsOf = (route: DeclaredRoute): DeclaredRequirements => ({
 /**
  * The middleware a route runs, from its declaration, so no route has to remember it: the auth
  * mode's own (authentication); for a route that declares no request body, the refusal of a body
- * with fields (API.md §1: strict bodies — an empty body or `{}` is fine); for an `x-idempotent`
+ * with fields (docs/api-conventions.md: strict bodies — an empty body or `{}` is fine); for an `x-idempotent`
  * route, the idempotency middleware, which checks the declared requirements before any replay.
  * The zod validators come after these.
  */
@@ -59,8 +59,3 @@ export type AppRouter = ReturnType<typeof createRouter>;
 
 /** The service context of a request. */
 export const ctxOf = (c: { get: (key: "ctx") => RequestContext }) => c.get("ctx");
-
-export const clientIp = (c: { req: { header: (name: string) => string | undefined } }) => c.req.header("cf-connecting-ip") ?? "unknown";
-
-/** The caller as the platform reports it: IP (rate limits) and User-Agent (the session list). */
-export const clientOf = (c: { req: { header: (name: string) => string | undefined } }) => ({ ip: clientIp(c), userAgent: c.req.header("user-agent") ?? null });

@@ -1,5 +1,5 @@
 import { z } from "../lib/zod";
-import { PERMISSIONS } from "../services/permissions/catalog";
+import { PERMISSIONS } from "../domain/permissions";
 import { CLEAN_TEXT_PATTERN } from "../lib/text";
 import type { IdPrefix } from "../lib/ids";
 import { nullableRef } from "../lib/openapi";

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { RequestContext } from "../env";
+import type { RequestContext } from "../context";
 import { ApiError, notFound } from "../lib/errors";
 import { isAnyId } from "../lib/ids";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { isPermission } from "../../src/services/permissions/catalog";
+import { isPermission } from "../../src/domain/permissions";
 import { call, expectProblem, get, type ApiResponse } from "../helpers/api";
 import {
   adminOf,

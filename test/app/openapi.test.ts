@@ -4,7 +4,7 @@ import { createApp } from "../../src/app";
 import type { Env } from "../../src/env";
 import { ERROR_CODES, errorCatalog } from "../../src/lib/errors";
 import { CLEAN_TEXT_PATTERN } from "../../src/lib/text";
-import { PERMISSIONS } from "../../src/services/permissions/catalog";
+import { PERMISSIONS } from "../../src/domain/permissions";
 import { call, expectProblem, get } from "../helpers/api";
 
 describe("the OpenAPI document and the docs page", () => {

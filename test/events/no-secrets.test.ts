@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, env } from "cloudflare:test
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
-import { EVENT_TYPES } from "../../src/lib/event-catalog";
+import { EVENT_TYPES } from "../../src/domain/event-types";
 import { newId } from "../../src/lib/ids";
 import { WEBHOOKS_QUEUE } from "../../src/queues/webhooks";
 import { del, patch, post } from "../helpers/api";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { mintToken } from "../../src/lib/tokens";
-import { PERMISSIONS, roleKeyOf, type Permission } from "../../src/services/permissions/catalog";
+import { PERMISSIONS, roleKeyOf, type Permission } from "../../src/domain/permissions";
 import { sessions } from "../../src/db/schema";
 import { newSession } from "../../src/services/auth/sessions";
 import { get, post } from "./api";

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { buildContext } from "../../src/context";
-import type { Env, RequestContext } from "../../src/env";
+import type { Env } from "../../src/env";
+import type { RequestContext } from "../../src/context";
 
 /** A service context outside a request, for the invalidation calls a test makes after a direct D1 write. */
 export function testContext(): RequestContext {

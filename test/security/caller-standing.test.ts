@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PERMISSIONS } from "../../src/services/permissions/catalog";
+import { PERMISSIONS } from "../../src/domain/permissions";
 import { STANDING_CHANGED_DETAIL } from "../../src/services/auth/standing";
 import { call, expectProblem, get, type ApiResponse } from "../helpers/api";
 import { addMember, createKey, createRole, seedOrganization, uniqueEmail, type Owner } from "../helpers/factories";

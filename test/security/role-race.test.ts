@@ -5,7 +5,7 @@ import { newId } from "../../src/lib/ids";
 import { del, expectProblem, get, patch, post, type ApiResponse } from "../helpers/api";
 import { testContext } from "../helpers/context";
 import { addMember, createKey, createRole, seedOrganization, uniqueEmail } from "../helpers/factories";
-import { PERMISSIONS } from "../../src/services/permissions/catalog";
+import { PERMISSIONS } from "../../src/domain/permissions";
 
 const ROUNDS = 25;
 /** Lets `n` D1 round trips go by: the writes of concurrent requests queue on D1 in the order they reach it. */

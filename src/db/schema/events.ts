@@ -1,5 +1,5 @@
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
-import { ACTOR_TYPES, EVENT_TYPES } from "../../lib/event-catalog";
+import { ACTOR_TYPES, EVENT_TYPES } from "../../domain/event-types";
 
 /**
  * One row per change to an organization, written in the change's own batch (ctx.events.record).

@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { organizations } from "./organizations";
 
-import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
+import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../domain/invitation-statuses";
 
-export type { DeliveryStatus, InvitationStatus } from "../../lib/invitation-statuses";
+export type { DeliveryStatus, InvitationStatus } from "../../domain/invitation-statuses";
 
 export const invitations = sqliteTable(
   "invitations",

@@ -1,7 +1,7 @@
 import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { organizations } from "./organizations";
 
-/** Organization-scoped roles. System roles (Admin, Member) live in code: src/services/permissions/catalog.ts. */
+/** Organization-scoped roles. System roles (Admin, Member) live in code: src/domain/permissions.ts. */
 export const roles = sqliteTable(
   "roles",
   {

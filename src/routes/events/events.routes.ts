@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { ACTOR_TYPES, EVENT_TYPE_PREFIXES, EVENT_TYPES, isEventTypePattern } from "../../lib/event-catalog";
+import { ACTOR_TYPES, EVENT_TYPE_PREFIXES, EVENT_TYPES, isEventTypePattern } from "../../domain/event-types";
 import { IdParam, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
 

@@ -5,7 +5,7 @@ import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonRes
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
-import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../lib/invitation-statuses";
+import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../domain/invitation-statuses";
 import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 
 const tags = ["Invitations"];

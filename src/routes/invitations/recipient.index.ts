@@ -1,4 +1,5 @@
-import { clientOf, createRouter, ctxOf } from "../router";
+import { createRouter, ctxOf } from "../router";
+import { clientOf } from "../../lib/client-info";
 import * as routes from "./recipient.routes";
 import * as recipient from "../../services/invitations/recipient";
 import { acceptInvitation } from "../../services/invitations/accept";

@@ -4,7 +4,7 @@ import { authErrors, emptyResponse, errorResponses, jsonResponse, nullableRef } 
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, PasswordInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
 import { optionalSession, publicRoute, verifiedSession } from "../auth-modes";
-import { INVITATION_STATUSES } from "../../lib/invitation-statuses";
+import { INVITATION_STATUSES } from "../../domain/invitation-statuses";
 import { InvitedBySchema } from "./org-invitations.routes";
 import { MemberSchema } from "../members/members.routes";
 

@@ -3,7 +3,7 @@ import { z } from "../../lib/zod";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { OrganizationPatchInput, OrganizationSchema, RoleRefSchema } from "../schemas";
 import { adminRole, apiKeyOrSession } from "../auth-modes";
-import { PERMISSIONS, type Permission } from "../../services/permissions/catalog";
+import { PERMISSIONS, type Permission } from "../../domain/permissions";
 
 const tags = ["Organizations"];
 

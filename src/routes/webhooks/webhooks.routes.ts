@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { EVENT_TYPE_PREFIXES, EVENT_TYPES } from "../../lib/event-catalog";
+import { EVENT_TYPE_PREFIXES, EVENT_TYPES } from "../../domain/event-types";
 import { cleanText, IdParam, Timestamp } from "../schemas";
 import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";

@@ -2,7 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, organizations } from "../../db/schema";
 import { insertRowWhere } from "../../db/insert-where";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -13,7 +13,7 @@ import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
-import { iso, roleRefView } from "../views";
+import { isoTime, roleRefView } from "../record-views";
 import type { OrganizationRecord } from "../../domain/records";
 import { findInOrg } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
@@ -26,9 +26,9 @@ function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
     name: row.name,
     start: row.start,
     role: roleRefView(roleIn(organization, row.roleKey)),
-    expiresAt: row.expiresAt ? iso(row.expiresAt) : null,
-    lastUsedAt: row.lastUsedAt ? iso(row.lastUsedAt) : null,
-    createdAt: iso(row.createdAt),
+    expiresAt: row.expiresAt ? isoTime(row.expiresAt) : null,
+    lastUsedAt: row.lastUsedAt ? isoTime(row.lastUsedAt) : null,
+    createdAt: isoTime(row.createdAt),
   };
 }
 

@@ -1,5 +1,5 @@
 import { authCache } from "../../cache/auth-cache";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { roleIn } from "../permissions/role-in";
 import type { OrgScope, Principal } from "./principal";

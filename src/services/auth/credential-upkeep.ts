@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import type { CredentialRecord } from "../../domain/records";
 import { apiKeys, sessions } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** A session's expiry slides forward at most once a day, so a busy session costs one write a day. */

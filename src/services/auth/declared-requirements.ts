@@ -1,5 +1,5 @@
-import type { RequestContext } from "../../env";
-import type { Permission } from "../permissions/catalog";
+import type { RequestContext } from "../../context";
+import type { Permission } from "../../domain/permissions";
 import { requireAdminRole, requirePermission, requireSuperAdmin, requireVerifiedEmailToArm } from "./guards";
 
 /**

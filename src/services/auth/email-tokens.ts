@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { emailTokens, type EmailTokenKind } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { appUrl } from "../../lib/app-url";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";

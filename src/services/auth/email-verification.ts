@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
-import { userView } from "../views";
+import { userView } from "../record-views";
 import { claimEmailToken, enqueueAccountEmail, findLiveEmailToken, newEmailToken, storeEmailToken } from "./email-tokens";
 import { sessionCaller } from "./guards";
 import { enforceRateLimit } from "./rate-limit";

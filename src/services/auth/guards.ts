@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { authCache } from "../../cache/auth-cache";
 import { ApiError, forbidden, notFound, unauthenticated } from "../../lib/errors";
-import { ADMIN_ROLE_ID, type Permission } from "../permissions/catalog";
+import { ADMIN_ROLE_ID, type Permission } from "../../domain/permissions";
 import type { OrgScope, Principal } from "./principal";
 
 /** The authenticated caller; the route's auth middleware guarantees it. */

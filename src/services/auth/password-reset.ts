@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { emailTokens, sessions, users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { hashPassword } from "../../lib/passwords";
 import { claimEmailToken, enqueueAccountEmail, findLiveEmailToken, newEmailToken, storeEmailToken } from "./email-tokens";

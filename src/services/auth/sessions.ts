@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { emailTokens, members, organizations, sessions, users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
@@ -10,8 +10,8 @@ import { isUniqueViolation } from "../errors-db";
 import { stripForbiddenText } from "../../lib/text";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { enqueueAccountEmail, newEmailToken } from "./email-tokens";
-import { ADMIN_ROLE_KEY } from "../permissions/catalog";
-import { iso, memberViewIn, organizationView, roleRefView, userView } from "../views";
+import { ADMIN_ROLE_KEY } from "../../domain/permissions";
+import { isoTime, memberViewIn, organizationView, roleRefView, userView } from "../record-views";
 import { SESSION_TTL_MS } from "./credential-upkeep";
 import { sessionCaller } from "./guards";
 import { sessionScope } from "./authenticate";
@@ -149,7 +149,7 @@ export function sessionView({ ctx }: { ctx: RequestContext }) {
     user: userView(principal.user),
     organization: scope ? organizationView(scope.organization) : null,
     role: scope ? roleRefView(scope.role) : null,
-    expiresAt: iso(principal.expiresAt),
+    expiresAt: isoTime(principal.expiresAt),
     isSuperAdmin: principal.user.isSuperAdmin,
   };
 }
@@ -183,9 +183,9 @@ export async function listSessions({ ctx, input }: { ctx: RequestContext; input:
   return {
     data: page.data.map((row) => ({
       id: row.id,
-      createdAt: iso(row.createdAt),
-      lastUsedAt: row.lastUsedAt ? iso(row.lastUsedAt) : null,
-      expiresAt: iso(row.expiresAt),
+      createdAt: isoTime(row.createdAt),
+      lastUsedAt: row.lastUsedAt ? isoTime(row.lastUsedAt) : null,
+      expiresAt: isoTime(row.expiresAt),
       userAgent: row.userAgent,
       current: row.id === principal.sessionId,
     })),

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { emailDeliveries, emailTokens, users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { appOrigin } from "../../lib/app-url";
 import type { AccountEmailMessage } from "./messages";
 import { providerFor } from "./providers";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { emailDeliveries, invitations, organizations } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { appOrigin } from "../../lib/app-url";
 import { roleIn } from "../permissions/role-in";
 import type { InvitationEmailMessage } from "./messages";

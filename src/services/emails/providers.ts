@@ -1,5 +1,5 @@
 import { emailDeliveries, emailOutbox } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import type { RenderedEmail } from "./render";
 
 export interface OutgoingEmail extends RenderedEmail {

@@ -1,11 +1,11 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { events } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { idFloorAt } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
-import { eventView } from "./views";
+import { eventView } from "./event-views";
 
 export interface ListEventsInput {
   limit: number;

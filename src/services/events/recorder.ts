@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../db/client";
 import { events } from "../../db/schema";
 import { newId } from "../../lib/ids";
-import { SYSTEM_ACTOR, type Actor, type EventType } from "../../lib/event-catalog";
+import { SYSTEM_ACTOR, type Actor, type EventType } from "../../domain/event-types";
 import type { Logger } from "../../lib/log";
 import type { Principal } from "../auth/principal";
 import type { WebhookMessage } from "../webhooks/messages";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { idFloorAt } from "../../lib/ids";
 
 export const DEFAULT_EVENT_RETENTION_DAYS = 90;

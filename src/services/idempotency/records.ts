@@ -1,6 +1,6 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import { idempotencyRecords } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { decryptText, deriveAesKey, encryptText } from "../../lib/aead";
 import { sha256Hex } from "../../lib/tokens";
 

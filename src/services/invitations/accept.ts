@@ -2,7 +2,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { insertRowWhere } from "../../db/insert-where";
 import { invitations, members, sessions, users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { hashPassword } from "../../lib/passwords";
@@ -11,7 +11,7 @@ import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";
 import { isUniqueViolation } from "../errors-db";
 import { UNRESOLVED_ROLE_ID } from "../permissions/resolve";
-import { iso, memberViewIn, organizationView, roleRefView, userView } from "../views";
+import { isoTime, memberViewIn, organizationView, roleRefView, userView } from "../record-views";
 import { assertActionable, findByToken, invitationView, type InvitationRow } from "./internal";
 
 type SessionPrincipal = Extract<Principal, { kind: "session" }>;
@@ -194,7 +194,7 @@ async function acceptResult(ctx: RequestContext, invitation: InvitationRow, reci
       id: member.id,
       user: member.user,
       role: organization ? roleRefView(roleIn(organization, member.roleKey)) : { id: UNRESOLVED_ROLE_ID, name: member.roleKey, source: "organization" as const },
-      joinedAt: iso(member.joinedAt),
+      joinedAt: isoTime(member.joinedAt),
     },
     organization: organization ? organizationView(organization) : null,
     ...(recipient.kind === "new_account"

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { invitations, organizations, type InvitationStatus } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import type { OrganizationRecord } from "../../domain/records";
 import { roleIn } from "../permissions/role-in";
-import { iso, roleRefView } from "../views";
+import { isoTime, roleRefView } from "../record-views";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -23,9 +23,9 @@ export function invitationView(row: InvitationRow, organization: OrganizationRec
     role: roleRefView(roleIn(organization, row.roleKey)),
     status: effectiveStatus(row),
     invitedBy: { type: row.inviterType, id: row.inviterId, name: row.inviterName },
-    expiresAt: iso(row.expiresAt),
-    createdAt: iso(row.createdAt),
-    acceptedAt: row.acceptedAt ? iso(row.acceptedAt) : null,
+    expiresAt: isoTime(row.expiresAt),
+    createdAt: isoTime(row.createdAt),
+    acceptedAt: row.acceptedAt ? isoTime(row.acceptedAt) : null,
     deliveryStatus: row.deliveryStatus,
   };
 }

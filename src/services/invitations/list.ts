@@ -1,5 +1,5 @@
 import type { InvitationStatus } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
 import { requirePermission } from "../auth/guards";

@@ -1,7 +1,7 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import { invitations, members, organizations, users } from "../../db/schema";
 import { insertRowWhere } from "../../db/insert-where";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { appUrl } from "../../lib/app-url";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -17,7 +17,7 @@ import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
 import { previousStatementChanged } from "../events/recorder";
-import { changedFields } from "../views";
+import { changedFields } from "../record-views";
 
 // The list lives in ./list.ts (raw prepared statements, FTS search); re-exported for the routes.
 export { listInvitations } from "./list";

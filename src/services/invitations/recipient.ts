@@ -1,15 +1,15 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { invitations, organizations, users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { roleIn } from "../permissions/role-in";
 import { sessionCaller } from "../auth/guards";
-import { iso, roleRefView } from "../views";
+import { isoTime, roleRefView } from "../record-views";
 import { assertActionable, effectiveStatus, findByToken, invitationView } from "./internal";
 import { previousStatementChanged } from "../events/recorder";
-import type { Actor } from "../../lib/event-catalog";
+import type { Actor } from "../../domain/event-types";
 
 /** The actor of a decline: the holder of the emailed link, who may have no account. */
 const INVITATION_RECIPIENT_ACTOR: Actor = { type: "system", id: null, name: "invitation recipient" };
@@ -26,7 +26,7 @@ export async function previewInvitation({ ctx, input }: { ctx: RequestContext; i
     role: record ? roleRefView(roleIn(record, invitation.roleKey)) : { id: UNRESOLVED_ROLE_ID, name: invitation.roleKey, source: "organization" as const },
     email: invitation.email,
     invitedBy: { type: invitation.inviterType, id: invitation.inviterId, name: invitation.inviterName },
-    expiresAt: iso(invitation.expiresAt),
+    expiresAt: isoTime(invitation.expiresAt),
     status: effectiveStatus(invitation),
     hasAccount: hasAccount !== undefined,
   };
@@ -95,8 +95,8 @@ export async function listMyInvitations({ ctx, input }: { ctx: RequestContext; i
       organization: { id: row.organizationId, name: row.organizationName, logo: row.organizationLogo },
       role: roleRefView(roleIn(records.get(row.organizationId)!, row.roleKey)),
       invitedBy: { type: row.inviterType, id: row.inviterId, name: row.inviterName },
-      expiresAt: iso(row.expiresAt),
-      createdAt: iso(row.createdAt),
+      expiresAt: isoTime(row.expiresAt),
+      createdAt: isoTime(row.createdAt),
     })),
     nextCursor: page.nextCursor,
   };

@@ -1,4 +1,4 @@
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 
 /**
  * Scheduled: stores pending invitations past their expiry as `expired`, at most `batches` ×

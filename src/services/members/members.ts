@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { members, users } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
@@ -9,12 +9,12 @@ import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import type { OrgScope } from "../auth/principal";
-import { ADMIN_ROLE_KEY, roleKeyOf } from "../permissions/catalog";
+import { ADMIN_ROLE_KEY, roleKeyOf } from "../../domain/permissions";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isRoleNotFound } from "../errors-db";
 import { CHANGED_CONCURRENTLY, findInOrg, untilApplied } from "../internal";
-import { memberViewIn, roleRefView } from "../views";
+import { memberViewIn, roleRefView } from "../record-views";
 import { previousStatementChanged } from "../events/recorder";
 
 interface MemberRow {

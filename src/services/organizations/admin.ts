@@ -2,15 +2,15 @@ import { and, eq, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, invitations, members, organizations, roles, sessions, webhookEndpoints } from "../../db/schema";
 import { ORGANIZATION_DELETED_REASON } from "../webhooks/endpoints";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
 import { requireSuperAdmin } from "../auth/guards";
-import { organizationView } from "../views";
+import { organizationView } from "../record-views";
 import { updateOrganizationById, type OrganizationPatch } from "./current";
 import type { Principal } from "../auth/principal";
-import type { Actor } from "../../lib/event-catalog";
+import type { Actor } from "../../domain/event-types";
 
 /** Platform staff act as themselves, marked as such in the organization's audit log. */
 const superAdminActor = (principal: Extract<Principal, { kind: "session" }>): Actor => ({ type: "super_admin", id: principal.user.id, name: principal.user.name });

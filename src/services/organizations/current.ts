@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { organizations } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { orgScopeOf, requireAdminRole } from "../auth/guards";
 import { permissionMap } from "../permissions/resolve";
-import { changedFields, organizationView, roleRefView } from "../views";
-import type { Actor } from "../../lib/event-catalog";
+import { changedFields, organizationView, roleRefView } from "../record-views";
+import type { Actor } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
 import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../internal";
 

@@ -1,6 +1,6 @@
 import { forbidden } from "../../lib/errors";
 import type { OrgScope } from "../auth/principal";
-import type { Permission } from "./catalog";
+import type { Permission } from "../../domain/permissions";
 import { covers, type ResolvedRole } from "./resolve";
 
 /**

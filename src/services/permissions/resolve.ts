@@ -1,5 +1,5 @@
 import { createLogger } from "../../lib/log";
-import { ADMIN_ROLE_KEY, PERMISSIONS, systemRoleByKey, type Permission } from "./catalog";
+import { ADMIN_ROLE_KEY, PERMISSIONS, systemRoleByKey, type Permission } from "../../domain/permissions";
 
 import type { OrgRole } from "../../domain/records";
 

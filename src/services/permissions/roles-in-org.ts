@@ -1,6 +1,6 @@
 import type { OrganizationRecord } from "../../domain/records";
 import { ApiError } from "../../lib/errors";
-import { roleKeyOf, systemRoleByKey } from "./catalog";
+import { roleKeyOf, systemRoleByKey } from "../../domain/permissions";
 import type { ResolvedRole } from "./resolve";
 import { roleIn } from "./role-in";
 

@@ -2,20 +2,20 @@ import { and, eq, notExists, sql } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import type { OrgRole } from "../../domain/records";
 import { apiKeys, invitations, members, organizations, roleMemberCounts, roles } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { freshScope, requirePermission } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { insertRowWhere } from "../../db/insert-where";
 import type { OrgScope } from "../auth/principal";
-import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../permissions/catalog";
+import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../../domain/permissions";
 import { assertCanGrant } from "../permissions/escalation";
 import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
 import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
-import { changedFields } from "../views";
+import { changedFields } from "../record-views";
 
 /** Custom roles an organization may define (system roles come on top). */
 export const MAX_ORG_ROLES = 100;

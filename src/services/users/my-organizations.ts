@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { members, organizations, roles } from "../../db/schema";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { sessionCaller } from "../auth/guards";
 import { resolveRole } from "../permissions/resolve";
-import { iso, organizationView, roleRefView } from "../views";
+import { isoTime, organizationView, roleRefView } from "../record-views";
 
 /** The organizations the session's user belongs to, with the user's role in each (paginated). */
 export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
@@ -54,7 +54,7 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
       }),
       role: roleRefView(resolveRole(row.roleKey, orgRoles.filter((r) => r.organizationId === row.orgId))),
       memberId: row.id,
-      joinedAt: iso(row.joinedAt),
+      joinedAt: isoTime(row.joinedAt),
     })),
     nextCursor: page.nextCursor,
   };

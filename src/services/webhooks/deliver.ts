@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { events, webhookDeliveries, webhookEndpoints } from "../../db/schema";
-import type { RequestContext } from "../../env";
-import { SYSTEM_ACTOR } from "../../lib/event-catalog";
+import type { RequestContext } from "../../context";
+import { SYSTEM_ACTOR } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
-import { eventView } from "../events/views";
+import { eventView } from "../events/event-views";
 import { endpointEventView, ORGANIZATION_DELETED_REASON } from "./endpoints";
 import type { DeliveryMessage } from "./messages";
 import { decryptSecret, isUnreadableSecret, signatureHeader } from "./secrets";

@@ -1,11 +1,11 @@
 import { and, desc, eq, lt, ne } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
 import { findInOrg } from "../internal";
-import { iso } from "../views";
+import { isoTime } from "../record-views";
 import { enqueueDelivery, sendLimit } from "./endpoints";
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -17,12 +17,12 @@ export function deliveryView(row: DeliveryRow) {
     eventType: row.eventType,
     status: row.status,
     attempts: row.attempts,
-    lastAttemptAt: row.lastAttemptAt ? iso(row.lastAttemptAt) : null,
-    nextAttemptAt: row.nextAttemptAt ? iso(row.nextAttemptAt) : null,
+    lastAttemptAt: row.lastAttemptAt ? isoTime(row.lastAttemptAt) : null,
+    nextAttemptAt: row.nextAttemptAt ? isoTime(row.nextAttemptAt) : null,
     responseStatus: row.responseStatus,
     responseBody: row.responseBody,
     durationMs: row.durationMs,
-    createdAt: iso(row.createdAt),
+    createdAt: isoTime(row.createdAt),
   };
 }
 

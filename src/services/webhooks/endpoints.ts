@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { insertRowWhere } from "../../db/insert-where";
 import { organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { ApiError, forbidden } from "../../lib/errors";
-import { readPermissionsFor } from "../../lib/event-catalog";
+import { readPermissionsFor } from "../../domain/event-types";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { callerOf, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
@@ -12,7 +12,7 @@ import { enforceRateLimit } from "../auth/rate-limit";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { previousStatementChanged } from "../events/recorder";
 import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
-import { changedFields, iso } from "../views";
+import { changedFields, isoTime } from "../record-views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
 import { assertWebhookUrl, urlForEvents } from "./url-rules";
@@ -37,8 +37,8 @@ export function endpointView(row: EndpointRow) {
     eventTypes: row.eventTypes,
     enabled: row.enabled,
     disabledReason: row.disabledReason,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
+    createdAt: isoTime(row.createdAt),
+    updatedAt: isoTime(row.updatedAt),
   };
 }
 
@@ -52,7 +52,7 @@ export function endpointEventView(row: EndpointRow) {
 
 /**
  * An endpoint is a read channel: subscribing it to a type needs the read permission of what the
- * type carries (lib/event-catalog.ts EVENT_READ_PERMISSIONS), so `webhooks.create` never reads what
+ * type carries (domain/event-types.ts EVENT_READ_PERMISSIONS), so `webhooks.create` never reads what
  * `users.read` guards. Checked on create and on every change of `url` or `eventTypes`.
  */
 function assertMaySubscribe(scope: OrgScope, eventTypes: readonly string[]): void {

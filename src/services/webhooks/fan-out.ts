@@ -1,7 +1,7 @@
 import { and, eq, or } from "drizzle-orm";
 import { events, webhookDeliveries, webhookEndpoints } from "../../db/schema";
-import type { RequestContext } from "../../env";
-import { matchesEventType } from "../../lib/event-catalog";
+import type { RequestContext } from "../../context";
+import { matchesEventType } from "../../domain/event-types";
 import { newId } from "../../lib/ids";
 import { ALL_EVENT_TYPES, ORGANIZATION_DELETED_REASON } from "./endpoints";
 import type { DeliveryMessage } from "./messages";

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lte, not, or, sql, type SQL } from "drizzle-orm";
 import { webhookEndpoints } from "../../db/schema";
-import type { RequestContext } from "../../env";
+import type { RequestContext } from "../../context";
 import { keyIdOf } from "../../lib/secret-box";
 import { encryptSecret, isUnreadableSecret, openSecret, webhookKeyRing } from "./secrets";
 

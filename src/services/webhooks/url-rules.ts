@@ -13,7 +13,7 @@ export interface UrlProblem {
 const isDevelopment = (env: Env) => env.ENVIRONMENT === "development";
 
 /**
- * The URL rules (API.md §6), checked on create, on every PATCH of `url`, and again before each
+ * The URL rules (docs/events-and-webhooks.md), checked on create, on every PATCH of `url`, and again before each
  * delivery (a URL stored before a rule existed is not sent to). https only; plain http only to
  * localhost / 127.0.0.1 under ENVIRONMENT=development (a receiver on the developer's machine); no
  * userinfo (credentials belong in the signature, not the URL); outside development the host may not

@@ -3,15 +3,15 @@ import type { ResolvedRole } from "./permissions/resolve";
 import { roleIn } from "./permissions/role-in";
 
 /** The public shapes of our records: what every endpoint returns for them. */
-export const iso = (ms: number | Date) => new Date(ms).toISOString();
+export const isoTime = (ms: number | Date) => new Date(ms).toISOString();
 
 export const organizationView = (org: Pick<OrganizationRecord, "id" | "name" | "logo" | "timezone" | "createdAt" | "updatedAt">) => ({
   id: org.id,
   name: org.name,
   logo: org.logo,
   timezone: org.timezone,
-  createdAt: iso(org.createdAt),
-  updatedAt: iso(org.updatedAt),
+  createdAt: isoTime(org.createdAt),
+  updatedAt: isoTime(org.updatedAt),
 });
 
 export const userView = (user: Pick<UserRecord, "id" | "email" | "name" | "emailVerified">) => ({
@@ -31,7 +31,7 @@ export const memberViewIn = (
   id: row.id,
   user: { id: row.userId, email: row.email, name: row.name, emailVerified: row.emailVerified },
   role: roleRefView(roleIn(organization, row.roleKey)),
-  joinedAt: iso(row.joinedAt),
+  joinedAt: isoTime(row.joinedAt),
 });
 
 /** The patched fields whose value changes, with their old values (an event's `previous`). */

@@ -1,5 +1,5 @@
 /**
- * The event catalog (API.md §6): every type an organization's change produces. Webhook endpoints
+ * The event catalog (docs/events-and-webhooks.md): every type an organization's change produces. Webhook endpoints
  * subscribe to these names, or to a prefix such as `member.*`.
  */
 export const EVENT_TYPES = [
@@ -28,7 +28,7 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * The read permission each type's payload needs (API.md §6 "Who may subscribe to what"): a webhook
+ * The read permission each type's payload needs (docs/events-and-webhooks.md, "Who may subscribe to what"): a webhook
  * endpoint is a read channel, so subscribing it to a type takes the permission that reading what
  * the type carries takes through the API. Keyed by every type, so a new type must say what it needs.
  * `organization.*` carries the organization itself, which every member may read: nothing more.

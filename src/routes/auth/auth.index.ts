@@ -1,5 +1,6 @@
 import { deleteCookie } from "hono/cookie";
-import { createRouter, ctxOf, clientIp, clientOf } from "../router";
+import { createRouter, ctxOf } from "../router";
+import { clientIp, clientOf } from "../../lib/client-info";
 import * as routes from "./auth.routes";
 import * as sessions from "../../services/auth/sessions";
 import * as verification from "../../services/auth/email-verification";

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { deleteCookie } from "hono/cookie";
 import { NONCE, secureHeaders } from "hono/secure-headers";
-import type { AppBindings, RequestContext } from "../../env";
+import type { AppBindings, RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
 import { cookieSession, SESSION_COOKIE, setSessionCookie } from "../../middleware/auth";
 import { authenticate } from "../../services/auth/authenticate";
@@ -15,7 +15,8 @@ import { declineInvitation, previewInvitation } from "../../services/invitations
 import { acceptInvitation } from "../../services/invitations/accept";
 import { AcceptWithAccountInput } from "../invitations/recipient.routes";
 import { EmailInput, PasswordInput } from "../schemas";
-import { clientIp, clientOf, ctxOf } from "../router";
+import { ctxOf } from "../router";
+import { clientIp, clientOf } from "../../lib/client-info";
 import { renderInvitationPage, type PageState, type PreviewData } from "./invitation-page";
 import { renderResetPasswordPage, renderVerifyEmailPage } from "./account-pages";
 

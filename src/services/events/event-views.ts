@@ -1,17 +1,17 @@
 import type { events } from "../../db/schema";
 import { urlForEvents } from "../webhooks/url-rules";
-import { iso } from "../views";
+import { isoTime } from "../record-views";
 
 export type EventRow = typeof events.$inferSelect;
 
 type EventData = { object: Record<string, unknown>; previous?: Record<string, unknown> };
 
-/** An event as the audit log lists it and as a webhook delivery's body carries it (API.md §6). */
+/** An event as the audit log lists it and as a webhook delivery's body carries it (docs/events-and-webhooks.md). */
 export function eventView(row: EventRow) {
   return {
     id: row.id,
     type: row.type,
-    createdAt: iso(row.createdAt),
+    createdAt: isoTime(row.createdAt),
     organizationId: row.organizationId,
     actor: { type: row.actorType, id: row.actorId, name: row.actorName },
     requestId: row.requestId,
