@@ -6,6 +6,7 @@ import { apiCors } from "./middleware/cors";
 import { createRouter } from "./routes/router";
 import { healthRouter } from "./routes/health/health.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { mfaRouter } from "./routes/mfa/mfa.index";
 import { usersRouter } from "./routes/users/users.index";
 import { currentOrganizationRouter } from "./routes/organizations/current.index";
 import { superAdminRouter } from "./routes/organizations/admin.index";
@@ -41,6 +42,7 @@ export function createApp(env: Pick<Env, "ENVIRONMENT">) {
   app
     .route("/", healthRouter)
     .route("/", authRouter)
+    .route("/", mfaRouter)
     .route("/", usersRouter)
     .route("/", currentOrganizationRouter)
     .route("/", membersRouter)

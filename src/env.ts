@@ -26,6 +26,17 @@ export interface Env {
    * sealed until the scheduled upkeep has re-sealed every row under the new key (then remove it).
    */
   WEBHOOK_SECRET_KEY_PREVIOUS?: string;
+  /**
+   * Secret: encrypts users' TOTP secrets at rest (services/mfa/totp.ts). Required outside
+   * development, where a missing key makes enrolling and signing in with a code fail loudly.
+   */
+  TOTP_SECRET_KEY?: string;
+  /** Secret, only during a rotation of TOTP_SECRET_KEY: the key it replaces (still opens what it sealed). */
+  TOTP_SECRET_KEY_PREVIOUS?: string;
+  /** Per user: creating organizations (POST /api/organizations). */
+  RATE_LIMIT_ORG_CREATE: RateLimit;
+  /** Per user: second-factor codes (sign-in with a code, enrolling, disabling, deleting the account). */
+  RATE_LIMIT_MFA: RateLimit;
   /** Days events are kept before the Cron Trigger prunes them (default 90). */
   EVENT_RETENTION_DAYS?: string;
 }

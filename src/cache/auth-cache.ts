@@ -62,6 +62,7 @@ async function loadSession(ctx: AuthCacheContext, tokenHash: string): Promise<Cr
       userId: sessions.userId,
       activeOrganizationId: sessions.activeOrganizationId,
       expiresAt: sessions.expiresAt,
+      mfa: sessions.mfa,
     })
     .from(sessions)
     .where(eq(sessions.tokenHash, tokenHash))
@@ -72,7 +73,7 @@ async function loadSession(ctx: AuthCacheContext, tokenHash: string): Promise<Cr
 
 async function loadUser(ctx: AuthCacheContext, userId: string): Promise<UserRecord | null> {
   const row = await ctx.primary
-    .select({ id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified, isSuperAdmin: users.isSuperAdmin })
+    .select({ id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified, isSuperAdmin: users.isSuperAdmin, mfaEnabled: users.mfaEnabled })
     .from(users)
     .where(eq(users.id, userId))
     .get();
@@ -110,6 +111,7 @@ async function loadOrganization(ctx: AuthCacheContext, organizationId: string): 
     name: org.name,
     logo: org.logo,
     timezone: org.timezone,
+    requireMfa: org.requireMfa,
     createdAt: org.createdAt.getTime(),
     updatedAt: org.updatedAt.getTime(),
     roles: roleRows,

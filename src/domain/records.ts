@@ -7,7 +7,7 @@
 /** What a credential's hash resolves to. */
 export type CredentialRecord =
   | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null }
-  | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number };
+  | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number; mfa?: boolean };
 
 export interface UserRecord {
   id: string;
@@ -19,6 +19,8 @@ export interface UserRecord {
    * read the flag fresh from D1 (requireSuperAdmin).
    */
   isSuperAdmin: boolean;
+  /** A confirmed second factor (absent in entries cached before it existed: false). */
+  mfaEnabled?: boolean;
 }
 
 export interface MembershipRecord {
@@ -43,6 +45,8 @@ export interface OrganizationRecord {
   timezone: string;
   createdAt: number;
   updatedAt: number;
+  /** The MFA policy (absent in entries cached before it existed: false). */
+  requireMfa?: boolean;
   /** The org's own roles (custom roles and shadows), for permission resolution. */
   roles: OrgRole[];
 }

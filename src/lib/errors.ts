@@ -7,7 +7,9 @@ export const ERROR_CODES = {
   invalid_cursor: 400,
   webhook_url_forbidden: 400,
   unauthenticated: 401,
+  mfa_code_invalid: 401,
   forbidden: 403,
+  mfa_required: 403,
   email_not_verified: 403,
   csrf_rejected: 403,
   current_password_incorrect: 403,
@@ -26,6 +28,9 @@ export const ERROR_CODES = {
   limit_reached: 409,
   endpoint_disabled: 409,
   delivery_succeeded: 409,
+  sole_admin: 409,
+  mfa_not_enabled: 409,
+  mfa_already_enabled: 409,
   no_active_organization: 404,
   invitation_expired: 410,
   idempotency_key_reused: 422,
@@ -45,7 +50,9 @@ const TITLES: Record<ErrorCode, string> = {
   invalid_cursor: "Invalid cursor",
   webhook_url_forbidden: "Webhook URL forbidden",
   unauthenticated: "Unauthenticated",
+  mfa_code_invalid: "Code invalid",
   forbidden: "Forbidden",
+  mfa_required: "MFA required",
   email_not_verified: "Email not verified",
   csrf_rejected: "Cross-site request rejected",
   current_password_incorrect: "Current password incorrect",
@@ -65,6 +72,9 @@ const TITLES: Record<ErrorCode, string> = {
   limit_reached: "Limit reached",
   endpoint_disabled: "Endpoint disabled",
   delivery_succeeded: "Delivery already succeeded",
+  sole_admin: "Sole Admin",
+  mfa_not_enabled: "MFA not enabled",
+  mfa_already_enabled: "MFA already enabled",
   no_active_organization: "No active organization",
   invitation_expired: "Invitation expired",
   token_expired: "Link expired",
@@ -83,6 +93,10 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   webhook_url_forbidden:
     "The webhook URL names an address on this side of the internet (loopback, private, link-local, CGNAT, unique-local, multicast, reserved, in any spelling) or a name that resolves only inside a network (`localhost`, `.local`, `.internal`, `.home.arpa`, a single label). Use a public https:// host.",
   unauthenticated: "No credential, or one that is malformed, unknown, expired, revoked or signed out. Every case gets this same body, with `WWW-Authenticate`.",
+  mfa_code_invalid:
+    "The TOTP or recovery code is wrong, was already used, or the sign-in's `mfaToken` is unknown, expired, used or has had 5 wrong codes (then sign in with the password again). 401 when signing in; 400 when confirming an enrollment; 403 when a code guards an account change (disabling MFA, deleting the account).",
+  mfa_required:
+    "The organization requires a second factor and this session's user has none. Enroll with POST /api/auth/mfa/totp (the account routes still work), or switch to another organization.",
   forbidden: "The credential is valid but may not do this: its role lacks the permission, the route needs a session (not an API key), the Admin role or a Super Admin, or the change would grant more than the caller holds.",
   email_not_verified:
     "The session's email address is not verified. Until it is, invitations addressed to it stay hidden, and the account cannot create API keys, webhook endpoints or invitations. Use the emailed link, or POST /api/auth/email-verification for a new one.",
@@ -103,6 +117,10 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   limit_reached: "An organization may have at most 20 webhook endpoints. Delete one first.",
   endpoint_disabled: "The webhook endpoint is disabled: re-enable it (PATCH enabled: true) before sending to it.",
   delivery_succeeded: "This delivery already succeeded: the receiver has it (dedupe on `webhook-id`). Nothing was queued.",
+  sole_admin:
+    "The account is the only Admin of organizations that have other members (named in `detail`). Make another member Admin there, or leave them, before deleting the account.",
+  mfa_not_enabled: "Requiring MFA in an organization takes an Admin who has MFA enabled: enroll first (POST /api/auth/mfa/totp).",
+  mfa_already_enabled: "The account already has a confirmed TOTP second factor. Disable it first (DELETE /api/auth/mfa/totp) to enroll a new device.",
   idempotency_key_reused: "This `Idempotency-Key` was used with a different request (method, path or body) in the last 24 hours. Use a new key for a new request.",
   no_active_organization: "The session's active organization was deleted, or its membership removed. Switch with PUT /api/auth/session/organization.",
   invitation_expired: "The invitation's link has expired. Ask for it to be resent.",
@@ -138,11 +156,13 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; status?: ContentfulStatusCode } = {},
   ) {
     super(detail);
     this.name = "ApiError";
-    this.status = ERROR_CODES[code];
+    // A code keeps one status, except where the contract gives it another in one place
+    // (mfa_code_invalid: 401 signing in, 400 confirming an enrollment, 403 guarding a change).
+    this.status = extra.status ?? ERROR_CODES[code];
   }
 }
 
@@ -156,11 +176,11 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[]): ProblemBody {
+export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[], status: number = ERROR_CODES[code]): ProblemBody {
   return {
     type: errorTypeUri(code),
     title: TITLES[code],
-    status: ERROR_CODES[code],
+    status,
     detail,
     code,
     requestId,
@@ -175,10 +195,10 @@ export function problemResponse(
   code: ErrorCode,
   detail: string,
   requestId: string,
-  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  extra: { errors?: FieldError[]; headers?: Record<string, string>; status?: ContentfulStatusCode } = {},
 ): Response {
-  const status = ERROR_CODES[code];
-  return new Response(JSON.stringify(problemBody(code, detail, requestId, extra.errors)), {
+  const status = extra.status ?? ERROR_CODES[code];
+  return new Response(JSON.stringify(problemBody(code, detail, requestId, extra.errors, status)), {
     status,
     headers: {
       "content-type": "application/problem+json",

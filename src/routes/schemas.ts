@@ -14,6 +14,7 @@ export const OrganizationSchema = z
     name: z.string().openapi({ example: "Sunset Tours" }),
     logo: z.string().nullable().openapi({ example: "https://cdn.example.com/sunset.png" }),
     timezone: z.string().openapi({ example: "America/Los_Angeles" }),
+    requireMfa: z.boolean().openapi({ description: "While true, sessions of users without MFA get 403 `mfa_required` on this organization's routes (API keys are not affected)." }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -25,8 +26,12 @@ export const UserSchema = z
     email: z.string().openapi({ example: "ana@sunset-tours.example" }),
     name: z.string().openapi({ example: "Ana Ruiz" }),
     emailVerified: z.boolean().openapi({ description: "Whether the owner of `email` has proved it (verification, password-reset or invitation link)." }),
+    mfaEnabled: z.boolean().openapi({ description: "Whether the user has a confirmed TOTP second factor: sign-in then asks for a code." }),
   })
   .openapi("User");
+
+/** A user as a membership shows them (members list, member.* events): their MFA is their own account's detail. */
+export const MemberUserSchema = UserSchema.omit({ mfaEnabled: true }).openapi("MemberUser");
 
 export const RoleRefSchema = z
   .object({
@@ -52,6 +57,7 @@ export const SessionViewSchema = z
     role: nullableRef(RoleRefSchema).openapi({ description: "The role in the active organization; null with it." }),
     expiresAt: Timestamp,
     isSuperAdmin: z.boolean(),
+    mfa: z.boolean().openapi({ description: "The session was created with a second factor (a TOTP or recovery code)." }),
   })
   .openapi("SessionView");
 
@@ -128,5 +134,9 @@ export const OrganizationPatchInput = z
     name: NameInput.optional().openapi({ description: "Display name, 1–100 characters (trimmed).", example: "Sunset Tours" }),
     logo: HttpUrlInput.nullable().optional().openapi({ description: "Absolute http(s) URL; `null` clears it." }),
     timezone: TimezoneInput.optional().openapi({ description: "IANA time zone, e.g. `America/Los_Angeles`." }),
+    requireMfa: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Require MFA of every member's session. Changing it takes a session of a user with MFA enabled (409 `mfa_not_enabled` otherwise; an API key cannot change it)." }),
   })
   .openapi("OrganizationPatch");

@@ -5,20 +5,22 @@ import { roleIn } from "./permissions/role-in";
 /** The public shapes of our records: what every endpoint returns for them. */
 export const isoTime = (ms: number | Date) => new Date(ms).toISOString();
 
-export const organizationView = (org: Pick<OrganizationRecord, "id" | "name" | "logo" | "timezone" | "createdAt" | "updatedAt">) => ({
+export const organizationView = (org: Pick<OrganizationRecord, "id" | "name" | "logo" | "timezone" | "createdAt" | "updatedAt" | "requireMfa">) => ({
   id: org.id,
   name: org.name,
   logo: org.logo,
   timezone: org.timezone,
+  requireMfa: org.requireMfa ?? false,
   createdAt: isoTime(org.createdAt),
   updatedAt: isoTime(org.updatedAt),
 });
 
-export const userView = (user: Pick<UserRecord, "id" | "email" | "name" | "emailVerified">) => ({
+export const userView = (user: Pick<UserRecord, "id" | "email" | "name" | "emailVerified" | "mfaEnabled">) => ({
   id: user.id,
   email: user.email,
   name: user.name,
   emailVerified: user.emailVerified,
+  mfaEnabled: user.mfaEnabled ?? false,
 });
 
 export const roleRefView = (role: ResolvedRole) => ({ id: role.id, name: role.name, source: role.source });

@@ -9,6 +9,8 @@ export const organizations = sqliteTable(
     nameSearch: text("name_search").notNull(),
     logo: text("logo"),
     timezone: text("timezone").notNull().default("UTC"),
+    /** Sessions of users without MFA get 403 mfa_required on this organization's routes. */
+    requireMfa: integer("require_mfa", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     // Denormalised counts, kept by triggers inside the statements that write members, api_keys and

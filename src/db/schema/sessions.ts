@@ -18,6 +18,8 @@ export const sessions = sqliteTable(
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     /** The User-Agent that created the session (control characters removed, 256 chars at most). */
     userAgent: text("user_agent"),
+    /** Created with a second factor (sign-in with a TOTP or recovery code). */
+    mfa: integer("mfa", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("sessions_token_hash_idx").on(t.tokenHash),

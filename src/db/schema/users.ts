@@ -16,6 +16,14 @@ export const users = sqliteTable(
      */
     emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
     emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+    /** A confirmed TOTP enrollment (docs/lifecycle-and-mfa.md): sign-in then needs a code. */
+    mfaEnabled: integer("mfa_enabled", { mode: "boolean" }).notNull().default(false),
+    /** The TOTP secret, sealed (services/mfa/totp.ts); set by enrolling, kept while enabled. */
+    totpSecret: text("totp_secret"),
+    /** The last TOTP time step a code was accepted for: a code is accepted only for a later one. */
+    totpLastStep: integer("totp_last_step"),
+    /** JSON array of the unused recovery codes' SHA-256 hex digests (never the codes). */
+    recoveryCodes: text("recovery_codes"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

@@ -16,7 +16,7 @@ export const authRouter = createRouter()
   })
   .openapi(routes.signIn, async (c) => {
     const result = await sessions.signIn({ ctx: ctxOf(c), input: c.req.valid("json"), client: clientOf(c) });
-    setSessionCookie(c, result.session);
+    if ("session" in result) setSessionCookie(c, result.session);
     return c.json(result, 200);
   })
   .openapi(routes.signOut, async (c) => {

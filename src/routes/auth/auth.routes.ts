@@ -6,6 +6,14 @@ import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { publicRoute, sessionOnly } from "../auth-modes";
 
 const tags = ["Auth"];
+
+export const MfaChallengeSchema = z
+  .object({
+    mfaRequired: z.literal(true),
+    mfaToken: z.string().openapi({ description: "Send with a code to POST /api/auth/sign-in/mfa. Single use, 5 minutes, at most 5 wrong codes.", example: "mfa_…" }),
+    expiresAt: Timestamp,
+  })
+  .openapi("MfaChallenge", { description: "The password was right; the account has MFA: no session until a code is given." });
 const Password = PasswordInput;
 
 export const signUp = createRoute({
@@ -41,11 +49,15 @@ export const signIn = createRoute({
   tags,
   summary: "Sign in with email and password",
   description:
-    "Answers the same 401 in the same time whether the email exists or not. Rate limited per IP and per email (429 with Retry-After). The new session's active organization is the first one the user joined.",
+    "Answers the same 401 in the same time whether the email exists or not. Rate limited per IP and per email (429 with Retry-After). The new session's active organization is the first one the user joined. For a user with MFA enabled the answer is `{ mfaRequired: true, mfaToken, expiresAt }` and **no session**: send the token with a code to POST /api/auth/sign-in/mfa within 5 minutes.",
   ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput, password: z.string().min(1).max(256) }).openapi("SignInInput")) },
   responses: {
-    200: jsonResponse(z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("SignInResult"), "Signed in", "Set-Cookie"),
+    200: jsonResponse(
+      z.union([z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("SignInResult"), MfaChallengeSchema]),
+      "Signed in (a session), or a second factor is due (`mfaRequired`, no session)",
+      "Set-Cookie",
+    ),
     ...errorResponses(401, 413, 415, 429),
   },
 });

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { IdParam, RoleRefSchema, Timestamp, UserSchema } from "../schemas";
+import { IdParam, MemberUserSchema, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
 import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 
@@ -11,7 +11,7 @@ const tags = ["Members"];
 export const MemberSchema = z
   .object({
     id: z.string().openapi({ example: "mem_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
-    user: UserSchema,
+    user: MemberUserSchema,
     role: RoleRefSchema,
     joinedAt: Timestamp,
   })

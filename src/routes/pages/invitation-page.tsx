@@ -18,7 +18,7 @@ export interface PreviewData {
 }
 
 export type PageState =
-  | { kind: "pending"; preview: PreviewData; signedInAs: string | null; error?: string }
+  | { kind: "pending"; preview: PreviewData; signedInAs: string | null; error?: string; mfaToken?: string }
   | { kind: "accepted"; preview: PreviewData; justNow: boolean; organizationName: string; roleName: string }
   | { kind: "declined"; preview: PreviewData }
   | { kind: "closed"; preview: PreviewData }
@@ -118,6 +118,20 @@ function Pending({ state }: { state: Extract<PageState, { kind: "pending" }> }) 
           <button class="primary" type="submit">
             Accept invitation
           </button>
+        </form>
+      ) : state.mfaToken ? (
+        <form method="post" aria-labelledby="code-title">
+          <input type="hidden" name="action" value="accept" />
+          <input type="hidden" name="mfa_token" value={state.mfaToken} />
+          <h2 id="code-title" class="muted">
+            Enter your authentication code
+          </h2>
+          <label for="code">Code from your authenticator app, or a recovery code</label>
+          <input id="code" name="code" type="text" required maxlength={64} autocomplete="one-time-code" autocapitalize="off" spellcheck={false} />
+          <button class="primary" type="submit">
+            Verify and accept
+          </button>
+          <p class="muted">Lost the device? Use one of the recovery codes you saved when you turned on two-factor sign-in.</p>
         </form>
       ) : preview.hasAccount ? (
         <form method="post" aria-labelledby="signin-title">

@@ -9,6 +9,7 @@ import { cookieSession, SESSION_COOKIE, setSessionCookie } from "../../middlewar
 import { authenticate } from "../../services/auth/authenticate";
 import type { Principal } from "../../services/auth/principal";
 import { signIn } from "../../services/auth/sessions";
+import { completeMfaSignIn } from "../../services/mfa/sign-in";
 import { confirmEmailVerification } from "../../services/auth/email-verification";
 import { confirmPasswordReset, PASSWORD_RESET_ACCEPTED, requestPasswordReset } from "../../services/auth/password-reset";
 import { declineInvitation, previewInvitation } from "../../services/invitations/recipient";
@@ -67,7 +68,7 @@ function page(c: Ctx, state: PageState, status: Status = 200) {
   return c.html(renderInvitationPage(state, nonceOf(c)), status);
 }
 
-function pendingState(preview: PreviewData, session: SessionPrincipal | null, error?: string): PageState {
+function pendingState(preview: PreviewData, session: SessionPrincipal | null, error?: string): Extract<PageState, { kind: "pending" }> {
   const matches = session !== null && session.user.email === preview.email;
   const mismatch = session !== null && !matches ? `You are signed in as ${session.user.email}, but this invitation is for ${preview.email}.` : undefined;
   return { kind: "pending", preview, signedInAs: matches ? session!.user.email : null, error: error ?? mismatch };
@@ -101,6 +102,7 @@ const invitationPages = new Hono<AppBindings>()
     if (preview.status !== "pending") return page(c, { kind: "closed", preview });
 
     const form = await c.req.parseBody();
+    const mfaToken = fieldOf(form, "mfa_token");
     let session = await sessionOf(c, ctx);
     try {
       if (fieldOf(form, "action") === "decline") {
@@ -109,8 +111,16 @@ const invitationPages = new Hono<AppBindings>()
       }
       let account: { name: string; password: string } | undefined;
       if (!session || session.user.email !== preview.email) {
-        if (preview.hasAccount) {
+        if (mfaToken !== undefined) {
+          // The second step of signing in (the account has MFA): the challenge and a code.
+          const code = (fieldOf(form, "code") ?? "").trim();
+          const signedIn = await completeMfaSignIn({ ctx, input: /^\d{6}$/.test(code) ? { mfaToken, code } : { mfaToken, recoveryCode: code }, userAgent: clientOf(c).userAgent });
+          setSessionCookie(c, signedIn.session);
+          session = (await authenticate(ctx, signedIn.session.token)) as SessionPrincipal;
+        } else if (preview.hasAccount) {
           const signedIn = await signIn({ ctx, input: { email: preview.email, password: fieldOf(form, "password") ?? "" }, client: clientOf(c) });
+          // A second factor is due: the same page asks for the code, carrying the challenge.
+          if (!("session" in signedIn)) return page(c, { ...pendingState(preview, session), mfaToken: signedIn.mfaToken });
           setSessionCookie(c, signedIn.session);
           session = (await authenticate(ctx, signedIn.session.token)) as SessionPrincipal;
         } else {
@@ -124,6 +134,11 @@ const invitationPages = new Hono<AppBindings>()
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === "invitation_expired") return page(c, { kind: "closed", preview: { ...preview, status: "expired" } }, 410);
+      if (mfaToken !== undefined) {
+        // A wrong code keeps the challenge (until its fifth); a dead one goes back to the password.
+        if (error.code === "mfa_code_invalid") return page(c, { ...pendingState(preview, session, "That code is not right, or was already used."), mfaToken }, 401);
+        if (error.code === "unauthenticated") return page(c, pendingState(preview, session, "That sign-in expired or had too many wrong codes. Enter your password again."), 401);
+      }
       const message = error.code === "unauthenticated" ? "That password is not right." : error.detail;
       return page(c, pendingState(preview, session, message), error.status as Status);
     }

@@ -42,6 +42,7 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
     tokenHash,
     user,
     expiresAt: record.expiresAt,
+    mfa: record.mfa ?? false,
     activeOrganizationId: record.activeOrganizationId,
     scope: record.activeOrganizationId ? await sessionScope(ctx, record.activeOrganizationId, user.id) : null,
   };

@@ -5,6 +5,7 @@ import { authCache } from "../../cache/auth-cache";
 import { ApiError, forbidden, notFound, unauthenticated } from "../../lib/errors";
 import { ADMIN_ROLE_ID, type Permission } from "../../domain/permissions";
 import type { OrgScope, Principal } from "./principal";
+import { assertMeetsMfaPolicy } from "../mfa/policy";
 
 /** The authenticated caller; the route's auth middleware guarantees it. */
 export function callerOf(ctx: RequestContext): Principal {
@@ -21,11 +22,15 @@ export function sessionCaller(ctx: RequestContext): Extract<Principal, { kind: "
 
 /**
  * The organization the caller acts in. A session whose active organization is gone, or that
- * lost its membership, gets a 404 on every org-scoped route until it switches.
+ * lost its membership, gets a 404 on every org-scoped route until it switches; a session of a user
+ * without MFA in an organization that requires it, a 403 `mfa_required` (services/mfa/policy.ts).
  */
 export function orgScopeOf(ctx: RequestContext): OrgScope {
   const principal = callerOf(ctx);
-  if (principal.scope) return principal.scope;
+  if (principal.scope) {
+    assertMeetsMfaPolicy(principal, principal.scope);
+    return principal.scope;
+  }
   throw new ApiError(
     "no_active_organization",
     "The session has no active organization it still belongs to. Switch with PUT /api/auth/session/organization.",

@@ -28,6 +28,8 @@ export type Principal =
       tokenHash: string;
       user: UserRecord;
       expiresAt: number;
+      /** Created with a second factor. */
+      mfa: boolean;
       /** The active organization, or null when there is none the user still belongs to. */
       scope: OrgScope | null;
       activeOrganizationId: string | null;

@@ -16,6 +16,7 @@ import { SESSION_TTL_MS } from "./credential-upkeep";
 import { sessionCaller } from "./guards";
 import { sessionScope } from "./authenticate";
 import { enforceRateLimit } from "./rate-limit";
+import { startMfaChallenge } from "../mfa/challenge";
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -121,6 +122,8 @@ export async function signIn({ ctx, input, client }: { ctx: RequestContext; inpu
   const user = await ctx.db.select().from(users).where(eq(users.email, email)).get();
   const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !valid) throw new ApiError("unauthenticated", "Email or password is incorrect.");
+  // A second factor is due: no session yet, a challenge for POST /api/auth/sign-in/mfa.
+  if (user.mfaEnabled) return startMfaChallenge(ctx, user.id);
 
   // The active organization: the one the user joined first.
   const first = await ctx.db
@@ -151,6 +154,7 @@ export function sessionView({ ctx }: { ctx: RequestContext }) {
     role: scope ? roleRefView(scope.role) : null,
     expiresAt: isoTime(principal.expiresAt),
     isSuperAdmin: principal.user.isSuperAdmin,
+    mfa: principal.mfa,
   };
 }
 

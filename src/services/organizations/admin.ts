@@ -26,11 +26,12 @@ const organizationColumns = {
   name: organizations.name,
   logo: organizations.logo,
   timezone: organizations.timezone,
+  requireMfa: organizations.requireMfa,
   createdAt: organizations.createdAt,
   updatedAt: organizations.updatedAt,
 };
 
-type OrganizationRow = { id: string; name: string; logo: string | null; timezone: string; createdAt: Date; updatedAt: Date };
+type OrganizationRow = { id: string; name: string; logo: string | null; timezone: string; requireMfa: boolean; createdAt: Date; updatedAt: Date };
 
 const viewOf = ({ createdAt, updatedAt, ...row }: OrganizationRow) =>
   organizationView({ ...row, createdAt: createdAt.getTime(), updatedAt: updatedAt.getTime() });
@@ -41,7 +42,7 @@ export interface ListOrganizationsInput {
   q?: string;
 }
 
-const ORG_COLUMNS = "o.id, o.name, o.logo, o.timezone, o.created_at AS createdAt, o.updated_at AS updatedAt, o.member_count AS memberCount";
+const ORG_COLUMNS = "o.id, o.name, o.logo, o.timezone, o.require_mfa AS requireMfa, o.created_at AS createdAt, o.updated_at AS updatedAt, o.member_count AS memberCount";
 
 /**
  * The SQL of one organizations page (exported for test/app/query-plans.test.ts). Without `q`:
@@ -65,7 +66,7 @@ export function organizationsPageQuery(input: { limit: number; q?: string; after
   return { sql: `SELECT ${ORG_COLUMNS} FROM organizations o WHERE o.id > ?1 ORDER BY o.id LIMIT ?2`, params: [input.after ?? "", input.limit + 1] };
 }
 
-type RawOrganizationRow = { id: string; name: string; logo: string | null; timezone: string; createdAt: number; updatedAt: number; memberCount: number; searchRowid?: number };
+type RawOrganizationRow = { id: string; name: string; logo: string | null; timezone: string; requireMfa: number; createdAt: number; updatedAt: number; memberCount: number; searchRowid?: number };
 
 /** Every organization, oldest first: one D1 query per page (a prepared statement). */
 export async function listOrganizations({ ctx, input }: { ctx: RequestContext; input: ListOrganizationsInput }) {
@@ -78,7 +79,10 @@ export async function listOrganizations({ ctx, input }: { ctx: RequestContext; i
     .all<RawOrganizationRow>();
   const rows = results.map((r) => ({ ...r, searchRowid: r.searchRowid ?? 0 }));
   const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
-  return { data: page.data.map(({ memberCount, searchRowid: _, ...org }) => ({ ...organizationView(org), memberCount })), nextCursor: page.nextCursor };
+  return {
+    data: page.data.map(({ memberCount, searchRowid: _, requireMfa, ...org }) => ({ ...organizationView({ ...org, requireMfa: requireMfa === 1 }), memberCount })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import { changedFields, organizationView, roleRefView } from "../record-views";
 import type { Actor } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
 import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../internal";
+import { requireMfaChangeGuard } from "../mfa/policy";
 
 /** The organization backing the session or API key. Served from the auth cache: no D1 read when warm. */
 export function getCurrentOrganization({ ctx }: { ctx: RequestContext }) {
@@ -19,6 +20,7 @@ export interface OrganizationPatch {
   name?: string;
   logo?: string | null;
   timezone?: string;
+  requireMfa?: boolean;
 }
 
 /**
@@ -31,6 +33,8 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
   return untilApplied(async () => {
     const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
     if (!before) throw notFound("Organization");
+    // The MFA policy changes only by a session of a user with MFA, re-checked in the UPDATE.
+    const mfaGuard = input.requireMfa !== undefined && input.requireMfa !== before.requireMfa ? await requireMfaChangeGuard(ctx, ctx.principal) : undefined;
     const now = new Date();
     const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
     const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
@@ -45,7 +49,9 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
               [organizations.name, before.name],
               [organizations.logo, before.logo],
               [organizations.timezone, before.timezone],
+              [organizations.requireMfa, before.requireMfa],
             ]),
+            mfaGuard,
           ),
         )
         .returning({ id: organizations.id }),

@@ -29,6 +29,7 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
         orgName: organizations.name,
         orgLogo: organizations.logo,
         orgTimezone: organizations.timezone,
+        orgRequireMfa: organizations.requireMfa,
         orgCreatedAt: sql<number>`${organizations.createdAt}`.as("org_created_at"),
         orgUpdatedAt: sql<number>`${organizations.updatedAt}`.as("org_updated_at"),
       })
@@ -49,6 +50,7 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
         name: row.orgName,
         logo: row.orgLogo,
         timezone: row.orgTimezone,
+        requireMfa: row.orgRequireMfa,
         createdAt: row.orgCreatedAt,
         updatedAt: row.orgUpdatedAt,
       }),

@@ -1,0 +1,106 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "../../lib/zod";
+import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
+import { SessionTokenSchema, UserSchema } from "../schemas";
+import { publicRoute, sessionOnly } from "../auth-modes";
+
+/** TOTP second factor and the second step of signing in with it (docs/lifecycle-and-mfa.md). */
+const tags = ["Auth"];
+
+const PasswordField = z.string().min(1).max(256).openapi({ description: "The account's current password." });
+const TotpCode = z.string().trim().regex(/^\d{6}$/, { message: "Must be the 6-digit code from the authenticator app." }).openapi({ example: "287082" });
+const CodeOrRecoveryCode = z
+  .string()
+  .trim()
+  .min(6)
+  .max(64)
+  .openapi({ description: "The current 6-digit code from the authenticator app, or one unused recovery code.", example: "287082" });
+
+export const enrollTotp = createRoute({
+  method: "post",
+  operationId: "enrollTotp",
+  path: "/api/auth/mfa/totp",
+  tags,
+  summary: "Start a TOTP enrollment",
+  description:
+    "Needs the current password (403 `current_password_incorrect`). Returns a new secret (base32) and its `otpauth://` URI (show it as a QR code); nothing changes for sign-in until it is confirmed. Replaces an unconfirmed enrollment; with MFA already enabled → 409 `mfa_already_enabled`. The secret is stored encrypted. Rate limited per user (10 a minute, shared by every MFA step).",
+  ...sessionOnly(),
+  request: { body: jsonBody(z.strictObject({ password: PasswordField }).openapi("TotpEnrollInput")) },
+  responses: {
+    201: jsonResponse(
+      z
+        .object({
+          secret: z.string().openapi({ description: "Base32, no padding: for typing into an authenticator app.", example: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" }),
+          otpauthUri: z.string().openapi({ example: "otpauth://totp/Tours%20%26%20Events:ana%40sunset-tours.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tours+%26+Events&algorithm=SHA1&digits=6&period=30" }),
+        })
+        .openapi("TotpEnrollment"),
+      "Enrollment started: confirm it with a code",
+    ),
+    ...authErrors(409, 413, 415, 429),
+  },
+});
+
+export const confirmTotp = createRoute({
+  method: "post",
+  operationId: "confirmTotp",
+  path: "/api/auth/mfa/totp/confirm",
+  tags,
+  summary: "Confirm the TOTP enrollment",
+  description:
+    "A current code from the app → MFA is enabled and 10 recovery codes are returned, **shown only here** (stored hashed; each works once). A wrong code → 400 `mfa_code_invalid`. No enrollment to confirm → 409 `conflict`; already enabled → 409 `mfa_already_enabled`. Rate limited per user.",
+  ...sessionOnly(),
+  request: { body: jsonBody(z.strictObject({ code: TotpCode }).openapi("TotpConfirmInput")) },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          recoveryCodes: z
+            .array(z.string())
+            .length(10)
+            .openapi({ description: "Keep them somewhere safe: each signs in once when the device is lost.", example: ["abcd-efgh-ijkl-mnop"] }),
+        })
+        .openapi("TotpConfirmation"),
+      "MFA enabled",
+    ),
+    ...authErrors(409, 413, 415, 429),
+  },
+});
+
+export const disableTotp = createRoute({
+  method: "delete",
+  operationId: "disableTotp",
+  path: "/api/auth/mfa/totp",
+  tags,
+  summary: "Turn MFA off",
+  description:
+    "Needs the current password (403 `current_password_incorrect`) and a code: the TOTP or an unused recovery code (403 `mfa_code_invalid` when wrong or used). The secret and every recovery code are discarded. Not enabled → 409 `mfa_not_enabled`. Rate limited per user.",
+  ...sessionOnly(),
+  request: { body: jsonBody(z.strictObject({ password: PasswordField, code: CodeOrRecoveryCode }).openapi("TotpDisableInput")) },
+  responses: { 204: emptyResponse("MFA disabled"), ...authErrors(409, 413, 415, 429) },
+});
+
+export const signInWithMfa = createRoute({
+  method: "post",
+  operationId: "signInWithMfa",
+  path: "/api/auth/sign-in/mfa",
+  tags,
+  summary: "Sign in: the second factor",
+  description:
+    "The `mfaToken` from POST /api/auth/sign-in and either `code` (the app's current 6-digit code) or `recoveryCode`. → the session, marked `mfa`. A wrong or already used code → 401 `mfa_code_invalid` (the token survives at most 5 of them); an unknown, expired or used token → 401 `unauthenticated` (sign in with the password again). A TOTP code works once; a recovery code works once. Rate limited per user (429).",
+  ...publicRoute(),
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({
+          mfaToken: z.string().min(1).max(100).openapi({ description: "From the sign-in answer (`mfa_…`)." }),
+          code: TotpCode.optional(),
+          recoveryCode: z.string().trim().min(1).max(64).optional().openapi({ example: "abcd-efgh-ijkl-mnop" }),
+        })
+        .openapi("MfaSignInInput", { description: "Exactly one of `code` and `recoveryCode`." }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ user: UserSchema, session: SessionTokenSchema }).openapi("MfaSignInResult"), "Signed in", "Set-Cookie"),
+    ...errorResponses(401, 413, 415, 429),
+  },
+});
