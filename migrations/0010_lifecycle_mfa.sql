@@ -25,3 +25,6 @@ CREATE TABLE `mfa_challenges` (
 );
 --> statement-breakpoint
 CREATE INDEX `mfa_challenges_user_id_idx` ON `mfa_challenges` (`user_id`);
+--> statement-breakpoint
+-- Deleting an account redacts the name in every event its user acted in, across organizations.
+CREATE INDEX `events_actor_id_idx` ON `events` (`actor_id`);

@@ -7,6 +7,7 @@ import { createRouter } from "./routes/router";
 import { healthRouter } from "./routes/health/health.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { mfaRouter } from "./routes/mfa/mfa.index";
+import { accountRouter } from "./routes/account/account.index";
 import { usersRouter } from "./routes/users/users.index";
 import { currentOrganizationRouter } from "./routes/organizations/current.index";
 import { superAdminRouter } from "./routes/organizations/admin.index";
@@ -43,6 +44,7 @@ export function createApp(env: Pick<Env, "ENVIRONMENT">) {
     .route("/", healthRouter)
     .route("/", authRouter)
     .route("/", mfaRouter)
+    .route("/", accountRouter)
     .route("/", usersRouter)
     .route("/", currentOrganizationRouter)
     .route("/", membersRouter)

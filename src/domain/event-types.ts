@@ -3,6 +3,7 @@
  * subscribe to these names, or to a prefix such as `member.*`.
  */
 export const EVENT_TYPES = [
+  "organization.created",
   "organization.updated",
   "organization.deleted",
   "member.added",
@@ -34,6 +35,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * `organization.*` carries the organization itself, which every member may read: nothing more.
  */
 export const EVENT_READ_PERMISSIONS = {
+  "organization.created": [],
   "organization.updated": [],
   "organization.deleted": [],
   "member.added": ["users.read"],

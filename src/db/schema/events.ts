@@ -26,5 +26,7 @@ export const events = sqliteTable(
     index("events_organization_id_id_idx").on(t.organizationId, t.id),
     index("events_organization_id_type_id_idx").on(t.organizationId, t.type, t.id),
     index("events_organization_id_actor_id_id_idx").on(t.organizationId, t.actorId, t.id),
+    // An account's deletion names its user by id only in every event it acted in (migrations/0010).
+    index("events_actor_id_idx").on(t.actorId),
   ],
 );

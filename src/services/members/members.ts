@@ -137,10 +137,10 @@ export async function listMembers({ ctx, input }: { ctx: RequestContext; input: 
 const memberRows = (ctx: RequestContext) => ctx.db.select(memberColumns).from(members).innerJoin(users, eq(users.id, members.userId));
 
 /** SQL guard: the row may leave the Admin role only while another Admin remains. */
-const anotherAdminRemains = (organizationId: string) =>
+export const anotherAdminRemains = (organizationId: string) =>
   sql`(${members.roleKey} <> ${ADMIN_ROLE_KEY} OR (SELECT count(*) FROM members AS m WHERE m.organization_id = ${organizationId} AND m.role_key = ${ADMIN_ROLE_KEY}) > 1)`;
 
-const lastAdmin = () => new ApiError("last_admin", "An organization must keep at least one Admin. Make someone else Admin first.");
+export const lastAdmin = () => new ApiError("last_admin", "An organization must keep at least one Admin. Make someone else Admin first.");
 
 /**
  * Moves a member to another role. The caller may change only a member whose role it covers, and that

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, invitations, members, organizations, roles, sessions, webhookEndpoints } from "../../db/schema";
 import { ORGANIZATION_DELETED_REASON } from "../webhooks/endpoints";
@@ -116,6 +116,35 @@ export async function updateOrganization({ ctx, input }: { ctx: RequestContext; 
 }
 
 /**
+ * The statements that delete an organization and everything it holds, its `organization.deleted`
+ * event first (for one batch; the last one, the organization's DELETE, returns its id). `also`, when
+ * given, guards every statement (an account deletion's claim, services/account/delete-account.ts).
+ */
+export function deleteOrganizationStatements(ctx: RequestContext, organization: ReturnType<typeof organizationView>, actor: Actor, also?: SQL) {
+  const id = organization.id;
+  return [
+    // First, while the organization still exists: the event outlives it (events have no foreign key).
+    ctx.events.record("organization.deleted", organization, null, {
+      organizationId: id,
+      actor,
+      when: and(sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`, also)!,
+    }),
+    // Endpoints are disabled, not deleted: organization.deleted still reaches the ones that were
+    // enabled; the Cron Trigger removes them once that delivery's retries are over.
+    ctx.db
+      .update(webhookEndpoints)
+      .set({ enabled: false, disabledReason: ORGANIZATION_DELETED_REASON, updatedAt: new Date() })
+      .where(and(eq(webhookEndpoints.organizationId, id), eq(webhookEndpoints.enabled, true), also)),
+    ctx.db.delete(apiKeys).where(and(eq(apiKeys.organizationId, id), also)),
+    ctx.db.delete(invitations).where(and(eq(invitations.organizationId, id), also)),
+    ctx.db.delete(members).where(and(eq(members.organizationId, id), also)),
+    ctx.db.delete(roles).where(and(eq(roles.organizationId, id), also)),
+    ctx.db.update(sessions).set({ activeOrganizationId: null }).where(and(eq(sessions.activeOrganizationId, id), also)),
+    ctx.db.delete(organizations).where(and(eq(organizations.id, id), also)).returning({ id: organizations.id }),
+  ] as const;
+}
+
+/**
  * Deletes the organization with its members, roles, invitations and API keys in one atomic batch
  * (D1 would cascade them too; the explicit deletes keep that visible and independent of the
  * foreign-key pragma). Users are kept. Sessions that were acting in it lose their active organization.
@@ -130,26 +159,7 @@ export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; 
     ctx.db.select(organizationColumns).from(organizations).where(eq(organizations.id, id)),
   ]);
   if (!organization) throw notFound("Organization");
-  const results = await ctx.db.batch([
-    // First, while the organization still exists: the event outlives it (events have no foreign key).
-    ctx.events.record("organization.deleted", viewOf(organization), null, {
-      organizationId: id,
-      actor: superAdminActor(principal),
-      when: sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`,
-    }),
-    // Endpoints are disabled, not deleted: organization.deleted still reaches the ones that were
-    // enabled; the Cron Trigger removes them once that delivery's retries are over.
-    ctx.db
-      .update(webhookEndpoints)
-      .set({ enabled: false, disabledReason: ORGANIZATION_DELETED_REASON, updatedAt: new Date() })
-      .where(and(eq(webhookEndpoints.organizationId, id), eq(webhookEndpoints.enabled, true))),
-    ctx.db.delete(apiKeys).where(eq(apiKeys.organizationId, id)),
-    ctx.db.delete(invitations).where(eq(invitations.organizationId, id)),
-    ctx.db.delete(members).where(eq(members.organizationId, id)),
-    ctx.db.delete(roles).where(eq(roles.organizationId, id)),
-    ctx.db.update(sessions).set({ activeOrganizationId: null }).where(eq(sessions.activeOrganizationId, id)),
-    ctx.db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id }),
-  ]);
+  const results = await ctx.db.batch(deleteOrganizationStatements(ctx, viewOf(organization), superAdminActor(principal)));
   if (results[7].length === 0) throw notFound("Organization");
 
   // The organization entry is what matters: authenticate() refuses a key whose organization is
