@@ -37,9 +37,13 @@ export async function createOrganization({ ctx, input }: { ctx: RequestContext; 
     requireMfa: false,
     createdAt: now,
     updatedAt: now,
+    // insertRowWhere binds every column (no defaults): the counters start at 0, then the triggers keep them.
+    memberCount: 0,
+    apiKeyCount: 0,
+    pendingInvitationCount: 0,
   };
   const member = { id: newId("mem", now.getTime()), organizationId: org.id, userId: principal.user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
-  const record = { ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [] };
+  const record = { id: org.id, name: org.name, logo: org.logo, timezone: org.timezone, requireMfa: false, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [] };
   const view = organizationView(record);
   const orgExists = sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${org.id})`;
   const actor = actorOf(principal);
