@@ -10,7 +10,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   const text = JSON.stringify(body);
   return { status, body, text, headers: new Headers({ "content-type": type, "x-request-id": "req_test", ...headers }) };
 };
-const organization = { id: "org_1", name: "Sunset", logo: null, timezone: "UTC", createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" };
+const organization = { id: "org_1", name: "Sunset", logo: null, timezone: "UTC", requireMfa: false, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" };
 const problem = (status: number, code: string) => ({ type: `/docs/errors#${code}`, title: "t", status, detail: "d", code, requestId: "req_test" });
 
 describe("the contract check on every call()", () => {

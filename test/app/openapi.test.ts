@@ -41,7 +41,7 @@ describe("the OpenAPI document and the docs page", () => {
     const schema = patchMe.requestBody.content["application/json"].schema;
     const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
     expect(resolved.additionalProperties).toBe(false);
-    expect(Object.keys(resolved.properties).sort()).toEqual(["logo", "name", "timezone"]);
+    expect(Object.keys(resolved.properties).sort()).toEqual(["logo", "name", "requireMfa", "timezone"]);
     expect(doc.components.securitySchemes).toMatchObject({ apiKey: { scheme: "bearer" }, session: { scheme: "bearer" } });
   });
 

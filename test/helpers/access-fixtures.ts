@@ -6,6 +6,8 @@ import { newSession } from "../../src/services/auth/sessions";
 import { get, post } from "./api";
 import { seedDelivery, seedEndpoint } from "./webhooks";
 import { addMember, createKey, createRole, db, SEEDED_PASSWORD, signUp, uniqueEmail, type Owner } from "./factories";
+import { currentCode, enableMfa } from "./mfa";
+import { newId } from "../../src/lib/ids";
 
 /**
  * Fixtures for the auth and tenant matrix (test/app/access-matrix.test.ts). Everything is built
@@ -164,8 +166,19 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
     const endpointId = lastEndpoint.get(target.id) ?? (await RESOURCES.webhooks!(target));
     return seedDelivery(target.id, endpointId);
   },
-  // Super Admin routes act on any organization: a fresh one, since DELETE removes it.
-  organizations: async () => (await signUp({ organizationName: "Matrix target" })).organization.id,
+  // Super Admin routes act on any organization: a fresh one, since DELETE removes it. A session
+  // caller also joins it as a Member (what leaving one's own organization needs; the Super Admin
+  // routes are indifferent to it).
+  organizations: async (_target, callerToken) => {
+    const id = (await signUp({ organizationName: "Matrix target" })).organization.id;
+    const me = callerToken ? await get<{ user: { id: string } }>("/api/auth/session", { token: callerToken }) : null;
+    if (me?.status === 200) {
+      await env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?)")
+        .bind(newId("mem"), id, me.body.user.id, Date.now())
+        .run();
+    }
+    return id;
+  },
 };
 
 /**
@@ -184,7 +197,16 @@ export const BODIES: Record<string, (target: Org) => unknown> = {
   "POST /api/organizations/webhooks": () => ({ url: `https://hooks.example.com/matrix/${seq++}`, eventTypes: ["organization.*"] }),
   "POST /api/auth/password": () => ({ currentPassword: SEEDED_PASSWORD, newPassword: "another-strong-password" }),
   "POST /api/auth/sign-up": () => ({ email: uniqueEmail("public"), password: "a-strong-password", name: "Public Caller" }),
+  "POST /api/organizations": () => ({ name: `Matrix created ${seq++}` }),
+  "DELETE /api/users/me": () => ({ password: SEEDED_PASSWORD }),
+  "POST /api/auth/mfa/totp": () => ({ password: SEEDED_PASSWORD }),
+  // The code of the caller CALLERS enrolled last (a code of no secret for the cases that fail before).
+  "POST /api/auth/mfa/totp/confirm": () => ({ code: mfaFixture.secret ? currentCode(mfaFixture.secret) : "000000" }),
+  "DELETE /api/auth/mfa/totp": () => ({ password: SEEDED_PASSWORD, code: mfaFixture.recoveryCode ?? "000000" }),
 };
+
+/** What the MFA callers below enrolled, for the bodies above (the matrix runs its cases one at a time). */
+const mfaFixture: { secret?: string; recoveryCode?: string } = {};
 
 /**
  * Operations whose success needs a caller in a particular state (beyond its role), keyed by
@@ -193,4 +215,16 @@ export const BODIES: Record<string, (target: Org) => unknown> = {
 export const CALLERS: Record<string, (target: Org) => Promise<string>> = {
   // Asking for a verification email succeeds only while the address is unverified (else 409).
   "POST /api/auth/email-verification": (target) => unverifiedSession(target),
+  // Confirming needs an enrollment; disabling needs MFA on.
+  "POST /api/auth/mfa/totp/confirm": async (target) => {
+    const { token } = await addMember(target.id, roleKeyOf(NEUTRAL_ROLE), "enrolling");
+    const res = await post<{ secret: string }>("/api/auth/mfa/totp", { password: SEEDED_PASSWORD }, { token });
+    mfaFixture.secret = res.body.secret;
+    return token;
+  },
+  "DELETE /api/auth/mfa/totp": async (target) => {
+    const { token } = await addMember(target.id, roleKeyOf(NEUTRAL_ROLE), "mfa");
+    mfaFixture.recoveryCode = (await enableMfa(token, SEEDED_PASSWORD)).recoveryCodes[0];
+    return token;
+  },
 };
