@@ -12,7 +12,7 @@ describe("email verification", () => {
   it("sign-up creates an unverified user and emails a verification link; confirming verifies the address", async () => {
     const email = uniqueEmail("verify");
     const owner = await signUp({ email, name: "Vera", verified: false });
-    expect((await get("/api/auth/session", { token: owner.token })).body.user).toEqual({ id: owner.user.id, email, name: "Vera", emailVerified: false });
+    expect((await get("/api/auth/session", { token: owner.token })).body.user).toEqual({ id: owner.user.id, email, name: "Vera", emailVerified: false, mfaEnabled: false });
     expect(await verifiedFlag(owner.user.id)).toEqual({ email_verified: 0, email_verified_at: null });
 
     const [message] = await waitForEmail(email, "verification");
@@ -26,7 +26,7 @@ describe("email verification", () => {
 
     const confirmed = await post("/api/auth/email-verification/confirm", { token });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toEqual({ user: { id: owner.user.id, email, name: "Vera", emailVerified: true } });
+    expect(confirmed.body).toEqual({ user: { id: owner.user.id, email, name: "Vera", emailVerified: true, mfaEnabled: false } });
     expect((await verifiedFlag(owner.user.id))!.email_verified).toBe(1);
     // The cached user is dropped at once: the session sees the change on its next request.
     expect((await get("/api/auth/session", { token: owner.token })).body.user.emailVerified).toBe(true);

@@ -12,8 +12,8 @@ describe("sign-up", () => {
     const res = await post("/api/auth/sign-up", { email: `  ${email.toUpperCase()} `, password: "correct horse", name: "Ana", organizationName: "Ana Adventures" });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      user: { id: expect.stringMatching(/^usr_/), email, name: "Ana", emailVerified: false },
-      organization: { id: expect.stringMatching(/^org_/), name: "Ana Adventures", logo: null, timezone: "UTC", createdAt: expect.any(String), updatedAt: expect.any(String) },
+      user: { id: expect.stringMatching(/^usr_/), email, name: "Ana", emailVerified: false, mfaEnabled: false },
+      organization: { id: expect.stringMatching(/^org_/), name: "Ana Adventures", logo: null, timezone: "UTC", requireMfa: false, createdAt: expect.any(String), updatedAt: expect.any(String) },
       session: { token: expect.stringMatching(/^sst_/), expiresAt: expect.any(String) },
     });
     const days = (Date.parse(res.body.session.expiresAt) - Date.now()) / 86_400_000;

@@ -13,6 +13,7 @@ describe("the current organization", () => {
       name: "Sunrise Walks",
       logo: null,
       timezone: "UTC",
+      requireMfa: false,
       createdAt: expect.stringMatching(/Z$/),
       updatedAt: expect.stringMatching(/Z$/),
     });

@@ -39,6 +39,7 @@ describe("listing organizations", () => {
       name: expect.stringMatching(/^Sunset Tours /),
       logo: null,
       timezone: "UTC",
+      requireMfa: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       memberCount: 2,

@@ -36,6 +36,7 @@ describe("reading and updating any organization", () => {
       name: "Counted Org",
       logo: null,
       timezone: "UTC",
+      requireMfa: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       memberCount: 3,
