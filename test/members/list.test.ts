@@ -45,9 +45,9 @@ describe("listing members", () => {
         member: { id: newId("mem"), organizationId: owner.organization.id, userId, roleKey: "member", createdAt: now },
       };
     });
-    for (let i = 0; i < rows.length; i += 12) {
+    for (let i = 0; i < rows.length; i += 10) {
       // D1 binds at most 100 variables per statement.
-      const chunk = rows.slice(i, i + 12);
+      const chunk = rows.slice(i, i + 10);
       await db().batch([db().insert(users).values(chunk.map((r) => r.user)), db().insert(members).values(chunk.map((r) => r.member))]);
     }
     const other = await signUp(); // another tenant's members never show up
