@@ -208,3 +208,22 @@ describe("disabling", () => {
     expect((await userRow(member.user.id))!.mfa_enabled).toBe(1);
   });
 });
+
+describe("upkeep", () => {
+  it("the scheduled upkeep deletes sign-in challenges past their 5 minutes and keeps live ones", async () => {
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const worker = (await import("../../src/index")).default;
+    const owner = await signUp();
+    await enableMfa(owner.token);
+    await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" });
+    await env.DB.prepare("INSERT INTO mfa_challenges (token_hash, user_id, expires_at, failed_attempts, created_at) VALUES (?, ?, ?, 0, ?)")
+      .bind("expired-challenge-of-the-test", owner.user.id, Date.now() - 1, Date.now() - 300_001)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/15 * * * *" }), env as never, ctx);
+    await waitOnExecutionContext(ctx);
+    const left = await env.DB.prepare("SELECT token_hash FROM mfa_challenges WHERE user_id = ?").bind(owner.user.id).all<{ token_hash: string }>();
+    expect(left.results).toHaveLength(1);
+    expect(left.results[0]!.token_hash).not.toBe("expired-challenge-of-the-test");
+  });
+});

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, lt, lte } from "drizzle-orm";
 import { mfaChallenges } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { mintToken, sha256Hex } from "../../lib/tokens";
@@ -30,3 +30,10 @@ export async function startMfaChallenge(ctx: RequestContext, userId: string) {
 /** A live challenge: not expired, fewer than 5 wrong codes (SQL, for the statements that must still find it so). */
 export const liveChallenge = (tokenHash: string, now: Date) =>
   and(eq(mfaChallenges.tokenHash, tokenHash), gt(mfaChallenges.expiresAt, now), lt(mfaChallenges.failedAttempts, MFA_MAX_FAILED_ATTEMPTS))!;
+
+/** The scheduled upkeep: challenges past their 5 minutes, at most `limit` per run (the table only holds minutes' worth). */
+export async function pruneMfaChallenges(ctx: RequestContext, now: number, limit = 1000): Promise<number> {
+  const expired = ctx.db.select({ tokenHash: mfaChallenges.tokenHash }).from(mfaChallenges).where(lte(mfaChallenges.expiresAt, new Date(now))).limit(limit);
+  const deleted = await ctx.db.delete(mfaChallenges).where(inArray(mfaChallenges.tokenHash, expired)).returning({ tokenHash: mfaChallenges.tokenHash });
+  return deleted.length;
+}
