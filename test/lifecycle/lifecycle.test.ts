@@ -38,6 +38,17 @@ describe("POST /api/organizations", () => {
     expect(switched.body.role.name).toBe("Admin");
   });
 
+  it("a retry with the same Idempotency-Key gets the same organization, not a second one", async () => {
+    const owner = await signUp();
+    const headers = { "idempotency-key": "create-org-once" };
+    const first = await post("/api/organizations", { name: "Once Tours" }, { token: owner.token, headers });
+    const again = await post("/api/organizations", { name: "Once Tours" }, { token: owner.token, headers });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect(await count("SELECT count(*) AS n FROM members WHERE user_id = ?", owner.user.id)).toBe(2);
+  });
+
   it("an unverified user gets 403 email_not_verified and nothing is created", async () => {
     const owner = await signUp({ verified: false });
     const before = await count("SELECT count(*) AS n FROM members WHERE user_id = ?", owner.user.id);

@@ -36,8 +36,11 @@ describe("no TOTP secret, code, recovery code or mfaToken in an event, a log lin
 
     const events = await storedEvents(orgId);
     expect(events.length).toBeGreaterThan(0);
-    // The MFA routes are not idempotent routes: an Idempotency-Key on them stores nothing to replay.
-    const { results: replays } = await env.DB.prepare("SELECT * FROM idempotency_records").all();
+    // Enrolling is a creating POST: its answer (the secret) is kept for replays, encrypted under the key.
+    const { results: replays } = await env.DB.prepare("SELECT * FROM idempotency_records WHERE principal_id = ?").bind(owner.user.id).all();
+    expect(replays.length).toBe(1);
+    const replay = await post("/api/auth/mfa/totp", { password: "a-strong-password" }, idem("enroll-1"));
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
     const haystacks = [...events.map((e) => e.raw), ...lines, JSON.stringify(replays)];
     for (const secret of secrets) {
       for (const text of haystacks) expect(text, `a secret (${secret.slice(0, 4)}…) leaked`).not.toContain(secret);

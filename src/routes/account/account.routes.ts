@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
+import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { HttpUrlInput, IdParam, NameInput, OrganizationSchema, TimezoneInput } from "../schemas";
 import { sessionOnly, verifiedSession } from "../auth-modes";
 
@@ -14,8 +15,9 @@ export const createOrganization = createRoute({
   summary: "Start another organization",
   description:
     "A verified user's session (403 `email_not_verified` otherwise) creates an organization in which the user is `Admin`. The session's active organization does not change: switch with PUT /api/auth/session/organization. Events `organization.created` and `member.added`. Rate limited per user (10 a minute → 429).",
-  ...verifiedSession(),
+  ...idempotent(verifiedSession()),
   request: {
+    headers: IdempotencyKeyHeaders,
     body: jsonBody(
       z
         .strictObject({
@@ -26,7 +28,7 @@ export const createOrganization = createRoute({
         .openapi("OrganizationCreateInput"),
     ),
   },
-  responses: { 201: jsonResponse(OrganizationSchema, "The new organization"), ...authErrors(413, 415, 429) },
+  responses: { 201: jsonResponse(OrganizationSchema, "The new organization", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(409, 413, 415, 422, 429) },
 });
 
 export const leaveOrganization = createRoute({

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, errorResponses, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
+import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { SessionTokenSchema, UserSchema } from "../schemas";
 import { publicRoute, sessionOnly } from "../auth-modes";
 
@@ -23,9 +24,9 @@ export const enrollTotp = createRoute({
   tags,
   summary: "Start a TOTP enrollment",
   description:
-    "Needs the current password (403 `current_password_incorrect`). Returns a new secret (base32) and its `otpauth://` URI (show it as a QR code); nothing changes for sign-in until it is confirmed. Replaces an unconfirmed enrollment; with MFA already enabled → 409 `mfa_already_enabled`. The secret is stored encrypted. Rate limited per user (10 a minute, shared by every MFA step).",
-  ...sessionOnly(),
-  request: { body: jsonBody(z.strictObject({ password: PasswordField }).openapi("TotpEnrollInput")) },
+    "Needs the current password (403 `current_password_incorrect`). Returns a new secret (base32) and its `otpauth://` URI (show it as a QR code); nothing changes for sign-in until it is confirmed. Replaces an unconfirmed enrollment; with MFA already enabled → 409 `mfa_already_enabled`. The secret is stored encrypted (and a replay of this answer for the same `Idempotency-Key` is stored encrypted under that key). Rate limited per user (10 a minute, shared by every MFA step).",
+  ...idempotent(sessionOnly()),
+  request: { headers: IdempotencyKeyHeaders, body: jsonBody(z.strictObject({ password: PasswordField }).openapi("TotpEnrollInput")) },
   responses: {
     201: jsonResponse(
       z
@@ -35,8 +36,9 @@ export const enrollTotp = createRoute({
         })
         .openapi("TotpEnrollment"),
       "Enrollment started: confirm it with a code",
+      ...IDEMPOTENT_REPLAY_HEADERS,
     ),
-    ...authErrors(409, 413, 415, 429),
+    ...authErrors(409, 413, 415, 422, 429),
   },
 });
 
