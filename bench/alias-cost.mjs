@@ -1,0 +1,50 @@
+// node bench/alias-cost.mjs — what each wrangler.toml `[alias]` entry saves: for the full config and
+// for the config with one alias removed at a time, the production dry-run bundle's gzip bytes and the
+// median `wrangler check startup` time. The figures in docs/performance.md "Bundle and startup" come
+// from here. Writes a temporary config beside wrangler.toml (relative paths resolve from there) and
+// removes it at the end.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { ALIASES } from "../scripts/lib/aliases.mjs";
+import { ROOT, runWrangler } from "../scripts/lib/dev-server.mjs";
+
+const RUNS = Number(process.env.STARTUP_RUNS ?? 3);
+const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+const tempConfig = path.join(ROOT, "wrangler.alias-cost.toml");
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function measure(config) {
+  writeFileSync(tempConfig, config);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "alias-cost-"));
+  try {
+    await runWrangler(["deploy", "--dry-run", "-c", tempConfig, "--outdir", dir]);
+    let gzip = 0;
+    for (const name of readdirSync(dir).filter((n) => /\.(m?js|wasm)$/.test(n))) gzip += gzipSync(readFileSync(path.join(dir, name)), { level: 9 }).length;
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const output = await runWrangler(["check", "startup", "-c", tempConfig, "--outfile", path.join(dir, `p${run}.cpuprofile`)]);
+      const active = /Active:\s*([\d.]+)\s*ms/.exec(output);
+      if (active && Number(active[1]) > 0) runs.push(Number(active[1]));
+    }
+    return { gzip, startup: runs.length ? median(runs) : NaN, runs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  const base = await measure(toml);
+  console.log(`all aliases: ${base.gzip} B gzip, startup median ${base.startup} ms (${base.runs.join(", ")})`);
+  for (const alias of ALIASES) {
+    const line = `${JSON.stringify(alias.find)} = ${JSON.stringify(alias.replacement)}`;
+    if (!toml.includes(line)) throw new Error(`wrangler.toml has no line ${line}`);
+    const without = await measure(toml.replace(line, ""));
+    const dGzip = without.gzip - base.gzip;
+    const dStart = without.startup - base.startup;
+    console.log(`without ${alias.find}: +${dGzip} B gzip (${(dGzip / 1024).toFixed(2)} KiB), startup ${without.startup} ms (${dStart >= 0 ? "+" : ""}${dStart.toFixed(1)} ms; runs ${without.runs.join(", ")})`);
+  }
+} finally {
+  rmSync(tempConfig, { force: true });
+}
