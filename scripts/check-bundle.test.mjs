@@ -58,7 +58,7 @@ test("a metafile where the specifier is imported by a module the alias was not w
 
 test("wrangler.toml's [alias] differing from the shared module fails, both ways", () => {
   const wranglerAlias = { ...aliasMap(), "./compile.js": "./src/lib/other.ts", "./extra.js": "./src/lib/zod-unused.ts" };
-  delete wranglerAlias["zod"];
+  delete wranglerAlias.zod;
   const problems = checkAliases({ aliases: ALIASES, wranglerAlias, exists });
   assert.equal(problems.length, 3);
   assert.ok(problems.some((p) => /lacks "zod"/.test(p)));
