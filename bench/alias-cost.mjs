@@ -37,13 +37,28 @@ async function measure(config) {
 try {
   const base = await measure(toml);
   console.log(`all aliases: ${base.gzip} B gzip, startup median ${base.startup} ms (${base.runs.join(", ")})`);
-  for (const alias of ALIASES) {
+  const lineOf = (alias) => {
     const line = `${JSON.stringify(alias.find)} = ${JSON.stringify(alias.replacement)}`;
     if (!toml.includes(line)) throw new Error(`wrangler.toml has no line ${line}`);
-    const without = await measure(toml.replace(line, ""));
-    const dGzip = without.gzip - base.gzip;
-    const dStart = without.startup - base.startup;
-    console.log(`without ${alias.find}: +${dGzip} B gzip (${(dGzip / 1024).toFixed(2)} KiB), startup ${without.startup} ms (${dStart >= 0 ? "+" : ""}${dStart.toFixed(1)} ms; runs ${without.runs.join(", ")})`);
+    return line;
+  };
+  // One alias at a time, then the groups that only work together (the zod stubs share one module).
+  const candidates = [
+    ...ALIASES.map((alias) => ({ label: alias.find, aliases: [alias] })),
+    { label: "every ./src/lib/zod-unused.ts stub", aliases: ALIASES.filter((a) => a.replacement === "./src/lib/zod-unused.ts") },
+  ];
+  for (const { label, aliases } of candidates) {
+    let config = toml;
+    for (const alias of aliases) config = config.replace(lineOf(alias), "");
+    try {
+      const without = await measure(config);
+      const dGzip = without.gzip - base.gzip;
+      const dStart = without.startup - base.startup;
+      console.log(`without ${label}: +${dGzip} B gzip (${(dGzip / 1024).toFixed(2)} KiB), startup ${without.startup} ms (${dStart >= 0 ? "+" : ""}${dStart.toFixed(1)} ms; runs ${without.runs.join(", ")})`);
+    } catch (error) {
+      const reason = /ERROR[^\n]*?\b([A-Z][^\n]*)/.exec(String(error.message))?.[1] ?? String(error.message).split("\n")[0];
+      console.log(`without ${label}: the build fails (${reason.replace(/\x1b\[[0-9;]*m/g, "").slice(0, 120)})`);
+    }
   }
 } finally {
   rmSync(tempConfig, { force: true });
