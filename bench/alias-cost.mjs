@@ -13,6 +13,7 @@ import { ROOT, runWrangler } from "../scripts/lib/dev-server.mjs";
 const RUNS = Number(process.env.STARTUP_RUNS ?? 3);
 const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
 const tempConfig = path.join(ROOT, "wrangler.alias-cost.toml");
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measure(config) {
@@ -57,7 +58,7 @@ try {
       console.log(`without ${label}: +${dGzip} B gzip (${(dGzip / 1024).toFixed(2)} KiB), startup ${without.startup} ms (${dStart >= 0 ? "+" : ""}${dStart.toFixed(1)} ms; runs ${without.runs.join(", ")})`);
     } catch (error) {
       const reason = /ERROR[^\n]*?\b([A-Z][^\n]*)/.exec(String(error.message))?.[1] ?? String(error.message).split("\n")[0];
-      console.log(`without ${label}: the build fails (${reason.replace(/\x1b\[[0-9;]*m/g, "").slice(0, 120)})`);
+      console.log(`without ${label}: the build fails (${reason.replace(ANSI, "").slice(0, 120)})`);
     }
   }
 } finally {
