@@ -44,10 +44,15 @@ try {
     return line;
   };
   // One alias at a time, then the groups that only work together (the zod stubs share one module).
-  const candidates = [
-    ...ALIASES.map((alias) => ({ label: alias.find, aliases: [alias] })),
-    { label: "every ./src/lib/zod-unused.ts stub", aliases: ALIASES.filter((a) => a.replacement === "./src/lib/zod-unused.ts") },
-  ];
+  // Or, given arguments, each a comma-separated set of aliases to KEEP: `node bench/alias-cost.mjs
+  // "zod,../pg-core/columns/enum.js"` measures the config with only those (against all of them).
+  const sets = process.argv.slice(2).map((arg) => arg.split(","));
+  const candidates = sets.length > 0
+    ? sets.map((keep) => ({ label: `all but [${keep.join(", ")}]`, aliases: ALIASES.filter((a) => !keep.includes(a.find)) }))
+    : [
+        ...ALIASES.map((alias) => ({ label: alias.find, aliases: [alias] })),
+        { label: "every ./src/lib/zod-unused.ts stub", aliases: ALIASES.filter((a) => a.replacement === "./src/lib/zod-unused.ts") },
+      ];
   for (const { label, aliases } of candidates) {
     let config = toml;
     for (const alias of aliases) config = config.replace(lineOf(alias), "");
