@@ -11,7 +11,7 @@ import { checkAliases } from "./lib/check-aliases.mjs";
 import { ROOT } from "./lib/dev-server.mjs";
 
 const exists = (file) => existsSync(path.join(ROOT, file));
-const alias = ALIASES.find((a) => a.find === "./compile.js");
+const alias = ALIASES.find((a) => a.find === "../core/to-json-schema.js");
 
 test("the project's aliases: wrangler.toml (as wrangler parses it) matches scripts/lib/aliases.mjs, and every file they name exists", () => {
   const { rawConfig } = experimental_readRawConfig({ config: path.join(ROOT, "wrangler.toml") });
@@ -19,49 +19,53 @@ test("the project's aliases: wrangler.toml (as wrangler parses it) matches scrip
 });
 
 test("an alias whose replaced package file does not exist fails", () => {
-  const moved = { ...alias, replaces: ["node_modules/zod/v4/core/compile-moved.js"] };
+  const moved = { ...alias, replaces: ["node_modules/zod/v4/core/to-json-schema-moved.js"] };
   const problems = checkAliases({ aliases: [moved], wranglerAlias: aliasMap([moved]), exists });
   assert.equal(problems.length, 1);
-  assert.match(problems[0], /compile-moved\.js, no longer exists/);
+  assert.match(problems[0], /to-json-schema-moved\.js, no longer exists/);
 });
 
 test("an alias whose importer does not exist fails", () => {
-  const moved = { ...alias, importers: ["node_modules/zod/v4/core/index-moved.js"] };
+  const moved = { ...alias, importers: ["node_modules/zod/v4/classic/schemas-moved.js"] };
   const problems = checkAliases({ aliases: [moved], wranglerAlias: aliasMap([moved]), exists });
   assert.equal(problems.length, 1);
-  assert.match(problems[0], /importer .*index-moved\.js no longer exists/);
+  assert.match(problems[0], /importer .*schemas-moved\.js no longer exists/);
 });
 
-test("a metafile that still lists the module an alias should have removed fails", () => {
-  const metafile = {
-    inputs: {
-      "node_modules/zod/v4/core/index.js": { imports: [{ path: "node_modules/zod/v4/core/compile.js", original: "./compile.js" }] },
-      "node_modules/zod/v4/core/compile.js": { imports: [] },
-    },
+test("a metafile whose output still holds the module an alias should have removed fails", () => {
+  const inputs = {
+    "node_modules/zod/v4/classic/schemas.js": { imports: [{ path: "node_modules/zod/v4/core/to-json-schema.js", original: "../core/to-json-schema.js" }] },
+    "node_modules/zod/v4/core/to-json-schema.js": { imports: [] },
   };
-  const problems = checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile });
+  const output = (bytesInOutput) => ({ "index.js": { inputs: { "node_modules/zod/v4/core/to-json-schema.js": { bytesInOutput } } } });
+  const problems = checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile: { inputs, outputs: output(2_731) } });
   assert.equal(problems.length, 1);
-  assert.match(problems[0], /no longer applies: the bundle still contains node_modules\/zod\/v4\/core\/compile\.js/);
+  assert.match(problems[0], /no longer applies: the bundle still contains node_modules\/zod\/v4\/core\/to-json-schema\.js/);
+  // Parsed but tree-shaken to nothing: not in the bundle.
+  assert.deepEqual(checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile: { inputs, outputs: output(0) } }), []);
 });
 
 test("a metafile where the specifier is imported by a module the alias was not written for fails", () => {
   const metafile = {
     inputs: {
-      "node_modules/zod/v4/core/index.js": { imports: [{ path: "src/lib/zod-unused.ts", original: "./compile.js" }] },
-      "node_modules/some-lib/index.js": { imports: [{ path: "src/lib/zod-unused.ts", original: "./compile.js" }] },
+      "node_modules/zod/v4/classic/schemas.js": { imports: [{ path: "src/lib/zod-unused.ts", original: "../core/to-json-schema.js" }] },
+      "node_modules/some-lib/dist/index.js": { imports: [{ path: "src/lib/zod-unused.ts", original: "../core/to-json-schema.js" }] },
       "src/lib/zod-unused.ts": { imports: [] },
     },
+    outputs: {},
   };
   const problems = checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile });
-  assert.deepEqual(problems, [`alias "./compile.js" also catches node_modules/some-lib/index.js's import of "./compile.js", which it was not written for`]);
+  assert.deepEqual(problems, [
+    `alias "../core/to-json-schema.js" also catches node_modules/some-lib/dist/index.js's import of "../core/to-json-schema.js", which it was not written for`,
+  ]);
 });
 
 test("wrangler.toml's [alias] differing from the shared module fails, both ways", () => {
-  const wranglerAlias = { ...aliasMap(), "./compile.js": "./src/lib/other.ts", "./extra.js": "./src/lib/zod-unused.ts" };
+  const wranglerAlias = { ...aliasMap(), "../core/to-json-schema.js": "./src/lib/other.ts", "./extra.js": "./src/lib/zod-unused.ts" };
   delete wranglerAlias.zod;
   const problems = checkAliases({ aliases: ALIASES, wranglerAlias, exists });
   assert.equal(problems.length, 3);
   assert.ok(problems.some((p) => /lacks "zod"/.test(p)));
-  assert.ok(problems.some((p) => /"\.\/compile\.js" = "\.\/src\/lib\/other\.ts"/.test(p)));
+  assert.ok(problems.some((p) => /"\.\.\/core\/to-json-schema\.js" = "\.\/src\/lib\/other\.ts"/.test(p)));
   assert.ok(problems.some((p) => /"\.\/extra\.js" is not declared/.test(p)));
 });

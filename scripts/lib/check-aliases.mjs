@@ -6,8 +6,11 @@
  * @param {import("./aliases.mjs").Alias[]} input.aliases   the declared entries (scripts/lib/aliases.mjs)
  * @param {Record<string, string> | undefined} input.wranglerAlias  wrangler.toml's `[alias]` as wrangler parsed it
  * @param {(file: string) => boolean} input.exists  whether a project-relative file exists
- * @param {{ inputs: Record<string, { imports?: { path: string, original?: string }[] }> } | undefined} input.metafile
- *   the production build's esbuild metafile (paths relative to the project root), when there is one
+ * @param {{ inputs: Record<string, { imports?: { path: string, original?: string }[] }>,
+ *   outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }> } | undefined} input.metafile
+ *   the production build's esbuild metafile (paths relative to the project root), when there is one.
+ *   A module counts as in the bundle when an output holds bytes of it: esbuild lists under `inputs`
+ *   every module it parsed, tree-shaken ones too.
  * @returns {string[]} the problems found; empty when the aliases are as declared and still work
  */
 export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
@@ -35,7 +38,10 @@ export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
   if (metafile) {
     const inputs = metafile.inputs ?? {};
     const normalize = (file) => file.replace(/\\/g, "/").replace(/^\.\//, "");
-    const bundled = new Set(Object.keys(inputs).map(normalize));
+    const bundled = new Set();
+    for (const output of Object.values(metafile.outputs ?? {})) {
+      for (const [file, { bytesInOutput }] of Object.entries(output.inputs ?? {})) if (bytesInOutput > 0) bundled.add(normalize(file));
+    }
     for (const alias of aliases) {
       for (const file of alias.replaces) {
         if (bundled.has(normalize(file))) problems.push(`alias "${alias.find}" no longer applies: the bundle still contains ${file}`);
