@@ -34,7 +34,8 @@ test("an alias whose importer does not exist fails", () => {
 
 test("a metafile whose output still holds the module an alias should have removed fails", () => {
   const inputs = {
-    "node_modules/zod/v4/classic/schemas.js": { imports: [{ path: "node_modules/zod/v4/core/to-json-schema.js", original: "../core/to-json-schema.js" }] },
+    // The alias applies, yet the module is still bundled (another specifier reaches it).
+    "node_modules/zod/v4/classic/schemas.js": { imports: [{ path: "src/lib/zod-unused.ts", original: "../core/to-json-schema.js" }] },
     "node_modules/zod/v4/core/to-json-schema.js": { imports: [] },
   };
   const output = (bytesInOutput) => ({ "index.js": { inputs: { "node_modules/zod/v4/core/to-json-schema.js": { bytesInOutput } } } });
@@ -58,6 +59,20 @@ test("a metafile where the specifier is imported by a module the alias was not w
   assert.deepEqual(problems, [
     `alias "../core/to-json-schema.js" also catches node_modules/some-lib/dist/index.js's import of "../core/to-json-schema.js", which it was not written for`,
   ]);
+});
+
+test("a metafile where an importer gets the package's module, or no longer imports the specifier, fails", () => {
+  const zod = ALIASES.find((a) => a.find === "zod");
+  const importing = (path) => ({
+    inputs: { "node_modules/@hono/zod-openapi/dist/index.mjs": { imports: path ? [{ path, original: "zod" }] : [] } },
+    outputs: {},
+  });
+  const check = (metafile) => checkAliases({ aliases: [zod], wranglerAlias: aliasMap([zod]), exists, metafile });
+  assert.deepEqual(check(importing("src/lib/zod-namespace.ts")), []);
+  assert.deepEqual(check(importing("node_modules/zod/index.js")), [
+    `alias "zod" no longer applies: node_modules/@hono/zod-openapi/dist/index.mjs imports it as node_modules/zod/index.js`,
+  ]);
+  assert.match(check(importing(undefined))[0], /no longer imports "zod"/);
 });
 
 test("wrangler.toml's [alias] differing from the shared module fails, both ways", () => {

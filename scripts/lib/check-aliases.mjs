@@ -47,6 +47,19 @@ export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
         if (bundled.has(normalize(file))) problems.push(`alias "${alias.find}" no longer applies: the bundle still contains ${file}`);
       }
     }
+    // Each importer the bundle holds must still import the specifier, and get the replacement.
+    for (const alias of aliases) {
+      const replacement = normalize(alias.replacement);
+      for (const importer of alias.importers) {
+        const entry = Object.entries(inputs).find(([file]) => normalize(file) === normalize(importer))?.[1];
+        if (!entry) continue;
+        const imports = (entry.imports ?? []).filter((i) => i.original === alias.find);
+        if (imports.length === 0) problems.push(`alias "${alias.find}": ${importer} no longer imports "${alias.find}" (re-check or drop the alias)`);
+        for (const { path } of imports) {
+          if (normalize(path) !== replacement) problems.push(`alias "${alias.find}" no longer applies: ${importer} imports it as ${normalize(path)}`);
+        }
+      }
+    }
     const byFind = new Map(aliases.map((alias) => [alias.find, alias]));
     for (const [importer, { imports = [] }] of Object.entries(inputs)) {
       for (const { original } of imports) {
