@@ -20,7 +20,7 @@ describe("listing and revoking my sessions", () => {
     const owner = await signUp({ password: "listing-password" });
     const laptop = await signInAs(owner.user.email, "listing-password", "Laptop Browser/1.0");
     const phone = await signInAs(owner.user.email, "listing-password", "Phone\tApp/2.0"); // control characters stripped
-    const list = await get<{ data: SessionInfo[]; nextCursor: string | null }>("/api/auth/sessions", { token: laptop.body.session.token });
+    const list = await get("/api/auth/sessions", { token: laptop.body.session.token });
     expect(list.status).toBe(200);
     expect(list.body.data).toHaveLength(3);
     expect(list.body.data.map((s) => s.userAgent)).toEqual(["PhoneApp/2.0", "Laptop Browser/1.0", null]);
@@ -29,7 +29,7 @@ describe("listing and revoking my sessions", () => {
     for (const token of [owner.token, laptop.body.session.token, phone.body.session.token]) expect(list.text).not.toContain(token);
     // Another user's list holds none of these.
     const other = await signUp();
-    const theirs = await get<{ data: SessionInfo[] }>("/api/auth/sessions", { token: other.token });
+    const theirs = await get("/api/auth/sessions", { token: other.token });
     expect(theirs.body.data.map((s) => s.id)).not.toContain(list.body.data[0]!.id);
     expect(theirs.body.data).toHaveLength(1);
   });
@@ -37,9 +37,9 @@ describe("listing and revoking my sessions", () => {
   it("pages with limit and cursor", async () => {
     const owner = await signUp({ password: "paging-password" });
     for (let i = 0; i < 3; i++) await signInAs(owner.user.email, "paging-password", `Agent ${i}`);
-    const first = await get<{ data: SessionInfo[]; nextCursor: string | null }>("/api/auth/sessions?limit=2", { token: owner.token });
+    const first = await get("/api/auth/sessions?limit=2", { token: owner.token });
     expect(first.body.data).toHaveLength(2);
-    const second = await get<{ data: SessionInfo[]; nextCursor: string | null }>(`/api/auth/sessions?limit=2&cursor=${first.body.nextCursor}`, { token: owner.token });
+    const second = await get(`/api/auth/sessions?limit=2&cursor=${first.body.nextCursor}`, { token: owner.token });
     expect(second.body.data).toHaveLength(2);
     expect(second.body.nextCursor).toBeNull();
     expect(new Set([...first.body.data, ...second.body.data].map((s) => s.id)).size).toBe(4);
@@ -49,7 +49,7 @@ describe("listing and revoking my sessions", () => {
     const owner = await signUp({ password: "revoking-password" });
     const other = await signInAs(owner.user.email, "revoking-password", "Other device");
     expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200); // cached now
-    const list = await get<{ data: SessionInfo[] }>("/api/auth/sessions", { token: owner.token });
+    const list = await get("/api/auth/sessions", { token: owner.token });
     const target = list.body.data.find((s) => !s.current)!;
 
     const stranger = await signUp();

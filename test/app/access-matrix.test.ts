@@ -39,7 +39,7 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
 }
 
-const document = (await get<OpenApiDocument>("/api/openapi.json")).body;
+const document = (await get("/api/openapi.json")).body;
 
 /** Events in the organization whose actor is an unverified user: every change records one, so none means no change. */
 const unverifiedActorEvents = async (target: Org) =>

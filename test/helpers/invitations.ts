@@ -6,7 +6,7 @@ import type { Invitation, Row } from "./types";
 
 /** An invitation created through the API. */
 export async function invite(token: string, email = uniqueEmail("invitee"), role = "Member") {
-  const res = await post<Invitation>("/api/organizations/invitations", { email, role }, { token });
+  const res = await post("/api/organizations/invitations", { email, role }, { token });
   if (res.status !== 201) throw new Error(`invite failed: ${res.status} ${res.text}`);
   return res.body;
 }

@@ -18,7 +18,7 @@ export interface CreatedEndpoint {
 
 /** An endpoint created through the API. */
 export async function createEndpoint(token: string, body: Record<string, unknown> = {}): Promise<CreatedEndpoint> {
-  const res = await post<CreatedEndpoint>("/api/organizations/webhooks", { url: "https://hooks.example.com/receiver", ...body }, { token });
+  const res = await post("/api/organizations/webhooks", { url: "https://hooks.example.com/receiver", ...body }, { token });
   if (res.status !== 201) throw new Error(`endpoint creation failed: ${res.status} ${res.text}`);
   return res.body;
 }

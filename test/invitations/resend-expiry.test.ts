@@ -15,7 +15,7 @@ describe("resend, revoke and expiry", () => {
     const before = await rowOf(inv.id);
     await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() + 1000, inv.id).run();
 
-    const resent = await post<Invitation>(`/api/organizations/invitations/${inv.id}`, undefined, { token: owner.token });
+    const resent = await post(`/api/organizations/invitations/${inv.id}`, undefined, { token: owner.token });
     expect(resent.status).toBe(200);
     expect(resent.body).toMatchObject({ id: inv.id, status: "pending", deliveryStatus: "queued" });
     expect((Date.parse(resent.body.expiresAt) - Date.now()) / 86_400_000).toBeGreaterThan(6.99);

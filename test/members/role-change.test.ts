@@ -9,14 +9,14 @@ describe("changing a member's role", () => {
     const owner = await signUp();
     await createRole(owner.token, "Inviter", ["users.read", "users.invite"]);
     const member = await addMember(owner.organization.id, "member");
-    expect((await get<PermissionsView>("/api/organizations/me/permissions", { token: member.token })).body.permissions["users.invite"]).toBe(false);
+    expect((await get("/api/organizations/me/permissions", { token: member.token })).body.permissions["users.invite"]).toBe(false);
 
-    const res = await patch<Member>(`/api/organizations/members/${member.member.id}`, { role: "inviter" }, { token: owner.token });
+    const res = await patch(`/api/organizations/members/${member.member.id}`, { role: "inviter" }, { token: owner.token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: member.member.id, user: { id: member.user.id }, role: { name: "Inviter", source: "organization" } });
     const row = await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(member.member.id).first();
     expect(row).toEqual({ role_key: "inviter" });
-    expect((await get<PermissionsView>("/api/organizations/me/permissions", { token: member.token })).body.permissions["users.invite"]).toBe(true);
+    expect((await get("/api/organizations/me/permissions", { token: member.token })).body.permissions["users.invite"]).toBe(true);
   });
 
   it("an unknown role is a 400 and nothing changes", async () => {
