@@ -29,7 +29,7 @@ describe("asking for a password reset", () => {
     expect(rows.results).toEqual([{ kind: "reset_password", ttl: 60 * 60 * 1000, used_at: null }]); // 1 hour
     const forNobody = await env.DB.prepare("SELECT count(*) AS n FROM email_tokens WHERE email = ?").bind(nobody).first<{ n: number }>();
     expect(forNobody!.n).toBe(0);
-    expect((await get(`/api/dev/outbox?to=${encodeURIComponent(nobody)}`)).body.data).toEqual([]);
+    expect((await call("GET", `/api/dev/outbox?to=${encodeURIComponent(nobody)}`)).body.data).toEqual([]);
   });
 
   it("is rate limited per address, whoever asks (429 with Retry-After)", async () => {

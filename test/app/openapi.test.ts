@@ -5,13 +5,11 @@ import type { Env } from "../../src/env";
 import { ERROR_CODES, errorCatalog } from "../../src/lib/errors";
 import { CLEAN_TEXT_PATTERN } from "../../src/lib/text";
 import { PERMISSIONS } from "../../src/domain/permissions";
-import { call, expectProblem, get } from "../helpers/api";
+import { call, expectProblem, servedDocument } from "../helpers/api";
 
 describe("the OpenAPI document and the docs page", () => {
   it("documents every route with its request schema and error responses", async () => {
-    const res = await get("/api/openapi.json");
-    expect(res.status).toBe(200);
-    const doc = res.body;
+    const doc = await servedDocument();
     expect(doc.openapi).toBe("3.1.0");
 
     const documented = new Set<string>();
@@ -46,7 +44,7 @@ describe("the OpenAPI document and the docs page", () => {
   });
 
   it("names every operation (a unique camelCase operationId), declares its tags and the headers every response carries", async () => {
-    const doc = (await get("/api/openapi.json")).body;
+    const doc = await servedDocument();
     const ids: string[] = [];
     const declaredTags = new Set(doc.tags.map((t: { name: string; description?: string }) => t.name));
     for (const t of doc.tags) expect(t.description, `tag ${t.name}`).toEqual(expect.any(String));
@@ -78,7 +76,7 @@ describe("the OpenAPI document and the docs page", () => {
   });
 
   it("says null only where a value can be null: the session's organization and role, not RoleRef itself", async () => {
-    const doc = (await get("/api/openapi.json")).body;
+    const doc = await servedDocument();
     const schemas = doc.components.schemas;
     expect(schemas.RoleRef.type).toBe("object");
     expect(schemas.Organization.type).toBe("object");
@@ -90,7 +88,7 @@ describe("the OpenAPI document and the docs page", () => {
   });
 
   it("requires every catalog permission in the permission map, and shows role permissions as the enum", async () => {
-    const doc = (await get("/api/openapi.json")).body;
+    const doc = await servedDocument();
     const schemas = doc.components.schemas;
     const map = schemas.PermissionsView.properties.permissions;
     expect(map.required).toEqual([...PERMISSIONS]);
@@ -122,7 +120,7 @@ describe("the reference at /docs and the error catalog", () => {
   });
 
   it("lists every error code with its status, title and meaning", async () => {
-    const res = await get("/docs/errors");
+    const res = await call("GET", "/docs/errors");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     for (const entry of errorCatalog()) {
@@ -140,7 +138,7 @@ describe("the reference at /docs and the error catalog", () => {
     const url = new URL(problem.type, "http://localhost/api/organizations/me");
     expect(url.origin).toBe("http://localhost");
     expect(url.hash).toBe("#unauthenticated");
-    const page = await get(url.pathname);
+    const page = await call("GET", url.pathname);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<tr id="unauthenticated">');
   });

@@ -2,7 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import { assertContract } from "./contract";
-import type { ApiPath, BodyFor, Problem, ResponseOf } from "./document";
+import type { ApiPath, BodyFor, OpenApiDocument, Problem, ResponseOf } from "./document";
 
 /** An answer as a test sees it: `body` is the parsed JSON (or the text when it is not JSON, `null` when empty). */
 export interface ApiResponse<T> {
@@ -71,14 +71,29 @@ async function send<T>(method: string, path: string, options: CallOptions): Prom
  * document does not have does not compile: send it with `call`.
  */
 type Options = Omit<CallOptions, "body">;
+declare const offDocumentBrand: unique symbol;
+/** A request body the document does not take, sent on purpose: see `offDocument`. */
+export type OffDocument = { readonly [offDocumentBrand]: true };
+/**
+ * Marks a request body that is deliberately not what the operation takes (a test of the server's
+ * refusal: unknown fields, wrong types, missing members), so the typed helpers still send it.
+ */
+export const offDocument = (body: unknown) => body as OffDocument;
 export const get = <S extends ApiPath<"get">>(path: S, options?: Options) => send<ResponseOf<S, "get">>("GET", path, { ...options });
-export const post = <S extends ApiPath<"post">>(path: S, body?: BodyFor<S, "post">, options?: Options) =>
+export const post = <S extends ApiPath<"post">>(path: S, body?: BodyFor<S, "post"> | OffDocument, options?: Options) =>
   send<ResponseOf<S, "post">>("POST", path, { ...options, body });
-export const patch = <S extends ApiPath<"patch">>(path: S, body?: BodyFor<S, "patch">, options?: Options) =>
+export const patch = <S extends ApiPath<"patch">>(path: S, body?: BodyFor<S, "patch"> | OffDocument, options?: Options) =>
   send<ResponseOf<S, "patch">>("PATCH", path, { ...options, body });
-export const put = <S extends ApiPath<"put">>(path: S, body?: BodyFor<S, "put">, options?: Options) =>
+export const put = <S extends ApiPath<"put">>(path: S, body?: BodyFor<S, "put"> | OffDocument, options?: Options) =>
   send<ResponseOf<S, "put">>("PUT", path, { ...options, body });
 export const del = <S extends ApiPath<"delete">>(path: S, options?: Options) => send<ResponseOf<S, "delete">>("DELETE", path, { ...options });
+
+/** The OpenAPI document the worker serves (with `served`, the test env by default). */
+export async function servedDocument(served?: Env): Promise<OpenApiDocument> {
+  const res = await call("GET", "/api/openapi.json", { env: served });
+  if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}`);
+  return res.body as OpenApiDocument;
+}
 
 /** Asserts a problem+json error and returns its body. */
 export function expectProblem(response: ApiResponse<unknown>, status: number, code: Problem["code"]): Problem {

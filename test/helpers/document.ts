@@ -50,3 +50,41 @@ export type RequestBody<O> = O extends { requestBody: { content: { "application/
 export type ResponseOf<S extends string, M extends Method> = SuccessBody<OperationOf<S, M>>;
 /** The request body `M S` takes. */
 export type BodyFor<S extends string, M extends Method> = RequestBody<OperationOf<S, M>>;
+
+/**
+ * The served OpenAPI document itself (`GET /api/openapi.json`), as the tests that read it see it:
+ * its shape is OpenAPI 3.1's, which client/schema.d.ts does not describe. JSON Schema objects stay
+ * loose (`JsonSchema`): the tests that inspect them compare them with `toEqual`/`toMatchObject`.
+ */
+export type JsonSchema = any;
+export interface DocumentResponse {
+  description: string;
+  headers?: Record<string, { $ref?: string; required?: boolean }>;
+  content?: Record<string, { schema?: JsonSchema }>;
+}
+export interface DocumentOperation {
+  operationId?: string;
+  description?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  parameters?: { $ref?: string; name?: string; in?: string; required?: boolean }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  responses: Record<string, DocumentResponse>;
+  "x-permission"?: string;
+  "x-required-role"?: string;
+  "x-email-verified"?: boolean;
+  "x-idempotent"?: boolean;
+}
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description?: string; license?: { name: string; identifier?: string; url?: string } };
+  tags: { name: string; description?: string }[];
+  paths: Record<string, Record<string, DocumentOperation>>;
+  webhooks?: Record<string, Record<string, DocumentOperation>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    headers: Record<string, { required?: boolean; schema?: JsonSchema; description?: string }>;
+    parameters: Record<string, JsonSchema>;
+    securitySchemes: Record<string, JsonSchema>;
+  };
+}

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, envWithFailingQueries, expectProblem, get, post } from "../helpers/api";
+import { call, envWithFailingQueries, expectProblem, get, post, servedDocument } from "../helpers/api";
 import { addMember, createKey, signUp, uniqueEmail } from "../helpers/factories";
 import { testContext } from "../helpers/context";
 import { pruneIdempotencyRecords } from "../../src/services/idempotency/records";
@@ -161,7 +161,7 @@ describe("Idempotency-Key on creating POSTs", () => {
 
 describe("the document", () => {
   it("every authenticated POST that answers 201 (and the resend) declares Idempotency-Key", async () => {
-    const doc = (await get("/api/openapi.json")).body as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; parameters?: { name: string; in: string }[]; "x-idempotent"?: boolean }>> };
+    const doc = await servedDocument() as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; parameters?: { name: string; in: string }[]; "x-idempotent"?: boolean }>> };
     const creating = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([method, op]) => method === "post" && (op.security?.length ?? 0) > 0 && ("201" in op.responses || path === "/api/organizations/invitations/{id}"))

@@ -23,7 +23,7 @@ interface Write {
   /** Whether it creates what acts or reaches beyond the organization (the arming rule applies). */
   arming: boolean;
   /** Makes what the write needs, returns how to send it and what state it would change. */
-  prepare(owner: Owner): Promise<{ send(token: string): Promise<ApiResponse>; state(): Promise<string> }>;
+  prepare(owner: Owner): Promise<{ send(token: string): Promise<ApiResponse<unknown>>; state(): Promise<string> }>;
 }
 
 const WRITES: Write[] = [

@@ -74,11 +74,11 @@ describe("the session cookie carries a session and nothing else", () => {
     const token = tokenIn(email!.text, "invitation");
 
     // Control: the invitee's session cookie makes the page signed in.
-    const signedIn = await get(`/invitations/${token}`, asCookie(invitee.token));
+    const signedIn = await call("GET", `/invitations/${token}`, asCookie(invitee.token));
     expect(signedIn.status).toBe(200);
     expect(signedIn.text).toContain(`Signed in as ${invitee.user.email}`);
 
-    const withKey = await get(`/invitations/${token}`, asCookie(key));
+    const withKey = await call("GET", `/invitations/${token}`, asCookie(key));
     expect(withKey.status).toBe(200);
     expect(withKey.text).not.toContain("Signed in as");
     expect(withKey.text).not.toContain('role="alert"'); // no "signed in as someone else" either
