@@ -35,8 +35,8 @@ describe("the OpenAPI document and the docs page", () => {
     expect(served.length).toBeGreaterThan(10);
     for (const route of served) expect(documented, route).toContain(route);
 
-    const patchMe = doc.paths["/api/organizations/me"].patch;
-    const schema = patchMe.requestBody.content["application/json"].schema;
+    const patchMe = doc.paths["/api/organizations/me"]!.patch!;
+    const schema = patchMe.requestBody!.content!["application/json"]!.schema;
     const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
     expect(resolved.additionalProperties).toBe(false);
     expect(Object.keys(resolved.properties).sort()).toEqual(["logo", "name", "timezone"]);
@@ -64,14 +64,14 @@ describe("the OpenAPI document and the docs page", () => {
       }
     }
     expect(new Set(ids).size).toBe(ids.length);
-    expect(doc.paths["/api/organizations/members"].get.operationId).toBe("listMembers");
-    expect(doc.paths["/api/organizations/me"].get.operationId).toBe("getCurrentOrganization");
+    expect(doc.paths["/api/organizations/members"]!.get!.operationId).toBe("listMembers");
+    expect(doc.paths["/api/organizations/me"]!.get!.operationId).toBe("getCurrentOrganization");
     for (const path of ["/api/auth/sign-up", "/api/auth/sign-in", "/api/auth/sign-out", "/api/invitations/{token}/accept"]) {
-      const responses = doc.paths[path].post.responses;
+      const responses = doc.paths[path]!.post!.responses;
       const success = Object.keys(responses).find((s) => s.startsWith("2"))!;
-      expect(responses[success].headers["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
+      expect(responses[success]!.headers!["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
     }
-    expect(doc.info.license.name).toBe("Proprietary");
+    expect(doc.info.license?.name).toBe("Proprietary");
     expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
   });
 

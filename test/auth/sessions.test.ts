@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { countUntilLimited, expectProblem, get, post, put } from "../helpers/api";
+import { countUntilLimited, expectProblem, get, post, put, offDocument } from "../helpers/api";
 import { addMember, signUp, uniqueEmail } from "../helpers/factories";
 import { testContext } from "../helpers/context";
 import { authCache } from "../../src/cache/auth-cache";
@@ -56,7 +56,7 @@ describe("sign-up", () => {
   it("rejects a short password, a bad email and unknown fields", async () => {
     const bad = await post("/api/auth/sign-up", { email: "not-an-email", password: "short", name: "" });
     expect(expectProblem(bad, 400, "validation_failed").errors!.map((e) => e.path).sort()).toEqual(["email", "name", "password"]);
-    expectProblem(await post("/api/auth/sign-up", { email: uniqueEmail(), password: "long-enough", name: "X", isSuperAdmin: true }), 400, "validation_failed");
+    expectProblem(await post("/api/auth/sign-up", offDocument({ email: uniqueEmail(), password: "long-enough", name: "X", isSuperAdmin: true })), 400, "validation_failed");
   });
 });
 
@@ -68,7 +68,7 @@ describe("sign-in", () => {
     expect(res.status).toBe(200);
     expect(res.body.user).toEqual(owner.user);
     const session = await get("/api/auth/session", { token: res.body.session.token });
-    expect(session.body.organization.id).toBe(owner.organization.id);
+    expect(session.body.organization?.id).toBe(owner.organization.id);
   });
 
   it("answers the same 401 for an unknown email and a wrong password", async () => {

@@ -74,7 +74,7 @@ describe("the invitation page", () => {
     const inv = await invitationWithToken(owner.token);
     await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, inv.id).run();
     expect((await call("GET", `/invitations/${inv.token}`)).text).toContain("This invitation has expired. Ask Olive to send you a new one.");
-    const unknown = await get(`/invitations/${mintToken("invitation")}`);
+    const unknown = await call("GET", `/invitations/${mintToken("invitation")}`);
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain("Invitation not found");
   });

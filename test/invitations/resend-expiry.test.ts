@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { expectProblem, get, post } from "../helpers/api";
 import { signUp } from "../helpers/factories";
 import { invite, linkToken, rowOf } from "../helpers/invitations";
-import type { Invitation } from "../helpers/types";
 
 // Let the real consumer finish the emails this file queued before the runtime is torn down.
 

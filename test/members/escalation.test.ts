@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { call, del, expectProblem, get, patch } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 import { adminCount } from "../helpers/members";
-import type { Member, Page } from "../helpers/types";
 
 describe("no escalation", () => {
   async function setup() {

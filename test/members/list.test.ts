@@ -3,7 +3,7 @@ import { members, users } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import { countingEnv, call, expectProblem, get, type ApiResponse } from "../helpers/api";
 import { addMember, createRole, db, signUp } from "../helpers/factories";
-import type { Member, Page } from "../helpers/types";
+import type { Schemas } from "../helpers/document";
 
 describe("listing members", () => {
   it("shows each member with user, resolved role and joinedAt; filters by role and by name/email", async () => {
@@ -56,7 +56,7 @@ describe("listing members", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res: ApiResponse<Page<Member>> = await get(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
+      const res: ApiResponse<Schemas["MemberPage"]> = await get(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
       expect(res.status).toBe(200);
       pages.push(res.body.data.map((m) => m.id));
       cursor = res.body.nextCursor;

@@ -2,7 +2,6 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { del, expectProblem, get, patch } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
-import type { Member, Page, Role } from "../helpers/types";
 
 describe("tenant isolation", () => {
   it("org B's member and role ids used with org A's credentials are 404 on every method, and B is unchanged", async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, del, expectProblem, get, patch, post } from "../helpers/api";
+import { call, del, expectProblem, get, patch, post, offDocument } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 
 const grantedOf = (body: any) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
@@ -35,7 +35,7 @@ describe("roles", () => {
 
   it("unknown permission names are a 400 listing them, and nothing is created", async () => {
     const owner = await signUp();
-    const res = await post("/api/organizations/roles", { name: "Odd", permissions: ["users.read", "tours.fly", "root"] }, { token: owner.token });
+    const res = await post("/api/organizations/roles", offDocument({ name: "Odd", permissions: ["users.read", "tours.fly", "root"] }), { token: owner.token });
     const problem = expectProblem(res, 400, "validation_failed");
     expect(problem.detail).toContain("tours.fly");
     expect(problem.detail).toContain("root");
@@ -174,6 +174,6 @@ describe("editing roles is bounded by the editor's permissions", () => {
     const owner = await signUp();
     const res = await call("POST", "/api/organizations/roles", { token: owner.token, body: { name: "x".repeat(51), permissions: "users.read" } });
     expect(expectProblem(res, 400, "validation_failed").errors!.map((e) => e.path).sort()).toEqual(["name", "permissions"]);
-    expectProblem(await post("/api/organizations/roles", { name: "Ok", permissions: [], organizationId: "org_x" }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(await post("/api/organizations/roles", offDocument({ name: "Ok", permissions: [], organizationId: "org_x" }), { token: owner.token }), 400, "validation_failed");
   });
 });

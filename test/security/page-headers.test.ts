@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, get, post, type ApiResponse } from "../helpers/api";
+import { call, post, type ApiResponse } from "../helpers/api";
 import { seedOrganization, signUp, uniqueEmail } from "../helpers/factories";
 import { tokenIn, waitForEmail } from "../helpers/emails";
 import { mintToken } from "../../src/lib/tokens";
@@ -62,7 +62,7 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
   });
 
   it("the invitation page for a well-formed unknown token: 404 with the same headers", async () => {
-    const res = await get(`/invitations/${mintToken("invitation")}`);
+    const res = await call("GET", `/invitations/${mintToken("invitation")}`);
     expect(res.status).toBe(404);
     expectTokenPageHeaders(res, "unknown invitation");
   });
@@ -70,7 +70,7 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
   it("the verify-email page, with a real token", async () => {
     const owner = await signUp();
     const [message] = await waitForEmail(owner.user.email, "verification");
-    const res = await get(`/verify-email/${tokenIn(message!.text, "verification")}`);
+    const res = await call("GET", `/verify-email/${tokenIn(message!.text, "verification")}`);
     expect(res.status).toBe(200);
     expectTokenPageHeaders(res, "verify-email");
   });
@@ -79,7 +79,7 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
     const owner = await seedOrganization();
     expect((await post("/api/auth/password-reset", { email: owner.user.email })).status).toBe(202);
     const [message] = await waitForEmail(owner.user.email, "reset");
-    const withToken = await get(`/reset-password/${tokenIn(message!.text, "reset")}`);
+    const withToken = await call("GET", `/reset-password/${tokenIn(message!.text, "reset")}`);
     expect(withToken.status).toBe(200);
     expectTokenPageHeaders(withToken, "reset-password/{token}");
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { del, expectProblem, get, patch, post } from "../helpers/api";
+import { del, expectProblem, get, patch, post, offDocument } from "../helpers/api";
 import { addMember, createRole, seedOrganization } from "../helpers/factories";
 import { onlyEvent, storedEvents } from "../helpers/events";
 import { createEndpoint, deliveryRow, endpointRow } from "../helpers/webhooks";
@@ -41,7 +41,7 @@ describe("webhook endpoints", () => {
     const owner = await seedOrganization();
     const ok = await createEndpoint(owner.token, { eventTypes: ["member.*", "role.updated", "member.*"] });
     expect(ok.eventTypes).toEqual(["member.*", "role.updated"]);
-    expectProblem(await post("/api/organizations/webhooks", { url: "https://h.example.com", eventTypes: ["member.exploded"] }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(await post("/api/organizations/webhooks", offDocument({ url: "https://h.example.com", eventTypes: ["member.exploded"] }), { token: owner.token }), 400, "validation_failed");
     expectProblem(await post("/api/organizations/webhooks", { url: "https://h.example.com", eventTypes: [] }, { token: owner.token }), 400, "validation_failed");
   });
 

@@ -5,7 +5,6 @@ import { call, expectProblem, get } from "../../helpers/api";
 import { testContext } from "../../helpers/context";
 import { createKey, signUp } from "../../helpers/factories";
 import { superAdmin, rowCount } from "../../helpers/super-admin";
-import type { AdminOrganization, AdminOrganizationDetail, Page, SessionView } from "../../helpers/types";
 
 /** The four routes, against `orgId`. */
 const routes = (orgId: string) => [

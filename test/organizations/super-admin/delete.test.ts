@@ -4,7 +4,6 @@ import { newId } from "../../../src/lib/ids";
 import { del, expectProblem, get, post, put } from "../../helpers/api";
 import { addMember, createKey, createRole, signUp, uniqueEmail } from "../../helpers/factories";
 import { superAdmin, rowCount } from "../../helpers/super-admin";
-import type { Organization, SessionView } from "../../helpers/types";
 
 // Let the real consumer finish the emails this file queued before the runtime is torn down.
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { call, countingEnv, expectProblem, get, type ApiResponse } from "../../helpers/api";
+import { countingEnv, expectProblem, get, type ApiResponse } from "../../helpers/api";
 import { addMember, signUp } from "../../helpers/factories";
 import { superAdmin, uniqueWord } from "../../helpers/super-admin";
-import type { AdminOrganization, Page } from "../../helpers/types";
+import type { Schemas } from "../../helpers/document";
 
 describe("listing organizations", () => {
   async function threeOrgs() {
@@ -17,11 +17,11 @@ describe("listing organizations", () => {
   it("pages through every organization with limit=2: each exactly once, oldest first, with its member count", async () => {
     const admin = await superAdmin();
     const { ids } = await threeOrgs();
-    const seen: AdminOrganization[] = [];
+    const seen: Schemas["AdminOrganization"][] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: ApiResponse<Page<AdminOrganization>> = await get(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
+      const res: ApiResponse<Schemas["AdminOrganizationPage"]> = await get(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.data);
@@ -87,9 +87,9 @@ describe("listing organizations", () => {
     const admin = await superAdmin();
     await get("/api/organizations?limit=1", { token: admin.token }); // warm the auth cache
     const { env: counted, counts } = countingEnv();
-    const res = await call("GET", "/api/organizations?limit=5", { token: admin.token, env: counted });
+    const res = await get("/api/organizations?limit=5", { token: admin.token, env: counted });
     expect(res.status).toBe(200);
-    expect(res.body.data[0].memberCount).toEqual(expect.any(Number));
+    expect(res.body.data[0]?.memberCount).toEqual(expect.any(Number));
     expect(counts.d1).toBe(2); // users.is_super_admin, read fresh on every platform request; then the page
   });
 
