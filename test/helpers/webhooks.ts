@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { newId } from "../../src/lib/ids";
-import { post } from "./api";
+import { api, expectData } from "./client";
 import type { Schemas } from "./document";
 import type { Env } from "../../src/env";
 import { encryptSecret, mintWebhookSecret } from "../../src/services/webhooks/secrets";
@@ -10,9 +10,7 @@ export type CreatedEndpoint = Schemas["WebhookEndpointWithSecret"];
 
 /** An endpoint created through the API. */
 export async function createEndpoint(token: string, body: Partial<Schemas["WebhookEndpointCreateInput"]> = {}): Promise<CreatedEndpoint> {
-  const res = await post("/api/organizations/webhooks", { url: "https://hooks.example.com/receiver", ...body }, { token });
-  if (res.status !== 201) throw new Error(`endpoint creation failed: ${res.status} ${res.text}`);
-  return res.body;
+  return expectData(await api(token).POST("/api/organizations/webhooks", { body: { url: "https://hooks.example.com/receiver", ...body } }), 201);
 }
 
 /** A stored event that was never queued (request id `req_seed`), for consumer tests. */
