@@ -13,12 +13,12 @@ describe("the OpenAPI document and the docs page", () => {
     expect(doc.openapi).toBe("3.1.0");
 
     const documented = new Set<string>();
-    for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(methods)) {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
         documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
         expect(op.responses["400"], `${method} ${path} 400`).toBeDefined();
         expect(op.responses["500"], `${method} ${path} 500`).toBeDefined();
-        expect(op.responses["400"].content["application/problem+json"].schema.$ref).toBe("#/components/schemas/Problem");
+        expect(op.responses["400"]!.content!["application/problem+json"]!.schema.$ref).toBe("#/components/schemas/Problem");
         if (op.security?.length) expect(op.responses["401"], `${method} ${path} 401`).toBeDefined();
         const actionWithoutBody = ["/api/auth/sign-out", "/api/auth/email-verification", "/api/organizations/invitations/{id}", "/api/invitations/{token}/decline",
           "/api/organizations/webhooks/{id}/rotate-secret", "/api/organizations/webhooks/{id}/test", "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry"].includes(path);
@@ -48,18 +48,18 @@ describe("the OpenAPI document and the docs page", () => {
     const ids: string[] = [];
     const declaredTags = new Set(doc.tags.map((t: { name: string; description?: string }) => t.name));
     for (const t of doc.tags) expect(t.description, `tag ${t.name}`).toEqual(expect.any(String));
-    for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(methods)) {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
         const name = `${method.toUpperCase()} ${path}`;
         expect(op.operationId, name).toMatch(/^[a-z][a-zA-Z]+$/);
-        ids.push(op.operationId);
-        for (const tag of op.tags) expect(declaredTags, `${name} tag ${tag}`).toContain(tag);
+        ids.push(op.operationId!);
+        for (const tag of op.tags!) expect(declaredTags, `${name} tag ${tag}`).toContain(tag);
         // 405 is documented for every path (any other method gets it), with Allow.
         expect(op.responses["405"]?.headers?.Allow, `${name} 405 Allow`).toEqual({ $ref: "#/components/headers/Allow" });
-        for (const [status, response] of Object.entries<any>(op.responses)) {
+        for (const [status, response] of Object.entries(op.responses)) {
           expect(response.headers?.["X-Request-Id"], `${name} ${status} X-Request-Id`).toEqual({ $ref: "#/components/headers/X-Request-Id" });
-          if (status === "401") expect(response.headers["WWW-Authenticate"], `${name} 401`).toBeDefined();
-          if (status === "429" || status === "503") expect(response.headers["Retry-After"], `${name} ${status}`).toBeDefined();
+          if (status === "401") expect(response.headers!["WWW-Authenticate"], `${name} 401`).toBeDefined();
+          if (status === "429" || status === "503") expect(response.headers!["Retry-After"], `${name} ${status}`).toBeDefined();
         }
       }
     }

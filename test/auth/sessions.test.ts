@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { countUntilLimited, expectProblem, get, post, put, offDocument } from "../helpers/api";
+import { countUntilLimited, expectProblem, get, post, put, offDocument, type ApiResponse } from "../helpers/api";
+import type { Schemas } from "../helpers/document";
 import { addMember, signUp, uniqueEmail } from "../helpers/factories";
 import { testContext } from "../helpers/context";
 import { authCache } from "../../src/cache/auth-cache";
@@ -170,10 +171,10 @@ describe("sessions", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: any } = await get(`/api/users/me/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
+      const page: ApiResponse<Schemas["MyOrganizationPage"]> = await get(`/api/users/me/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
-      seen.push(...page.body.data.map((m: { organization: { name: string } }) => m.organization.name));
+      seen.push(...page.body.data.map((m) => m.organization.name));
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(["Org 0", "Org 1", "Org 2", "Org 3", "Org 4"]);

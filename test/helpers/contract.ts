@@ -34,7 +34,7 @@ function contract(served: Env): Promise<Contract> {
   const loaded = (async () => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request("http://localhost/api/openapi.json") as any, served, ctx);
+    const res = await worker.fetch(new Request("http://localhost/api/openapi.json") as Parameters<typeof worker.fetch>[0], served, ctx);
     await waitOnExecutionContext(ctx);
     if (res.status !== 200) throw new Error(`contract: GET /api/openapi.json answered ${res.status}`);
     const document = (await res.json()) as OpenApiDocument;

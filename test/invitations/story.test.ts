@@ -98,7 +98,7 @@ describe("the invitation story", () => {
     expect((await get("/api/organizations/me", { token: sam.token })).body.name).toBe("Canyon Rides");
     expect((await get("/api/invitations", { token: sam.token })).body.data).toEqual([]);
     const orgs = await get("/api/users/me/organizations", { token: sam.token });
-    expect(orgs.body.data.map((m: any) => m.organization.name)).toEqual(["Sam's Own", "Canyon Rides"]);
+    expect(orgs.body.data.map((m) => m.organization.name)).toEqual(["Sam's Own", "Canyon Rides"]);
   });
 
   it("a signed-in recipient with a verified address can accept by invitation id", async () => {

@@ -2,8 +2,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, del, expectProblem, get, patch, post, offDocument } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
+import type { Schemas } from "../helpers/document";
 
-const grantedOf = (body: any) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
+const grantedOf = (body: Schemas["PermissionsView"]) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
 
 describe("roles", () => {
   it("lists system roles and the org's own with member counts", async () => {
@@ -127,9 +128,9 @@ describe("shadowing", () => {
     expect((await get("/api/organizations/me/permissions", { token: memberKey.key })).body.permissions["users.invite"]).toBe(true);
 
     const list = await get("/api/organizations/roles", { token: owner.token });
-    const systemMember = list.body.data.find((r: any) => r.id === "role_system_member");
+    const systemMember = list.body.data.find((r) => r.id === "role_system_member");
     expect(systemMember).toMatchObject({ shadowed: true, memberCount: 0 });
-    expect(list.body.data.find((r: any) => r.id === shadow.id)).toMatchObject({ shadows: true, memberCount: 1 });
+    expect(list.body.data.find((r) => r.id === shadow.id)).toMatchObject({ shadows: true, memberCount: 1 });
 
     // Deleting a shadow is allowed even though people hold "member": they fall back.
     expect((await del(`/api/organizations/roles/${shadow.id}`, { token: owner.token })).status).toBe(204);
