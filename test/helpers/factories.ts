@@ -15,10 +15,11 @@ export const uniqueEmail = (label = "user") => `${label}.${Date.now().toString(3
 
 type Permission = Schemas["Permission"];
 
+/** A signed-in Admin of their own organization: the session token, and the user and organization as the API shows them. */
 export interface Owner {
   token: string;
-  user: { id: string; email: string; name: string; emailVerified?: boolean };
-  organization: { id: string; name: string };
+  user: Pick<Schemas["User"], "id" | "email" | "name"> & Partial<Pick<Schemas["User"], "emailVerified">>;
+  organization: Pick<Schemas["Organization"], "id" | "name">;
 }
 
 /**
