@@ -62,7 +62,7 @@ describe("API keys", () => {
     expect(child.status).toBe(201);
     const list = await get("/api/organizations/api-keys", { token: admin.key });
     expect(list.body.data.map((k: { id: string }) => k.id)).toEqual([admin.id, child.body.id]);
-    expect(list.body.data[0].lastUsedAt).not.toBeNull();
+    expect(list.body.data[0]!.lastUsedAt).not.toBeNull();
   });
 
   it("a Member key cannot list, create or revoke keys (403)", async () => {

@@ -6,16 +6,20 @@ import { hashPassword } from "../../src/lib/passwords";
 import { newSession } from "../../src/services/auth/sessions";
 import { sessions } from "../../src/db/schema";
 import { post } from "./api";
+import type { Schemas } from "./document";
 import { testContext } from "./context";
 import { authCache } from "../../src/cache/auth-cache";
 
 let counter = 0;
 export const uniqueEmail = (label = "user") => `${label}.${Date.now().toString(36)}.${counter++}@example.com`;
 
+type Permission = Schemas["Permission"];
+
+/** A signed-in Admin of their own organization: the session token, and the user and organization as the API shows them. */
 export interface Owner {
   token: string;
-  user: { id: string; email: string; name: string };
-  organization: { id: string; name: string };
+  user: Pick<Schemas["User"], "id" | "email" | "name"> & Partial<Pick<Schemas["User"], "emailVerified">>;
+  organization: Pick<Schemas["Organization"], "id" | "name">;
 }
 
 /**
@@ -96,7 +100,7 @@ export async function createKey(token: string, role: string, extra: Record<strin
 }
 
 /** An org role created through the API by `token`'s caller. */
-export async function createRole(token: string, name: string, permissions: string[], description?: string) {
+export async function createRole(token: string, name: string, permissions: Permission[], description?: string) {
   const res = await post("/api/organizations/roles", { name, permissions, ...(description ? { description } : {}) }, { token });
   if (res.status !== 201) throw new Error(`role creation failed: ${res.status} ${res.text}`);
   return res.body as { id: string; name: string; permissions: string[]; source: string; shadows: boolean; memberCount: number };

@@ -2,9 +2,10 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/domain/permissions";
 import { STANDING_CHANGED_DETAIL } from "../../src/services/auth/standing";
-import { call, expectProblem, get, type ApiResponse } from "../helpers/api";
+import { call, expectProblem, get, type ApiResponse, post } from "../helpers/api";
 import { addMember, createKey, createRole, seedOrganization, uniqueEmail, type Owner } from "../helpers/factories";
 import { invite } from "../helpers/invitations";
+import { type Problem } from "../helpers/document";
 
 /**
  * The caller's standing is part of the writing statement. A permission check reads the caller from
@@ -23,7 +24,7 @@ interface Write {
   /** Whether it creates what acts or reaches beyond the organization (the arming rule applies). */
   arming: boolean;
   /** Makes what the write needs, returns how to send it and what state it would change. */
-  prepare(owner: Owner): Promise<{ send(token: string): Promise<ApiResponse>; state(): Promise<string> }>;
+  prepare(owner: Owner): Promise<{ send(token: string): Promise<ApiResponse<unknown>>; state(): Promise<string> }>;
 }
 
 const WRITES: Write[] = [
@@ -112,9 +113,9 @@ interface StaleCase {
   /** The change made behind the cache's back; returns nothing. */
   change(ids: { organizationId: string; userId?: string; memberId?: string; keyId?: string; operatorId: string }): Promise<unknown>;
   /** What the stale request gets. */
-  expected: [status: number, code: string, detail?: string];
+  expected: [status: number, code: Problem["code"], detail?: string];
   /** What the next request gets, once the stale entries are dropped. */
-  next: [status: number, code: string];
+  next: [status: number, code: Problem["code"]];
 }
 
 const STALE: StaleCase[] = [
@@ -234,7 +235,7 @@ describe("a role that gained permissions meanwhile still stands", () => {
     const key = await createKey(owner.token, "Minter");
     expect((await get("/api/organizations/me", { token: key.key })).status).toBe(200);
     await db.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "webhooks.read"]), minter.id).run();
-    const res = await call("POST", "/api/organizations/api-keys", { token: key.key, body: { name: "Still fine", role: "Member" } });
+    const res = await post("/api/organizations/api-keys", { name: "Still fine", role: "Member" }, { token: key.key });
     expect(res.status, res.text).toBe(201);
     expect(await db.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(res.body.id).first<{ n: number }>()).toEqual({ n: 1 });
   });

@@ -14,7 +14,7 @@ async function afterRoundTrips(n: number) {
 }
 
 /** Each concurrent op ends in success or in its one clean refusal; never a 500. */
-function outcome(label: string, res: ApiResponse, success: number): "ok" | "refused" {
+function outcome(label: string, res: ApiResponse<unknown>, success: number): "ok" | "refused" {
   if (res.status === success) return "ok";
   if (res.status >= 500) throw new Error(`${label}: ${res.status} ${res.text}`);
   if (label === "delete") {

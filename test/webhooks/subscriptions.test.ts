@@ -115,7 +115,7 @@ describe("webhook URLs are capability-bearing: events show their origin only", (
 
     const log = await get("/api/organizations/me/events?type=webhook_endpoint.*", { token: owner.token });
     expect(log.status).toBe(200);
-    const events: { type: string; data: { object: { url: string }; previous?: { url?: string } } }[] = log.body.data;
+    const events = log.body.data;
     expect(events).toHaveLength(4);
     expect(events.find((e) => e.type === "webhook_endpoint.created")!.data.object.url).toBe("https://hooks.example.com/…");
     const moves = events.filter((e) => e.data.previous?.url !== undefined).map((e) => e.data);
