@@ -32,7 +32,7 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
     const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
     if (!before) throw notFound("Organization");
     const now = new Date();
-    const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
+    const changes = { ...input, updatedAt: now };
     const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
     const [updated] = await ctx.db.batch([
       ctx.db
