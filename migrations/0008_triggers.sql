@@ -13,7 +13,7 @@
 -- invitation a role writes only while that role exists: a system role ('admin', 'member' — keep in
 -- step with SYSTEM_ROLES in src/domain/permissions.ts) or one of the organization's own. Inside the
 -- writing statement, so "delete role R" racing "assign R" can never leave an orphan (refused with
--- 'role_not_found', matched by isRoleNotFound in src/db/tenant-writes.ts).
+-- 'role_not_found', matched by isRoleNotFound in src/db/tenant-rows.ts).
 DROP TRIGGER IF EXISTS `members_role_exists_insert`;--> statement-breakpoint
 CREATE TRIGGER `members_role_exists_insert` BEFORE INSERT ON `members`
 WHEN NEW.`role_key` NOT IN ('admin', 'member') AND NOT EXISTS (SELECT 1 FROM `roles` WHERE `organization_id` = NEW.`organization_id` AND `name_key` = NEW.`role_key`)

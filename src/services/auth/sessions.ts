@@ -6,7 +6,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
 import { mintToken, sha256Hex } from "../../lib/tokens";
-import { isUniqueViolation } from "../errors-db";
+import { isUniqueViolation } from "../../db/tenant-rows";
 import { stripForbiddenText } from "../../lib/text";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { enqueueAccountEmail, newEmailToken } from "./email-tokens";

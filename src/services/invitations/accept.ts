@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { insertRowWhere } from "../../db/insert-where";
+import { insertRowWhere, isUniqueViolation } from "../../db/tenant-rows";
 import { invitations, members, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
@@ -9,7 +9,6 @@ import { hashPassword } from "../../lib/passwords";
 import { roleIn } from "../permissions/role-in";
 import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";
-import { isUniqueViolation } from "../errors-db";
 import { UNRESOLVED_ROLE_ID } from "../permissions/resolve";
 import { isoTime, memberViewIn, organizationView, roleRefView, userView } from "../record-views";
 import { assertActionable, findByToken, invitationView, type InvitationRow } from "./internal";

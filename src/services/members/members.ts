@@ -12,8 +12,7 @@ import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../../domain/permissions";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
-import { isRoleNotFound } from "../errors-db";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, isRoleNotFound, untilApplied } from "../../db/tenant-rows";
 import { memberViewIn, roleRefView } from "../record-views";
 import { previousStatementChanged } from "../events/recorder";
 

@@ -8,7 +8,7 @@ import { permissionMap } from "../permissions/resolve";
 import { changedFields, organizationView, roleRefView } from "../record-views";
 import type { Actor } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../../db/tenant-rows";
 
 /** The organization backing the session or API key. Served from the auth cache: no D1 read when warm. */
 export function getCurrentOrganization({ ctx }: { ctx: RequestContext }) {

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { insertRowWhere } from "../../db/insert-where";
+import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
 import { organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError, forbidden } from "../../lib/errors";
@@ -11,7 +11,6 @@ import type { OrgScope } from "../auth/principal";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { changedFields, isoTime } from "../record-views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
