@@ -107,7 +107,7 @@ function acceptStatements(ctx: RequestContext, invitation: InvitationRow, recipi
   const db = ctx.db;
   const userId = recipient.kind === "session" ? recipient.principal.user.id : recipient.user.id;
   const claimedByUs = and(eq(invitations.id, invitation.id), eq(invitations.acceptedMemberId, memberId)) as SQL;
-  const claimedExists = sql`EXISTS (SELECT 1 FROM invitations WHERE id = ${invitation.id} AND accepted_member_id = ${memberId})`;
+  const claimedExists = sql`EXISTS (SELECT 1 FROM ${invitations} WHERE ${invitations.id} = ${invitation.id} AND ${invitations.acceptedMemberId} = ${memberId})`;
   const claim = db
     .update(invitations)
     .set({ status: "accepted", acceptedAt: now, acceptedMemberId: memberId })
@@ -141,7 +141,7 @@ async function acceptEvents(ctx: RequestContext, invitation: InvitationRow, reci
   const organization = await authCache.organization(ctx, invitation.organizationId);
   if (!organization) throw notFound("Invitation");
   const user = recipient.kind === "session" ? recipient.principal.user : recipient.user;
-  const claimed = sql`EXISTS (SELECT 1 FROM invitations WHERE id = ${invitation.id} AND accepted_member_id = ${memberId})`;
+  const claimed = sql`EXISTS (SELECT 1 FROM ${invitations} WHERE ${invitations.id} = ${invitation.id} AND ${invitations.acceptedMemberId} = ${memberId})`;
   const options = { organizationId: invitation.organizationId, actor: { type: "user" as const, id: user.id, name: user.name }, when: claimed };
   const member = memberViewIn(organization, {
     id: memberId,

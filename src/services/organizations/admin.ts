@@ -131,7 +131,7 @@ export async function deleteOrganization({ ctx, input }: { ctx: RequestContext; 
     ctx.events.record("organization.deleted", viewOf(organization), null, {
       organizationId: id,
       actor: superAdminActor(principal),
-      when: sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`,
+      when: sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${id})`,
     }),
     // Endpoints are disabled, not deleted: organization.deleted still reaches the ones that were
     // enabled; the Cron Trigger removes them once that delivery's retries are over.

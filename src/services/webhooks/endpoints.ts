@@ -120,7 +120,7 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   };
   // Guarded on the limit and on the caller still standing where its checks were made.
   const standing = callerStanding(ctx, scope, { verifiedEmail: true });
-  const underLimit = sql`(SELECT count(*) FROM webhook_endpoints WHERE organization_id = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
+  const underLimit = sql`(SELECT count(*) FROM ${webhookEndpoints} WHERE ${webhookEndpoints.organizationId} = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
   const [inserted] = await ctx.db.batch([
     insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit, standing.holds)!).returning({ id: webhookEndpoints.id }),
     ctx.events.record("webhook_endpoint.created", endpointEventView(row), null, { when: previousStatementChanged }),
