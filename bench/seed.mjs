@@ -37,10 +37,10 @@ function seedSql() {
        CASE WHEN n % 10 < 6 THEN ${past} + n ELSE NULL END, ${id("eml", block, "n")}, 'sent' FROM seq;`;
   return [
     `INSERT INTO users (id, email, name, password_hash, is_super_admin, email_verified, email_verified_at, created_at, updated_at) VALUES ('${ADMIN_ID}', '${BENCH_USER.email}', 'Bench Admin', '${passwordHash}', 1, 1, ${now}, ${now}, ${now});`,
-    `INSERT INTO organizations (id, name, name_search, timezone, created_at, updated_at) VALUES ('${BIG_ORG}', 'Bench Big Org', 'bench big org', 'UTC', ${now}, ${now}), ('${SMALL_ORG}', 'Bench Small Org', 'bench small org', 'UTC', ${now}, ${now});`,
+    `INSERT INTO organizations (id, name, timezone, created_at, updated_at) VALUES ('${BIG_ORG}', 'Bench Big Org', 'UTC', ${now}, ${now}), ('${SMALL_ORG}', 'Bench Small Org', 'UTC', ${now}, ${now});`,
     `INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES ('mem_01JA0000000000000000000001', '${BIG_ORG}', '${ADMIN_ID}', 'admin', ${now}), ('mem_01JA0000000000000000000002', '${SMALL_ORG}', '${ADMIN_ID}', 'admin', ${now});`,
     // 100k organizations (the Super Admin's list), no members.
-    `${gen(N)} INSERT INTO organizations (id, name, name_search, timezone, created_at, updated_at) SELECT ${id("org", "JC", "n")}, 'Filler Tours ' || n, 'filler tours ' || n, 'UTC', ${past} + n, ${past} + n FROM seq;`,
+    `${gen(N)} INSERT INTO organizations (id, name, timezone, created_at, updated_at) SELECT ${id("org", "JC", "n")}, 'Filler Tours ' || n, 'UTC', ${past} + n, ${past} + n FROM seq;`,
     // The big organization: N users and members (every 1000th an Admin), N invitations.
     `${gen(N)} INSERT INTO users (id, email, name, password_hash, email_verified, created_at, updated_at) SELECT ${id("usr", "JD", "n")}, 'person' || n || '@big.example.com', 'Person ' || n, 'x', 1, ${past} + n, ${past} + n FROM seq;`,
     `${gen(N)} INSERT INTO members (id, organization_id, user_id, role_key, created_at) SELECT ${id("mem", "JD", "n")}, '${BIG_ORG}', ${id("usr", "JD", "n")}, CASE WHEN n % 1000 = 0 THEN 'admin' ELSE 'member' END, ${past} + n FROM seq;`,

@@ -91,7 +91,7 @@ describe("query plans of every list", () => {
       { q: "olive", after: 1234, roleKey: "admin" },
     ]) {
       const plan = await expectIndexed(membersPageQuery({ organizationId: ORG, limit: 20, ...input }));
-      expect(plan.join("\n")).toMatch(input.q ? /members_search VIRTUAL TABLE/ : /SEARCH m USING INDEX members_organization_id_/);
+      expect(plan.join("\n")).toMatch(input.q ? /members_search VIRTUAL TABLE/ : /SEARCH members USING INDEX members_organization_id_/);
     }
   });
 

@@ -57,7 +57,7 @@ export async function markEmailVerified(userId: string) {
  */
 export async function seedOrganization(name = "Seeded Org"): Promise<Owner> {
   const now = new Date();
-  const organization = { id: newId("org"), name, nameSearch: name.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
+  const organization = { id: newId("org"), name, logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
   await db().insert(organizations).values(organization);
   const admin = await addMember(organization.id, "admin", "admin");
   return { token: admin.token, user: { id: admin.user.id, email: admin.user.email, name: admin.user.name }, organization };

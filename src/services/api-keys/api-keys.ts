@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, organizations } from "../../db/schema";
-import { insertRowWhere } from "../../db/insert-where";
+import { findInOrg, insertRowWhere, isRoleNotFound } from "../../db/tenant-rows";
 import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -12,10 +12,8 @@ import { assertCallerStands, callerStanding } from "../auth/standing";
 import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
-import { isRoleNotFound } from "../errors-db";
 import { isoTime, roleRefView } from "../record-views";
 import type { OrganizationRecord } from "../../domain/records";
-import { findInOrg } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;

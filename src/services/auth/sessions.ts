@@ -6,7 +6,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
 import { mintToken, sha256Hex } from "../../lib/tokens";
-import { isUniqueViolation } from "../errors-db";
+import { isUniqueViolation } from "../../db/tenant-rows";
 import { stripForbiddenText } from "../../lib/text";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { enqueueAccountEmail, newEmailToken } from "./email-tokens";
@@ -78,7 +78,7 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
     updatedAt: now,
   };
   const orgName = input.organizationName ?? `${input.name}'s organization`;
-  const org = { id: newId("org"), name: orgName, nameSearch: orgName.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
+  const org = { id: newId("org"), name: orgName, logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
   const member = { id: newId("mem"), organizationId: org.id, userId: user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
   const session = await newSession(user.id, org.id, now.getTime(), client.userAgent);
   const verification = await newEmailToken(ctx, "verify_email", user, now);

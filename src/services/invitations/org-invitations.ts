@@ -1,6 +1,6 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import { invitations, members, organizations, users } from "../../db/schema";
-import { insertRowWhere } from "../../db/insert-where";
+import { findInOrg, insertRowWhere, isRoleNotFound, isUniqueViolation } from "../../db/tenant-rows";
 import type { RequestContext } from "../../context";
 import { appUrl } from "../../lib/app-url";
 import { ApiError, notFound } from "../../lib/errors";
@@ -10,8 +10,6 @@ import { enforceRateLimit } from "../auth/rate-limit";
 import { callerOf, freshScope, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { normalizeEmail } from "../auth/sessions";
-import { isRoleNotFound, isUniqueViolation } from "../errors-db";
-import { findInOrg } from "../internal";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import type { InvitationEmailMessage } from "../emails/messages";

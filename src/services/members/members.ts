@@ -1,6 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { authCache } from "../../cache/auth-cache";
 import { members, users } from "../../db/schema";
+import { matches, membersSearch, rowidOf } from "../../db/schema/search";
+import { allRows, compile, selectList, type PageQuery } from "../../db/hand-sql";
 import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
@@ -12,8 +15,7 @@ import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../../domain/permissions";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
-import { isRoleNotFound } from "../errors-db";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, isRoleNotFound, untilApplied } from "../../db/tenant-rows";
 import { memberViewIn, roleRefView } from "../record-views";
 import { previousStatementChanged } from "../events/recorder";
 
@@ -46,13 +48,8 @@ export interface ListMembersInput {
   q?: string;
 }
 
-export interface PageQuery {
-  sql: string;
-  params: (string | number)[];
-}
-
-const MEMBER_SELECT =
-  "SELECT m.id, m.role_key, m.created_at, u.id AS user_id, u.email, u.name, u.email_verified";
+/** A page row of the search: the member and the FTS5 rowid its keyset follows. */
+const memberSearchColumns = { ...memberColumns, searchRowid: rowidOf(membersSearch) };
 
 /**
  * The SQL of one members page (exported so test/app/query-plans.test.ts can EXPLAIN exactly it).
@@ -61,58 +58,24 @@ const MEMBER_SELECT =
  * streamed in its rowid order, which the keyset follows — no sort, no scan, whatever the org's size.
  */
 export function membersPageQuery(input: { organizationId: string; limit: number; roleKey?: string; q?: string; after?: string | number }): PageQuery {
-  const params: (string | number)[] = [];
-  const bind = (value: string | number) => {
-    params.push(value);
-    return `?${params.length}`;
-  };
+  const { organizationId, roleKey, after } = input;
+  const ofRole = roleKey !== undefined ? eq(members.roleKey, roleKey) : undefined;
   if (input.q !== undefined) {
-    const match = `org_id : ${ftsPhrase(input.organizationId)} AND {name email} : ${ftsPhrase(input.q)}`;
-    return {
-      sql:
-        `${MEMBER_SELECT}, members_search.rowid AS search_rowid FROM members_search JOIN members m ON m.rowid = members_search.rowid JOIN users u ON u.id = m.user_id` +
-        ` WHERE members_search MATCH ${bind(match)} AND m.organization_id = ${bind(input.organizationId)}` +
-        (input.after !== undefined ? ` AND members_search.rowid > ${bind(input.after)}` : "") +
-        (input.roleKey !== undefined ? ` AND m.role_key = ${bind(input.roleKey)}` : "") +
-        ` ORDER BY members_search.rowid LIMIT ${bind(input.limit + 1)}`,
-      params,
-    };
+    // FTS5 (MATCH, rowid) has no drizzle form: the virtual table is named in db/schema/search.ts.
+    const match = `org_id : ${ftsPhrase(organizationId)} AND {name email} : ${ftsPhrase(input.q)}`;
+    const searchRowid = rowidOf(membersSearch);
+    const from = sql`${membersSearch} JOIN ${members} ON ${rowidOf(members)} = ${searchRowid} JOIN ${users} ON ${users.id} = ${members.userId}`;
+    const where = and(matches(membersSearch, match), eq(members.organizationId, organizationId), after !== undefined ? gt(searchRowid, after) : undefined, ofRole);
+    return compile(sql`SELECT ${selectList(memberSearchColumns)} FROM ${from} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${input.limit + 1}`);
   }
-  return {
-    sql:
-      `${MEMBER_SELECT} FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ${bind(input.organizationId)}` +
-      (input.roleKey !== undefined ? ` AND m.role_key = ${bind(input.roleKey)}` : "") +
-      (input.after !== undefined ? ` AND m.id > ${bind(input.after)}` : "") +
-      ` ORDER BY m.id LIMIT ${bind(input.limit + 1)}`,
-    params,
-  };
+  const from = sql`${members} JOIN ${users} ON ${users.id} = ${members.userId}`;
+  const where = and(eq(members.organizationId, organizationId), ofRole, after !== undefined ? gt(members.id, String(after)) : undefined);
+  return compile(sql`SELECT ${selectList(memberColumns)} FROM ${from} WHERE ${where} ORDER BY ${members.id} LIMIT ${input.limit + 1}`);
 }
-
-interface RawMemberRow {
-  id: string;
-  role_key: string;
-  created_at: number;
-  user_id: string;
-  email: string;
-  name: string;
-  email_verified: number;
-  search_rowid?: number;
-}
-
-const fromRaw = (r: RawMemberRow) => ({
-  id: r.id,
-  roleKey: r.role_key,
-  joinedAt: new Date(r.created_at),
-  userId: r.user_id,
-  email: r.email,
-  name: r.name,
-  emailVerified: r.email_verified === 1,
-  searchRowid: r.search_rowid ?? 0,
-});
 
 /**
- * One D1 query per page, sent as a prepared statement straight to D1 (the hot list path: no query
- * builder on the way); roles resolved from the cached org.
+ * One D1 query per page, sent as a prepared statement on the request's D1 session (`ctx.d1`: the hot
+ * list path, no query builder on the way); roles resolved from the cached org.
  */
 export async function listMembers({ ctx, input }: { ctx: RequestContext; input: ListMembersInput }) {
   const scope = requirePermission(ctx, "users.read");
@@ -125,20 +88,24 @@ export async function listMembers({ ctx, input }: { ctx: RequestContext; input: 
     q: input.q,
     after,
   });
-  const { results } = await ctx.d1.prepare(query.sql)
-    .bind(...query.params)
-    .all<RawMemberRow>();
-  const rows = results.map(fromRaw);
-  const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
+  const page = search
+    ? toSearchPage(await allRows(ctx.d1, query, memberSearchColumns), input.limit)
+    : toPage(await allRows(ctx.d1, query, memberColumns), input.limit);
   return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
 }
 
 /** Members with their users, for findInOrg: a member of another organization is a 404. */
 const memberRows = (ctx: RequestContext) => ctx.db.select(memberColumns).from(members).innerJoin(users, eq(users.id, members.userId));
 
+/**
+ * The count inside the UPDATE/DELETE of `members` reads `members` again: the alias keeps the two
+ * apart (a raw alias is unavoidable in a correlated self-read; drizzle renders it `"m"`).
+ */
+const otherAdmins = alias(members, "m");
+
 /** SQL guard: the row may leave the Admin role only while another Admin remains. */
 const anotherAdminRemains = (organizationId: string) =>
-  sql`(${members.roleKey} <> ${ADMIN_ROLE_KEY} OR (SELECT count(*) FROM members AS m WHERE m.organization_id = ${organizationId} AND m.role_key = ${ADMIN_ROLE_KEY}) > 1)`;
+  sql`(${members.roleKey} <> ${ADMIN_ROLE_KEY} OR (SELECT count(*) FROM ${members} AS ${otherAdmins} WHERE ${otherAdmins.organizationId} = ${organizationId} AND ${otherAdmins.roleKey} = ${ADMIN_ROLE_KEY}) > 1)`;
 
 const lastAdmin = () => new ApiError("last_admin", "An organization must keep at least one Admin. Make someone else Admin first.");
 

@@ -8,7 +8,7 @@ import { permissionMap } from "../permissions/resolve";
 import { changedFields, organizationView, roleRefView } from "../record-views";
 import type { Actor } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../../db/tenant-rows";
 
 /** The organization backing the session or API key. Served from the auth cache: no D1 read when warm. */
 export function getCurrentOrganization({ ctx }: { ctx: RequestContext }) {
@@ -32,7 +32,7 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
     const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
     if (!before) throw notFound("Organization");
     const now = new Date();
-    const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
+    const changes = { ...input, updatedAt: now };
     const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
     const [updated] = await ctx.db.batch([
       ctx.db

@@ -7,13 +7,11 @@ import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { freshScope, requirePermission } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
-import { insertRowWhere } from "../../db/insert-where";
+import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, isUniqueViolation, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
 import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../../domain/permissions";
 import { assertCanGrant } from "../permissions/escalation";
-import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
 import { changedFields } from "../record-views";
 

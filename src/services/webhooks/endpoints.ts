@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { insertRowWhere } from "../../db/insert-where";
+import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
 import { organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError, forbidden } from "../../lib/errors";
@@ -11,7 +11,6 @@ import type { OrgScope } from "../auth/principal";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { changedFields, isoTime } from "../record-views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
@@ -121,7 +120,7 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   };
   // Guarded on the limit and on the caller still standing where its checks were made.
   const standing = callerStanding(ctx, scope, { verifiedEmail: true });
-  const underLimit = sql`(SELECT count(*) FROM webhook_endpoints WHERE organization_id = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
+  const underLimit = sql`(SELECT count(*) FROM ${webhookEndpoints} WHERE ${webhookEndpoints.organizationId} = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
   const [inserted] = await ctx.db.batch([
     insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit, standing.holds)!).returning({ id: webhookEndpoints.id }),
     ctx.events.record("webhook_endpoint.created", endpointEventView(row), null, { when: previousStatementChanged }),
