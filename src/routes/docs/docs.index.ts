@@ -2,6 +2,7 @@ import type { AppRouter } from "../router";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
 import { registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
+import { eventWebhooks } from "../events/event-webhooks";
 
 /**
  * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
@@ -28,7 +29,7 @@ const OPENAPI_CONFIG = {
   info: {
     title: "Tours & Events Organizations API",
     version: "1.0.0",
-    license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    license: { name: "MIT", identifier: "MIT" },
     description: [
       "The multi-tenant core of the Tours & Events platform: organizations, members, roles, permissions, API keys and invitations.",
       "",
@@ -56,6 +57,7 @@ const OPENAPI_CONFIG = {
  */
 export function registerDocs(app: AppRouter, { development }: { development: boolean }) {
   registerOpenApiComponents(app.openAPIRegistry);
+  for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
   const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
 
   let document: unknown;
@@ -67,11 +69,20 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
 type PathItems = Record<string, Record<string, { parameters?: unknown[] }>>;
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
 
-/** Every operation takes the optional `X-Request-Id` request header (`components.parameters`). */
+/**
+ * Every operation takes the optional `X-Request-Id` request header, and every read (`GET`) of the
+ * API the optional `x-d1-bookmark` one (`components.parameters`): a typed client can send them.
+ */
 function withRequestIdParameter<T extends { paths?: unknown }>(document: T): T {
-  for (const item of Object.values((document.paths ?? {}) as PathItems)) {
+  for (const [path, item] of Object.entries((document.paths ?? {}) as PathItems)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (METHODS.has(method)) operation.parameters = [...(operation.parameters ?? []), { $ref: "#/components/parameters/X-Request-Id" }];
+      if (!METHODS.has(method)) continue;
+      const reads = method === "get" && path.startsWith("/api/") && path !== "/api/health";
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        { $ref: "#/components/parameters/X-Request-Id" },
+        ...(reads ? [{ $ref: "#/components/parameters/X-D1-Bookmark" }] : []),
+      ];
     }
   }
   return document;

@@ -18,10 +18,11 @@ export const AcceptWithAccountInput = z
   .strictObject({ name: NameInput, password: PasswordInput })
   .openapi("AcceptWithAccountInput", { description: "Creates the account for the invited address." });
 export const AcceptBody = z
-  .union([AcceptWithAccountInput, z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user." })], {
+  .union([AcceptWithAccountInput, z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user: an empty object (or no body)." })], {
     error: "Send { name, password } to create the account, or no body (or {}) with a session.",
   })
-  .openapi("AcceptInput");
+  // `oneOf`: exactly one variant matches (the session one takes no property, the account one needs both).
+  .openapi("AcceptInput", {}, { unionPreferredType: "oneOf" });
 const TokenParams = z.strictObject({
   token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`)." }),
 });
