@@ -33,6 +33,8 @@ const OPENAPI_CONFIG = {
     description: [
       "The multi-tenant core of the Tours & Events platform: organizations, members, roles, permissions, API keys and invitations.",
       "",
+      "**Events and webhooks.** Every change to an organization is recorded as an event (the audit log: `GET /api/organizations/me/events`) and delivered to the organization's webhook endpoints, signed per Standard Webhooks. The document's `webhooks` section describes each event type's delivery: its headers and its body.",
+      "",
       "**Authentication.** Send `Authorization: Bearer <token>` with either an API key (`ork_…`, belongs to an organization and acts with a role) or a session token (`sst_…`, belongs to a user and acts in its active organization). Browsers may send the session as the `session` cookie.",
       "",
       `**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`, listed in the [error catalog](${ERROR_CATALOG_PATH}). Every bad credential gets the same 401. Another organization's ids are 404. A path answers 405 with \`Allow\` under a method it does not serve.`,
@@ -64,7 +66,18 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
   let errorsPage: string | undefined;
   app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withRequestIdParameter(app.getOpenAPI31Document(config))))));
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
+
+  // The front door: the site's root is the reference, and every page (the docs, the token pages)
+  // gets an icon instead of a 404 per load. Not API routes: not in the document.
+  app.get("/", (c) => c.redirect("/docs", 302));
+  for (const path of ["/favicon.ico", "/favicon.svg"]) {
+    app.get(path, (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));
+  }
 }
+
+/** The site's icon (served by the Worker, so `/favicon.ico` answers on every deployment and in the tests). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#2563eb"/><text x="32" y="42" font-family="system-ui,sans-serif" font-size="26" font-weight="700" text-anchor="middle" fill="#fff">T&amp;E</text></svg>';
 
 type PathItems = Record<string, Record<string, { parameters?: unknown[] }>>;
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
