@@ -126,3 +126,10 @@ describe("the document as generators read it", () => {
     expect(document.info.license).toEqual({ name: "MIT", identifier: "MIT" });
   });
 });
+
+describe("the audit log's items", () => {
+  it("are a typed event (WebhookEvent) or, stored before a record's shape changed, the generic Event", () => {
+    const item = resolve(jsonSchema(document.paths["/api/organizations/me/events/{id}"]!.get!.responses["200"].content));
+    expect(item.anyOf).toEqual([{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }]);
+  });
+});

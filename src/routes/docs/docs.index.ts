@@ -2,7 +2,7 @@ import type { AppRouter } from "../router";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
 import { registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
-import { eventWebhooks } from "../events/event-webhooks";
+import { eventWebhooks, WebhookEventSchema } from "../events/event-webhooks";
 
 /**
  * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
@@ -59,12 +59,13 @@ const OPENAPI_CONFIG = {
  */
 export function registerDocs(app: AppRouter, { development }: { development: boolean }) {
   registerOpenApiComponents(app.openAPIRegistry);
+  app.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
   for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
   const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
 
   let document: unknown;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withRequestIdParameter(app.getOpenAPI31Document(config))))));
+  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config)))))));
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
 
   // The front door: the site's root is the reference, and every page (the docs, the token pages)
@@ -78,6 +79,20 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
 /** The site's icon (served by the Worker, so `/favicon.ico` answers on every deployment and in the tests). */
 export const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#2563eb"/><text x="32" y="42" font-family="system-ui,sans-serif" font-size="26" font-weight="700" text-anchor="middle" fill="#fff">T&amp;E</text></svg>';
+
+/**
+ * `AuditLogEvent` is `WebhookEvent` or `Event`; zod-to-openapi flattens a union inside a union into
+ * one list (losing the `WebhookEvent` reference and its discriminator), so the component is set to
+ * the two references here.
+ */
+function withAuditLogEventRefs<T extends { components?: { schemas?: Record<string, { description?: string }> } }>(document: T): T {
+  const schemas = document.components?.schemas;
+  const auditLogEvent = schemas?.AuditLogEvent;
+  if (schemas && auditLogEvent && schemas.WebhookEvent && schemas.Event) {
+    schemas.AuditLogEvent = { anyOf: [{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }], description: auditLogEvent.description } as typeof auditLogEvent;
+  }
+  return document;
+}
 
 type PathItems = Record<string, Record<string, { parameters?: unknown[] }>>;
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);

@@ -31,4 +31,6 @@ export const EventSchema = z
       previous: z.record(z.string(), z.unknown()).optional().openapi({ description: "The changed fields' old values (updates only)." }),
     }),
   })
-  .openapi("Event", { description: "One change to the organization. Also the body of every webhook delivery." });
+  .openapi("Event", {
+    description: "The shape every event has, whatever its type: `data.object` is the resource as the API returned it when the event was recorded. Each type's own schema (`MemberAddedEvent`, …, together `WebhookEvent`) types it exactly.",
+  });

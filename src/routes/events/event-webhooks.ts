@@ -13,9 +13,8 @@ import { EventSchema } from "./event-schemas";
  * of the catalog (domain/event-types.ts), so a generator types the receiving side too. Each entry is
  * the delivery `POST`: the Standard Webhooks headers and the event as its body, `type` a constant
  * and `data.object` the record the event carries. `WebhookEvent` is all of them, a `oneOf`
- * discriminated by `type`: what one handler receiving every type parses, and what the events list
- * and `GET …/events/{id}` return (so the contract test checks every recorded object against its
- * record schema).
+ * discriminated by `type`: what one handler receiving every type parses, and (beside the generic
+ * `Event` of events stored before a record's shape changed) what the events list returns.
  */
 
 /** An API key as its events carry it: the key's view without `start` (no part of the secret travels). */

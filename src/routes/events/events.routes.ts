@@ -4,11 +4,20 @@ import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EVENT_TYPE_PREFIXES } from "../../domain/event-types";
 import { IdParam } from "../schemas";
-import { EventTypePattern } from "./event-schemas";
+import { EventSchema, EventTypePattern } from "./event-schemas";
 import { WebhookEventSchema } from "./event-webhooks";
 import { apiKeyOrSession } from "../auth-modes";
 
 const tags = ["Events"];
+
+/**
+ * An item of the audit log: an event of the current catalog, typed by `type` (`WebhookEvent`), or —
+ * for an event stored before its record's shape last changed (events are kept 90 days, exactly as
+ * recorded) — the generic `Event` whose `data.object` is any object.
+ */
+const AuditLogEventSchema = z
+  .union([WebhookEventSchema, EventSchema])
+  .openapi("AuditLogEvent", { description: "An event as recorded: typed by `type` (`WebhookEvent`), or, if it was stored before its record's shape last changed, the generic `Event`." });
 
 const IsoTime = z
   .string()
@@ -40,7 +49,7 @@ export const listEvents = createRoute({
     "Permissions: audit_logs.read. Newest first; filter by `type` (exact or `prefix.*`), `actorId`, `since`/`until`. One D1 query per page. Events are kept `EVENT_RETENTION_DAYS` (90) days.",
   ...apiKeyOrSession("audit_logs.read"),
   request: { query: EventQuery },
-  responses: { 200: jsonResponse(pageSchema(WebhookEventSchema, "EventPage"), "A page of events, newest first"), ...authErrors(404) },
+  responses: { 200: jsonResponse(pageSchema(AuditLogEventSchema, "EventPage"), "A page of events, newest first"), ...authErrors(404) },
 });
 
 export const getEvent = createRoute({
@@ -52,5 +61,5 @@ export const getEvent = createRoute({
   description: "Permissions: audit_logs.read.",
   ...apiKeyOrSession("audit_logs.read"),
   request: { params: z.strictObject({ id: IdParam("evt") }) },
-  responses: { 200: jsonResponse(WebhookEventSchema, "The event"), ...authErrors(404) },
+  responses: { 200: jsonResponse(AuditLogEventSchema, "The event"), ...authErrors(404) },
 });
