@@ -138,7 +138,7 @@ export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, 
 
 export type SecurityRequirement = Record<string, string[]>;
 /**
- * What the document offers (docs/accounts-and-access.md, "Which routes document the cookie"): the
+ * What the document offers (docs/api-conventions.md, "Which routes offer the cookie"): the
  * `sessionCookie` alternative only on the user's own session routes, the ones a browser on this
  * site calls (sign-up/in/out, the session, email verification, password reset and change, the
  * user's invitations and accepting them); the organization's API and the Super Admin routes
