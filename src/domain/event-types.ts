@@ -76,6 +76,9 @@ export function readPermissionsFor(patterns: readonly string[]): EventReadPermis
   return EVENT_READ_PERMISSION_ORDER.filter((permission) => needed.has(permission));
 }
 
+/** The pattern that selects every type, present and future (a webhook endpoint's default). */
+export const ALL_EVENT_TYPES = "*";
+
 /** `member.*` style prefixes: the part before the first dot of some type. */
 export const EVENT_TYPE_PREFIXES = [...new Set(EVENT_TYPES.map((t) => `${t.split(".")[0]}.*`))] as readonly string[];
 

@@ -71,7 +71,7 @@ describe("the OpenAPI document and the docs page", () => {
       const success = Object.keys(responses).find((s) => s.startsWith("2"))!;
       expect(responses[success]!.headers!["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
     }
-    expect(doc.info.license?.name).toBe("Proprietary");
+    expect(doc.info.license?.name).toBe("MIT");
     expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
   });
 

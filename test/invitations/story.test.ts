@@ -26,7 +26,7 @@ describe("the invitation story", () => {
 
     const [email] = await waitForEmail(pat.toLowerCase());
     expect(email!.to).toBe(pat.toLowerCase());
-    expect(email!.subject).toBe("Ada Admin invited you to join Harbor Kayaks");
+    expect(email!.subject).toBe("You're invited to join an organization on Tours & Events");
     // In development the link follows the origin the invitation was created through (the test
     // helper's http://localhost), not APP_URL: see test/invitations/app-url.test.ts.
     expect(email!.text).toContain("http://localhost/invitations/ivt_");

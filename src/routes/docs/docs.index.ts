@@ -2,6 +2,7 @@ import type { AppRouter } from "../router";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
 import { registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
+import { eventWebhooks, WebhookEventSchema } from "../events/event-webhooks";
 
 /**
  * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
@@ -28,9 +29,11 @@ const OPENAPI_CONFIG = {
   info: {
     title: "Tours & Events Organizations API",
     version: "1.0.0",
-    license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    license: { name: "MIT", identifier: "MIT" },
     description: [
       "The multi-tenant core of the Tours & Events platform: organizations, members, roles, permissions, API keys and invitations.",
+      "",
+      "**Events and webhooks.** Every change to an organization is recorded as an event (the audit log: `GET /api/organizations/me/events`) and delivered to the organization's webhook endpoints, signed per Standard Webhooks. The document's `webhooks` section describes each event type's delivery: its headers and its body.",
       "",
       "**Authentication.** Send `Authorization: Bearer <token>` with either an API key (`ork_…`, belongs to an organization and acts with a role) or a session token (`sst_…`, belongs to a user and acts in its active organization). Browsers may send the session as the `session` cookie.",
       "",
@@ -56,22 +59,58 @@ const OPENAPI_CONFIG = {
  */
 export function registerDocs(app: AppRouter, { development }: { development: boolean }) {
   registerOpenApiComponents(app.openAPIRegistry);
+  app.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
+  for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
   const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
 
   let document: unknown;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withRequestIdParameter(app.getOpenAPI31Document(config))))));
+  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config)))))));
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
+
+  // The front door: the site's root is the reference, and every page (the docs, the token pages)
+  // gets an icon instead of a 404 per load. Not API routes: not in the document.
+  app.get("/", (c) => c.redirect("/docs", 302));
+  for (const path of ["/favicon.ico", "/favicon.svg"]) {
+    app.get(path, (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));
+  }
+}
+
+/** The site's icon (served by the Worker, so `/favicon.ico` answers on every deployment and in the tests). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#2563eb"/><text x="32" y="42" font-family="system-ui,sans-serif" font-size="26" font-weight="700" text-anchor="middle" fill="#fff">T&amp;E</text></svg>';
+
+/**
+ * `AuditLogEvent` is `WebhookEvent` or `Event`; zod-to-openapi flattens a union inside a union into
+ * one list (losing the `WebhookEvent` reference and its discriminator), so the component is set to
+ * the two references here.
+ */
+function withAuditLogEventRefs<T extends { components?: { schemas?: Record<string, { description?: string }> } }>(document: T): T {
+  const schemas = document.components?.schemas;
+  const auditLogEvent = schemas?.AuditLogEvent;
+  if (schemas && auditLogEvent && schemas.WebhookEvent && schemas.Event) {
+    schemas.AuditLogEvent = { anyOf: [{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }], description: auditLogEvent.description } as typeof auditLogEvent;
+  }
+  return document;
 }
 
 type PathItems = Record<string, Record<string, { parameters?: unknown[] }>>;
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
 
-/** Every operation takes the optional `X-Request-Id` request header (`components.parameters`). */
+/**
+ * Every operation takes the optional `X-Request-Id` request header, and every read (`GET`) of the
+ * API the optional `x-d1-bookmark` one (`components.parameters`): a typed client can send them.
+ */
 function withRequestIdParameter<T extends { paths?: unknown }>(document: T): T {
-  for (const item of Object.values((document.paths ?? {}) as PathItems)) {
+  for (const [path, item] of Object.entries((document.paths ?? {}) as PathItems)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (METHODS.has(method)) operation.parameters = [...(operation.parameters ?? []), { $ref: "#/components/parameters/X-Request-Id" }];
+      if (!METHODS.has(method)) continue;
+      const reads = method === "get" && path.startsWith("/api/") && path !== "/api/health";
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        { $ref: "#/components/parameters/X-Request-Id" },
+        ...(reads ? [{ $ref: "#/components/parameters/X-D1-Bookmark" }] : []),
+      ];
     }
   }
   return document;

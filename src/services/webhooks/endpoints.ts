@@ -15,12 +15,13 @@ import { changedFields, isoTime } from "../record-views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
 import { assertWebhookUrl, urlForEvents } from "./url-rules";
+import { ALL_EVENT_TYPES } from "../../domain/event-types";
 
 export const MAX_ENDPOINTS_PER_ORG = 20;
 /** After a rotation the old secret keeps signing this long, next to the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-/** `eventTypes` that selects every type, present and future (the default). */
-export const ALL_EVENT_TYPES = "*";
+/** `eventTypes` that selects every type, present and future (the default); the vocabulary is domain/'s. */
+export { ALL_EVENT_TYPES };
 
 /** `disabledReason` of the endpoints of a deleted organization (they still get organization.deleted). */
 export const ORGANIZATION_DELETED_REASON = "organization_deleted";
