@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Email me a new verification link
-         * @description Sends the signed-in user a new link to `${APP_URL}/verify-email/{token}` (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).
+         * @description Sends the signed-in user a new link to this site's `/verify-email/{token}` page (on the deployment's `APP_URL`) (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).
          */
         post: operations["requestEmailVerification"];
         delete?: never;
@@ -169,7 +169,7 @@ export interface paths {
         put?: never;
         /**
          * Email a password-reset link
-         * @description Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to `${APP_URL}/reset-password/{token}`, valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).
+         * @description Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to this site's `/reset-password/{token}` page (on the deployment's `APP_URL`), valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).
          */
         post: operations["requestPasswordReset"];
         delete?: never;
@@ -811,9 +811,1322 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "organization.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of organization.updated
+         * @description POSTed to every enabled endpoint subscribed to `organization.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["organizationUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of organization.deleted
+         * @description POSTed to every enabled endpoint subscribed to `organization.deleted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["organizationDeletedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of member.added
+         * @description POSTed to every enabled endpoint subscribed to `member.added` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["memberAddedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of member.updated
+         * @description POSTed to every enabled endpoint subscribed to `member.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["memberUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of member.removed
+         * @description POSTed to every enabled endpoint subscribed to `member.removed` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["memberRemovedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of role.created
+         * @description POSTed to every enabled endpoint subscribed to `role.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["roleCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of role.updated
+         * @description POSTed to every enabled endpoint subscribed to `role.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["roleUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of role.deleted
+         * @description POSTed to every enabled endpoint subscribed to `role.deleted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["roleDeletedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.created
+         * @description POSTed to every enabled endpoint subscribed to `invitation.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.resent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.resent
+         * @description POSTed to every enabled endpoint subscribed to `invitation.resent` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationResentWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.revoked
+         * @description POSTed to every enabled endpoint subscribed to `invitation.revoked` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationRevokedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.accepted
+         * @description POSTed to every enabled endpoint subscribed to `invitation.accepted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationAcceptedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.declined
+         * @description POSTed to every enabled endpoint subscribed to `invitation.declined` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationDeclinedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of api_key.created
+         * @description POSTed to every enabled endpoint subscribed to `api_key.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["apiKeyCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of api_key.revoked
+         * @description POSTed to every enabled endpoint subscribed to `api_key.revoked` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["apiKeyRevokedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.created
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.updated
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.deleted
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.deleted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointDeletedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.disabled
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.disabled` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointDisabledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook.test
+         * @description POSTed to every enabled endpoint subscribed to `webhook.test` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** @description The `organization.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        OrganizationUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "organization.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Organization"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Organization: {
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example Sunset Tours */
+            name: string;
+            /** @example https://cdn.example.com/sunset.png */
+            logo: string | null;
+            /** @example America/Los_Angeles */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        /** @description The `organization.deleted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        OrganizationDeletedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "organization.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Organization"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `member.added` event: the body of its webhook deliveries, and what the events list returns for it. */
+        MemberAddedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.added";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Member"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Member: {
+            /** @example mem_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            user: components["schemas"]["User"];
+            role: components["schemas"]["RoleRef"];
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            joinedAt: string;
+        };
+        User: {
+            /** @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example ana@sunset-tours.example */
+            email: string;
+            /** @example Ana Ruiz */
+            name: string;
+            /** @description Whether the owner of `email` has proved it (verification, password-reset or invitation link). */
+            emailVerified: boolean;
+        };
+        /** @description A role as resolved in the organization (an org role shadows a system role of the same name). */
+        RoleRef: {
+            /** @example role_system_admin */
+            id: string;
+            /** @example Admin */
+            name: string;
+            /** @enum {string} */
+            source: "system" | "organization";
+        };
+        /** @description The `member.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        MemberUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Member"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `member.removed` event: the body of its webhook deliveries, and what the events list returns for it. */
+        MemberRemovedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.removed";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Member"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `role.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        RoleCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "role.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Role"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Role: {
+            /** @example role_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example Guide */
+            name: string;
+            description: string;
+            permissions: components["schemas"]["Permission"][];
+            /** @enum {string} */
+            source: "system" | "organization";
+            /** @description An org role named like a system role: it replaces that role in this organization. */
+            shadows: boolean;
+            /** @description A system role replaced in this organization by an org role of the same name. */
+            shadowed: boolean;
+            memberCount: number;
+        };
+        /** @enum {string} */
+        Permission: "users.read" | "users.update" | "users.delete" | "users.invite" | "roles.read" | "roles.create" | "roles.update" | "roles.delete" | "api_keys.read" | "api_keys.create" | "api_keys.delete" | "webhooks.read" | "webhooks.create" | "webhooks.update" | "webhooks.delete" | "audit_logs.read";
+        /** @description The `role.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        RoleUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "role.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Role"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `role.deleted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        RoleDeletedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "role.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Role"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Invitation: {
+            /** @example inv_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example pat@example.com */
+            email: string;
+            role: components["schemas"]["RoleRef"];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "revoked" | "expired";
+            invitedBy: components["schemas"]["InvitedBy"];
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            acceptedAt: string | null;
+            /**
+             * @description Where the latest email is: queued, sent, or failed after every retry.
+             * @enum {string}
+             */
+            deliveryStatus: "queued" | "sent" | "failed";
+        };
+        /** @description Who sent the invitation: a user, or an API key (by its name at the time). */
+        InvitedBy: {
+            /** @enum {string} */
+            type: "user" | "api_key";
+            id: string;
+            name: string;
+        };
+        /** @description The `invitation.resent` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationResentEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.resent";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.revoked` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationRevokedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.revoked";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.accepted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationAcceptedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.accepted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.declined` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationDeclinedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.declined";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `api_key.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        ApiKeyCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["ApiKeyEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description An API key as `api_key.*` events carry it: the `ApiKey` view without `start`, so no part of the secret travels. */
+        ApiKeyEventObject: {
+            /** @example key_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example Booking site */
+            name: string;
+            role: components["schemas"]["RoleRef"];
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Kept to the minute, written after the response.
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+        };
+        /** @description The `api_key.revoked` event: the body of its webhook deliveries, and what the events list returns for it. */
+        ApiKeyRevokedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["ApiKeyEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description A webhook endpoint as `webhook_endpoint.*` and `webhook.test` events carry it. */
+        WebhookEndpointEventObject: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The endpoint's origin only: a token in its path or query never travels in an event.
+             * @example https://hooks.example.com/…
+             */
+            url?: string;
+        };
+        /**
+         * @description An event type, a prefix such as `member.*`, or `*` for every type.
+         * @enum {string}
+         */
+        EventTypePattern: "*" | "organization.*" | "member.*" | "role.*" | "invitation.*" | "api_key.*" | "webhook_endpoint.*" | "webhook.*" | "organization.updated" | "organization.deleted" | "member.added" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "invitation.declined" | "api_key.created" | "api_key.revoked" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.disabled" | "webhook.test";
+        /** @description An endpoint as every read returns it: never with its signing secret (see `WebhookEndpointWithSecret`). */
+        WebhookEndpoint: {
+            /** @example whe_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example https://hooks.example.com/tours-events */
+            url: string;
+            description: string;
+            /**
+             * @description What it is subscribed to, as sent (`["*"]` by default).
+             * @example [
+             *       "member.*",
+             *       "role.updated"
+             *     ]
+             */
+            eventTypes: components["schemas"]["EventTypePattern"][];
+            enabled: boolean;
+            /** @description Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling. */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        /** @description The `webhook_endpoint.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.deleted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointDeletedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.disabled` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointDisabledEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.disabled";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook.test` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookTestEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description One change to the organization, told apart by `type`: an item of the audit log, and the body of its webhook deliveries. */
+        WebhookEvent: components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationDeclinedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"] | components["schemas"]["WebhookEndpointCreatedEvent"] | components["schemas"]["WebhookEndpointUpdatedEvent"] | components["schemas"]["WebhookEndpointDeletedEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["WebhookTestEvent"];
         Health: {
             /** @enum {boolean} */
             ok: true;
@@ -846,36 +2159,6 @@ export interface components {
             organization: components["schemas"]["Organization"];
             session: components["schemas"]["SessionToken"];
         };
-        User: {
-            /** @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example ana@sunset-tours.example */
-            email: string;
-            /** @example Ana Ruiz */
-            name: string;
-            /** @description Whether the owner of `email` has proved it (verification, password-reset or invitation link). */
-            emailVerified: boolean;
-        };
-        Organization: {
-            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example Sunset Tours */
-            name: string;
-            /** @example https://cdn.example.com/sunset.png */
-            logo: string | null;
-            /** @example America/Los_Angeles */
-            timezone: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            updatedAt: string;
-        };
         SessionToken: {
             /** @description Send as `Authorization: Bearer <token>`. Shown only here. */
             token: string;
@@ -888,7 +2171,10 @@ export interface components {
         SignUpInput: {
             /** @example ana@sunset-tours.example */
             email: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             password: string;
             /** @example Ana Ruiz */
             name: string;
@@ -917,17 +2203,12 @@ export interface components {
             expiresAt: string;
             isSuperAdmin: boolean;
         };
-        /** @description A role as resolved in the organization (an org role shadows a system role of the same name). */
-        RoleRef: {
-            /** @example role_system_admin */
-            id: string;
-            /** @example Admin */
-            name: string;
-            /** @enum {string} */
-            source: "system" | "organization";
-        };
         SwitchOrganizationInput: {
             organizationId: string;
+        };
+        EmailVerificationRequested: {
+            /** @example We sent a new verification link to your address. It works for 24 hours; earlier links no longer do. */
+            message: string;
         };
         EmailVerificationResult: {
             user: components["schemas"]["User"];
@@ -946,12 +2227,18 @@ export interface components {
         PasswordResetConfirmInput: {
             /** @description The token from the emailed link (`prt_…`). */
             token: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             password: string;
         };
         PasswordChangeInput: {
             currentPassword: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             newPassword: string;
         };
         /** @description A page; `nextCursor` is null on the last page. */
@@ -1064,17 +2351,6 @@ export interface components {
             data: components["schemas"]["Member"][];
             nextCursor: string | null;
         };
-        Member: {
-            /** @example mem_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            user: components["schemas"]["User"];
-            role: components["schemas"]["RoleRef"];
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            joinedAt: string;
-        };
         MemberUpdateInput: {
             /** @example Member */
             role: string;
@@ -1083,23 +2359,6 @@ export interface components {
             data: components["schemas"]["Role"][];
             nextCursor: null;
         };
-        Role: {
-            /** @example role_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example Guide */
-            name: string;
-            description: string;
-            permissions: components["schemas"]["Permission"][];
-            /** @enum {string} */
-            source: "system" | "organization";
-            /** @description An org role named like a system role: it replaces that role in this organization. */
-            shadows: boolean;
-            /** @description A system role replaced in this organization by an org role of the same name. */
-            shadowed: boolean;
-            memberCount: number;
-        };
-        /** @enum {string} */
-        Permission: "users.read" | "users.update" | "users.delete" | "users.invite" | "roles.read" | "roles.create" | "roles.update" | "roles.delete" | "api_keys.read" | "api_keys.create" | "api_keys.delete" | "webhooks.read" | "webhooks.create" | "webhooks.update" | "webhooks.delete" | "audit_logs.read";
         RoleCreateInput: {
             /** @example Guide */
             name: string;
@@ -1130,43 +2389,6 @@ export interface components {
         InvitationPage: {
             data: components["schemas"]["Invitation"][];
             nextCursor: string | null;
-        };
-        Invitation: {
-            /** @example inv_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example pat@example.com */
-            email: string;
-            role: components["schemas"]["RoleRef"];
-            /** @enum {string} */
-            status: "pending" | "accepted" | "revoked" | "expired";
-            invitedBy: components["schemas"]["InvitedBy"];
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            expiresAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            acceptedAt: string | null;
-            /**
-             * @description Where the latest email is: queued, sent, or failed after every retry.
-             * @enum {string}
-             */
-            deliveryStatus: "queued" | "sent" | "failed";
-        };
-        /** @description Who sent the invitation: a user, or an API key (by its name at the time). */
-        InvitedBy: {
-            /** @enum {string} */
-            type: "user" | "api_key";
-            id: string;
-            name: string;
         };
         InvitationCreateInput: {
             /** @example ana@sunset-tours.example */
@@ -1227,10 +2449,13 @@ export interface components {
         /** @description Creates the account for the invited address. */
         AcceptWithAccountInput: {
             name: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             password: string;
         };
-        /** @description Accept as the signed-in user. */
+        /** @description Accept as the signed-in user: an empty object (or no body). */
         AcceptWithSessionInput: Record<string, never>;
         /** @description A page; `nextCursor` is null on the last page. */
         ApiKeyPage: {
@@ -1266,7 +2491,7 @@ export interface components {
              */
             createdAt: string;
         };
-        /** @description Never includes the secret or its hash. */
+        /** @description The new key WITH its secret (`key`): returned once, by this response only. Store it now; no read returns it again (only its `start`). */
         ApiKeyWithSecret: components["schemas"]["ApiKey"] & {
             /** @description The secret. Shown once. */
             key: string;
@@ -1284,10 +2509,12 @@ export interface components {
         };
         /** @description A page; `nextCursor` is null on the last page. */
         EventPage: {
-            data: components["schemas"]["Event"][];
+            data: components["schemas"]["AuditLogEvent"][];
             nextCursor: string | null;
         };
-        /** @description One change to the organization. Also the body of every webhook delivery. */
+        /** @description An event as recorded: typed by `type` (`WebhookEvent`), or, if it was stored before its record's shape last changed, the generic `Event`. */
+        AuditLogEvent: components["schemas"]["WebhookEvent"] | components["schemas"]["Event"];
+        /** @description The shape every event has, whatever its type: `data.object` is the resource as the API returned it when the event was recorded. Each type's own schema (`MemberAddedEvent`, …, together `WebhookEvent`) types it exactly. */
         Event: {
             /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
             id: string;
@@ -1333,35 +2560,7 @@ export interface components {
             data: components["schemas"]["WebhookEndpoint"][];
             nextCursor: string | null;
         };
-        /** @description Never includes the secret. */
-        WebhookEndpoint: {
-            /** @example whe_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example https://hooks.example.com/tours-events */
-            url: string;
-            description: string;
-            /**
-             * @example [
-             *       "member.*",
-             *       "role.updated"
-             *     ]
-             */
-            eventTypes: string[];
-            enabled: boolean;
-            /** @description Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling. */
-            disabledReason: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            updatedAt: string;
-        };
-        /** @description Never includes the secret. */
+        /** @description The endpoint WITH its signing `secret`: returned once, by creating the endpoint and by rotating its secret. Store it then; no read returns it again. */
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /**
              * @description `whsec_` + base64 of 32 random bytes. Shown only in this response.
@@ -1379,11 +2578,6 @@ export interface components {
             eventTypes?: components["schemas"]["EventTypePattern"][];
             enabled?: boolean;
         };
-        /**
-         * @description An event type, a prefix such as `member.*`, or `*` for every type.
-         * @enum {string}
-         */
-        EventTypePattern: "*" | "organization.*" | "member.*" | "role.*" | "invitation.*" | "api_key.*" | "webhook_endpoint.*" | "webhook.*" | "organization.updated" | "organization.deleted" | "member.added" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "invitation.declined" | "api_key.created" | "api_key.revoked" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.disabled" | "webhook.test";
         WebhookEndpointUpdateInput: {
             /**
              * @description https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most 2,048 characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).
@@ -1461,6 +2655,8 @@ export interface components {
     parameters: {
         /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
         "X-Request-Id": string;
+        /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+        "X-D1-Bookmark": string;
     };
     requestBodies: never;
     headers: {
@@ -1928,6 +3124,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -2184,7 +3382,9 @@ export interface operations {
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EmailVerificationRequested"];
+                };
             };
             /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
             400: {
@@ -2822,6 +4022,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3041,6 +4243,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3142,6 +4346,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3408,6 +4614,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3529,6 +4737,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3922,6 +5132,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -4491,6 +5703,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -5070,6 +6284,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -5171,6 +6387,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 /** @description The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`). */
@@ -5537,6 +6755,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -5932,8 +7152,11 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page. */
                 cursor?: string;
-                /** @description An exact type, or a prefix ending in `.*`: organization.*, member.*, role.*, invitation.*, api_key.*, webhook_endpoint.*, webhook.*. */
-                type?: string;
+                /**
+                 * @description An exact type, a prefix ending in `.*` (organization.*, member.*, role.*, invitation.*, api_key.*, webhook_endpoint.*, webhook.*), or `*` (every type: the same as no filter).
+                 * @example member.*
+                 */
+                type?: components["schemas"]["EventTypePattern"];
                 /** @description A `usr_…` or `key_…` id. */
                 actorId?: string;
                 /** @description Events created at or after this time (ISO-8601). */
@@ -5944,6 +7167,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -6057,6 +7282,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 id: string;
@@ -6074,7 +7301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Event"];
+                    "application/json": components["schemas"]["AuditLogEvent"];
                 };
             };
             /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
@@ -6177,6 +7404,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -6458,6 +7687,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 id: string;
@@ -7143,6 +8374,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 id: string;
@@ -7406,6 +8639,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -7507,6 +8742,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 /** @description An organization id. A path segment that is not one (`me`, `members`, a typo) never matches this route: 404. */
@@ -7884,6 +9121,866 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    organizationUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    organizationDeletedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    memberAddedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    memberUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    memberRemovedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    roleCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    roleUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    roleDeletedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationResentWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationResentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationRevokedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationAcceptedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAcceptedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationDeclinedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationDeclinedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRevokedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointDeletedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointDisabledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookTestWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

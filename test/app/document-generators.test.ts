@@ -4,7 +4,7 @@ import type { Env } from "../../src/env";
 import { EVENT_TYPES } from "../../src/domain/event-types";
 import { MAX_URL_LENGTH } from "../../src/services/webhooks/url-rules";
 import { BOOKMARK } from "../../src/lib/bookmark";
-import { get } from "../helpers/api";
+import { servedDocument } from "../helpers/api";
 
 /**
  * The document as generators that nobody here wrote read it (issue 17 item 7): what they type from
@@ -19,7 +19,7 @@ type Document = {
   components: { schemas: Record<string, Schema>; parameters: Record<string, { name: string; in: string; required?: boolean; schema: Schema }> };
 };
 
-const document = (await get<Document>("/api/openapi.json")).body;
+const document = (await servedDocument()) as unknown as Document;
 const schemas = document.components.schemas;
 const resolve = (schema: Schema): Schema => (schema.$ref ? schemas[schema.$ref.split("/").pop()!]! : schema);
 const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op, name: `${method.toUpperCase()} ${path}` })));
@@ -88,7 +88,7 @@ describe("the document as generators read it", () => {
   });
 
   it("lists no development route in the production document", async () => {
-    const production = (await get<Document>("/api/openapi.json", { env: { ...(env as Env), ENVIRONMENT: "production" } })).body;
+    const production = (await servedDocument({ ...(env as Env), ENVIRONMENT: "production" })) as unknown as Document;
     const paths = Object.keys(production.paths);
     expect(paths.length).toBeGreaterThan(20);
     expect(paths.filter((path) => path.startsWith("/api/dev"))).toEqual([]);
