@@ -113,5 +113,6 @@ async function loadOrganization(ctx: AuthCacheContext, organizationId: string): 
     createdAt: org.createdAt.getTime(),
     updatedAt: org.updatedAt.getTime(),
     roles: roleRows,
+    memberCount: org.memberCount,
   };
 }

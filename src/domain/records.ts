@@ -45,4 +45,9 @@ export interface OrganizationRecord {
   updatedAt: number;
   /** The org's own roles (custom roles and shadows), for permission resolution. */
   roles: OrgRole[];
+  /**
+   * Its members when the record was loaded (stale up to the auth cache's bound): chooses how a member
+   * search runs (services/members/members.ts), never shown and never counted on.
+   */
+  memberCount: number;
 }

@@ -92,7 +92,7 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
       // The new organization's first event: its first Admin, added by themselves.
       ctx.events.record(
         "member.added",
-        memberViewIn({ ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [] }, { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false }),
+        memberViewIn({ ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [], memberCount: 1 }, { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false }),
         null,
         { organizationId: org.id, actor: { type: "user", id: user.id, name: user.name } },
       ),

@@ -6,7 +6,7 @@ import { matches, membersSearch, rowidOf } from "../../db/schema/search";
 import { allRows, compile, selectList, type PageQuery } from "../../db/hand-sql";
 import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
-import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
+import { decodeCursor, decodeSearchCursor, encodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
 import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
@@ -74,20 +74,64 @@ export function membersPageQuery(input: { organizationId: string; limit: number;
 }
 
 /**
+ * Organizations up to this many members search by walking their own rows; larger ones through the
+ * full-text index. The index answers a search by intersecting the needle's postings across every
+ * organization with the organization's own, so on its own a small organization's search would cost
+ * more the more *other* organizations hold the term; the walk costs what the organization's own
+ * rows cost, whatever the others hold. The choice follows the cached organization's member count
+ * (stale by at most the auth cache's bound); the walk reads at most this many rows either way.
+ */
+export const MEMBER_SEARCH_WALK_LIMIT = 500;
+
+/**
+ * A small organization's search page: its members after the cursor in rowid order (the order the
+ * full-text search returns, so one cursor serves both ways and an organization crossing the size
+ * threshold between two pages loses nothing), at most MEMBER_SEARCH_WALK_LIMIT + 1 rows.
+ */
+export function membersWalkQuery(input: { organizationId: string; roleKey?: string; after?: number }): PageQuery {
+  const rowid = rowidOf(members);
+  const where = and(
+    eq(members.organizationId, input.organizationId),
+    input.roleKey !== undefined ? eq(members.roleKey, input.roleKey) : undefined,
+    input.after !== undefined ? gt(rowid, input.after) : undefined,
+  );
+  // Pinned: the (organization_id) index lists an organization's rows in rowid order; any other
+  // index on organization_id would need a sort.
+  const from = sql`${members} INDEXED BY members_organization_id_rowid_idx JOIN ${users} ON ${users.id} = ${members.userId}`;
+  return compile(
+    sql`SELECT ${selectList({ ...memberColumns, searchRowid: rowid })} FROM ${from} WHERE ${where} ORDER BY ${rowid} LIMIT ${MEMBER_SEARCH_WALK_LIMIT + 1}`,
+  );
+}
+
+/**
+ * What the trigram index matches, said in JavaScript: a case-insensitive substring of the name or
+ * of the email (each on its own, never across the two).
+ */
+const fold = (text: string) => text.toLowerCase();
+const memberMatches = (needle: string) => (row: { name: string; email: string }) => fold(row.name).includes(needle) || fold(row.email).includes(needle);
+
+/**
  * One D1 query per page, sent as a prepared statement on the request's D1 session (`ctx.d1`: the hot
- * list path, no query builder on the way); roles resolved from the cached org.
+ * list path, no query builder on the way); roles resolved from the cached org. A search walks a
+ * small organization's own rows (MEMBER_SEARCH_WALK_LIMIT) and uses the full-text index otherwise.
  */
 export async function listMembers({ ctx, input }: { ctx: RequestContext; input: ListMembersInput }) {
   const scope = requirePermission(ctx, "users.read");
   const search = input.q !== undefined;
   const after = search ? decodeSearchCursor(input.cursor) : decodeCursor(input.cursor, "mem");
-  const query = membersPageQuery({
-    organizationId: scope.organization.id,
-    limit: input.limit,
-    roleKey: input.role ? roleKeyOf(input.role) : undefined,
-    q: input.q,
-    after,
-  });
+  const roleKey = input.role ? roleKeyOf(input.role) : undefined;
+  if (input.q !== undefined && scope.organization.memberCount <= MEMBER_SEARCH_WALK_LIMIT) {
+    const query = membersWalkQuery({ organizationId: scope.organization.id, roleKey, after: after as number | undefined });
+    const walked = await allRows(ctx.d1, query, { ...memberColumns, searchRowid: rowidOf(members) });
+    const found = walked.slice(0, MEMBER_SEARCH_WALK_LIMIT).filter(memberMatches(fold(input.q)));
+    let page = toSearchPage(found, input.limit);
+    // The organization outgrew its cached count: the walk stopped at its limit; go on from there.
+    if (page.nextCursor === null && walked.length > MEMBER_SEARCH_WALK_LIMIT) {
+      page = { data: found, nextCursor: encodeSearchCursor(walked[MEMBER_SEARCH_WALK_LIMIT - 1]!.searchRowid) };
+    }
+    return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
+  }
+  const query = membersPageQuery({ organizationId: scope.organization.id, limit: input.limit, roleKey, q: input.q, after });
   const page = search
     ? toSearchPage(await allRows(ctx.d1, query, memberSearchColumns), input.limit)
     : toPage(await allRows(ctx.d1, query, memberColumns), input.limit);
