@@ -1,6 +1,6 @@
 import type { AppRouter } from "../router";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
-import { registerOpenApiComponents } from "../../lib/openapi";
+import { errorResponses, registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
 
 /**
@@ -60,7 +60,9 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
 
   let document: unknown;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withRequestIdParameter(app.getOpenAPI31Document(config))))));
+  app.get("/api/openapi.json", (c) =>
+    c.json((document ??= withoutUnusedHeaders(withTrafficLimits(withRequestIdParameter(app.getOpenAPI31Document(config)))))),
+  );
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
 }
 
@@ -72,6 +74,28 @@ function withRequestIdParameter<T extends { paths?: unknown }>(document: T): T {
   for (const item of Object.values((document.paths ?? {}) as PathItems)) {
     for (const [method, operation] of Object.entries(item)) {
       if (METHODS.has(method)) operation.parameters = [...(operation.parameters ?? []), { $ref: "#/components/parameters/X-Request-Id" }];
+    }
+  }
+  return document;
+}
+
+/** Answers given before the caller is known (or before its route runs): never counted, never carry the policy. */
+const UNMETERED_STATUSES = new Set(["401", "405", "413", "415"]);
+
+/**
+ * Every operation that authenticates its caller is traffic-limited (docs/integration-traffic.md):
+ * it documents the 429 (`rate_limited`, `Retry-After`) and `RateLimit-Policy` on each answer the
+ * caller gets once known. Done here, from each operation's `security`, so no route can forget it.
+ */
+function withTrafficLimits<T extends { paths?: unknown }>(document: T): T {
+  type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { headers?: Record<string, unknown> }> };
+  for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!METHODS.has(method) || !operation.security?.some((requirement) => Object.keys(requirement).length > 0) || !operation.responses) continue;
+      operation.responses["429"] ??= errorResponses(429)[429]!;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!UNMETERED_STATUSES.has(status)) response.headers = { ...response.headers, "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" } };
+      }
     }
   }
   return document;
