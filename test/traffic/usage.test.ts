@@ -157,7 +157,7 @@ describe("API-key usage", () => {
     const [message] = takeUsageMessages();
     const batch = createMessageBatch(USAGE_QUEUE, [
       { id: "u1", timestamp: new Date(), attempts: 1, body: message },
-      { id: "u2", timestamp: new Date(), attempts: 1, body: { kind: "usage", entries: [{ keyId: "not-a-key" }] } },
+      { id: "u2", timestamp: new Date(), attempts: 1, body: { kind: "usage", entries: [{ keyId: "not-a-key" }] } as unknown },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env as Env, ctx);

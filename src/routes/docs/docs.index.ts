@@ -88,11 +88,12 @@ const UNMETERED_STATUSES = new Set(["401", "405", "413", "415"]);
  * caller gets once known. Done here, from each operation's `security`, so no route can forget it.
  */
 function withTrafficLimits<T extends { paths?: unknown }>(document: T): T {
-  type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { headers?: Record<string, unknown> }> };
+  type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { headers?: Record<string, unknown>; content?: unknown }> };
   for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!METHODS.has(method) || !operation.security?.some((requirement) => Object.keys(requirement).length > 0) || !operation.responses) continue;
-      operation.responses["429"] ??= errorResponses(429)[429]!;
+      // The generated document holds JSON Schema, not zod: the problem body by reference.
+      operation.responses["429"] ??= { ...errorResponses(429)[429]!, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!UNMETERED_STATUSES.has(status)) response.headers = { ...response.headers, "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" } };
       }
