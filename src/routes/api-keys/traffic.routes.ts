@@ -17,7 +17,7 @@ export const updateApiKey = createRoute({
   tags,
   summary: "Rename an API key or change its rate-limit tier",
   description:
-    "Permissions: api_keys.update. The caller must hold every permission the key's role grants (403 otherwise). A new `rateLimit` applies from the next request on this location, and everywhere within the credential cache's bound (about a minute). Records `api_key.updated` with the changed fields' old values; `{}` changes nothing.",
+    "Permissions: api_keys.update. The caller must hold every permission the key's role grants (403 otherwise). A new `rateLimit` applies from the next request on this location, and everywhere within the credential cache's bound (75 s). Records `api_key.updated` with the changed fields' old values; `{}` changes nothing.",
   ...apiKeyOrSession("api_keys.update"),
   request: {
     params: KeyParams,
