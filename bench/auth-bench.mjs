@@ -236,6 +236,9 @@ async function main() {
     process.on("exit", () => rmSync(copy, { recursive: true, force: true }));
   }
   server = await startDevServer({
+    // The traffic limits' own cost is bench/traffic-bench.mjs's: here they would turn this run's
+    // thousands of requests per credential into 429s. Usage is flushed as in production.
+    vars: { TRAFFIC_LIMITS: "off", USAGE_FLUSH_SECONDS: "10" },
     persistTo: copy ?? "temp",
     port: opts.port,
     verbose: opts.verbose,
