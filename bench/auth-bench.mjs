@@ -13,6 +13,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { api, HOST, startDevServer } from "../scripts/lib/dev-server.mjs";
+import { verifyThroughOutbox } from "../scripts/lib/verify-email.mjs";
 import { BENCH_USER, BIG_ORG, SMALL_ORG, STATE_DIR } from "./seed.mjs";
 
 const BAR = 0.8; // warm API-key /me must reach this fraction of the baseline's throughput
@@ -92,6 +93,7 @@ async function setup(base) {
   expectStatus("POST /api/auth/sign-up", signUp, 201);
   const sessionToken = signUp.body?.session?.token;
   if (typeof sessionToken !== "string") throw new Error(`setup: sign-up body has no session.token: ${signUp.text.slice(0, 500)}`);
+  await verifyThroughOutbox(base, email); // creating an API key needs a verified address
 
   const created = await call(base, "POST", "/api/organizations/api-keys", {
     token: sessionToken,

@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import os from "node:os";
 import { api, HOST, startDevServer } from "../scripts/lib/dev-server.mjs";
+import { verifyThroughOutbox } from "../scripts/lib/verify-email.mjs";
 
 const BAR = 0.95; // limits on must keep this fraction of the throughput with them off
 const KEYS = 6; // high-tier keys per server, rotated per request
@@ -39,13 +40,12 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => s
 
 async function setup(base) {
   const call = (method, pathname, options) => api(base, method, pathname, { ...options, timeoutMs: 15_000 });
-  const signUp = await call("POST", "/api/auth/sign-up", { body: { email: `traffic-${randomBytes(6).toString("hex")}@example.com`, password: "bench-password-123", name: "Bench" } });
+  const email = `traffic-${randomBytes(6).toString("hex")}@example.com`;
+  const signUp = await call("POST", "/api/auth/sign-up", { body: { email, password: "bench-password-123", name: "Bench" } });
   if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status}: ${signUp.text}`);
   const session = signUp.body.session.token;
-  // Development mode: the outbox holds the verification link; a verified owner may create keys.
-  const outbox = await call("GET", "/api/dev/outbox?limit=5", { token: session });
-  const link = JSON.stringify(outbox.body).match(/verify-email\/([A-Za-z0-9_-]+)/)?.[1];
-  if (link) await call("POST", "/api/auth/email-verification/confirm", { body: { token: link } });
+  await verifyThroughOutbox(base, email); // a verified owner may create keys
+
   const keys = [];
   for (let i = 0; i < KEYS; i++) {
     const created = await call("POST", "/api/organizations/api-keys", { token: session, body: { name: `bench ${i}`, role: "Admin", rateLimit: "high" } });
