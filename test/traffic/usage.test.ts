@@ -7,6 +7,8 @@ import { createKey, signUp } from "../helpers/factories";
 import { untilUsage } from "../helpers/usage";
 import { addUsage, takeUsageMessages } from "../../src/services/traffic/usage-buffer";
 import { USAGE_QUEUE } from "../../src/queues/usage";
+import { pruneUsage } from "../../src/services/traffic/usage-ingest";
+import { testContext } from "../helpers/context";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -165,5 +167,23 @@ describe("API-key usage", () => {
     expect(result.retryBatch.retry).toBe(false);
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM api_key_usage WHERE api_key_id = ?").bind(key.id).first<{ n: number }>();
     expect(rows!.n).toBe(0);
+  });
+
+  it("buckets older than 90 days are pruned by the upkeep; newer ones stay", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner.token, "Member");
+    const now = Date.now();
+    const insert = (start: number) =>
+      env.DB.prepare("INSERT INTO api_key_usage (api_key_id, organization_id, granularity, bucket_start, requests) VALUES (?, ?, 'day', ?, 1)")
+        .bind(key.id, owner.organization.id, start)
+        .run();
+    const dayStart = now - (now % DAY);
+    await insert(dayStart - 91 * DAY);
+    await insert(dayStart - 89 * DAY);
+    const result = await pruneUsage(testContext(), now);
+    expect(result.done).toBe(true);
+    expect(result.deleted).toBeGreaterThanOrEqual(1);
+    const { results } = await env.DB.prepare("SELECT bucket_start AS start FROM api_key_usage WHERE api_key_id = ?").bind(key.id).all<{ start: number }>();
+    expect(results.map((r) => r.start)).toEqual([dayStart - 89 * DAY]);
   });
 });
