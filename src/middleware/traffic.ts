@@ -19,6 +19,10 @@ export async function meterTraffic(c: Context<AppBindings>, principal: Principal
     throw rateLimited(limit);
   }
   await next();
-  c.header("RateLimit-Policy", limit.policy);
+  try {
+    c.res.headers.set("RateLimit-Policy", limit.policy); // our own responses: mutable, no copy
+  } catch {
+    c.header("RateLimit-Policy", limit.policy); // immutable headers: Hono copies the response
+  }
   if (principal.kind === "api_key") recordKeyUsage(ctx, principal.keyId, c.res.status);
 }
