@@ -40,6 +40,8 @@ const OPENAPI_CONFIG = {
       "",
       "**Lists** take `limit` (1–100, default 20) and `cursor` (the previous page's `nextCursor`).",
       "",
+      '**Traffic limits.** Every authenticated request counts against its API key\'s `rateLimit` tier (`low` 60, `standard` 600, `high` 6,000 a minute) or, for a session, its user (1,200 a minute), per Cloudflare location and approximately. Every answer to an authenticated caller carries `RateLimit-Policy` (e.g. `"key";q=600;w=60`); over the limit → 429 `rate_limited` with `Retry-After`.',
+      "",
       "**Request bodies** are strict JSON objects: unknown fields are a 400, non-JSON bodies a 415, bodies over 64 KiB a 413.",
     ].join("\n"),
   },
