@@ -134,3 +134,28 @@ describe("PATCH /api/organizations/api-keys/{id}", () => {
     expect(perms.body.permissions["api_keys.update"]).toBe(true);
   });
 });
+
+describe("the document", () => {
+  it("declares the 429 (with Retry-After) and RateLimit-Policy on every operation that authenticates, and neither on public ones", async () => {
+    const doc = (await get("/api/openapi.json")).body as {
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+    };
+    let limited = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        const authenticates = op.security?.some((s) => Object.keys(s).length > 0) ?? false;
+        const policy = op.responses["200"] ?? op.responses["201"] ?? op.responses["202"] ?? op.responses["204"];
+        if (!authenticates) {
+          expect(policy?.headers?.["RateLimit-Policy"], name).toBeUndefined();
+          continue;
+        }
+        limited++;
+        expect(op.responses["429"]?.headers?.["Retry-After"], `${name} 429`).toEqual({ $ref: "#/components/headers/Retry-After" });
+        expect(policy?.headers?.["RateLimit-Policy"], name).toEqual({ $ref: "#/components/headers/RateLimit-Policy" });
+        expect(op.responses["401"]?.headers?.["RateLimit-Policy"], `${name} 401`).toBeUndefined();
+      }
+    }
+    expect(limited).toBeGreaterThan(30);
+  });
+});
