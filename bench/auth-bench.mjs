@@ -256,6 +256,9 @@ async function main() {
     process.on("exit", () => rmSync(copy, { recursive: true, force: true }));
   }
   server = await startDevServer({
+    // The traffic limits' own cost is bench/traffic-bench.mjs's: here they would turn this run's
+    // thousands of requests per credential into 429s. Usage is flushed as in production.
+    vars: { TRAFFIC_LIMITS: "off", USAGE_FLUSH_SECONDS: "10" },
     persistTo: copy ?? "temp",
     port: opts.port,
     verbose: opts.verbose,
@@ -270,7 +273,13 @@ async function main() {
   const { base, port } = server;
   bareServer = await startDevServer({ config: "bench/bare-worker/wrangler.toml", migrate: false, development: false, port: port + 1, verbose: opts.verbose });
   writeWorkerOnlyConfig();
-  workerOnlyServer = await startDevServer({ config: WORKER_ONLY_CONFIG, port: port + 2, verbose: opts.verbose, healthTimeoutMs: HEALTH_TIMEOUT_MS });
+  workerOnlyServer = await startDevServer({
+    config: WORKER_ONLY_CONFIG,
+    port: port + 2,
+    verbose: opts.verbose,
+    healthTimeoutMs: HEALTH_TIMEOUT_MS,
+    vars: { TRAFFIC_LIMITS: "off", USAGE_FLUSH_SECONDS: "10" },
+  });
   console.log(`auth-bench: ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (the app on ${base}, the bare Worker on ${bareServer.base}, the worker-only app on ${workerOnlyServer.base})`);
 
   const creds = await setup(base);

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyDocsAssets } from "../copy-docs-assets.mjs";
-import { devVarArgs } from "./dev-vars.mjs";
+import { DEV_VARS, devVarArgs } from "./dev-vars.mjs";
 
 export const HOST = "127.0.0.1";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -73,7 +73,8 @@ export async function freePort(preferred) {
  * `onStep(step, { stateDir, base })`, if given, is called before "migrate" and before "start"
  * (`base` is known from "start" on), so a script can report progress.
  * `development: false` serves wrangler.toml's top level as it is — production — without the
- * development vars: what scripts/export-openapi.mjs documents.
+ * development vars: what scripts/export-openapi.mjs documents. `vars` are laid over the development
+ * vars (the benchmarks' TRAFFIC_LIMITS and USAGE_FLUSH_SECONDS).
  * `config` serves another wrangler config (a path from the project root; the benchmark's bare
  * Worker and its worker-only variant of the app); `migrate: false` skips the D1 migrations (a
  * config without D1).
@@ -85,6 +86,7 @@ export async function startDevServer({
   healthTimeoutMs = 60_000,
   onStep,
   development = true,
+  vars = {},
   config = null,
   migrate = true,
 } = {}) {
@@ -121,7 +123,7 @@ export async function startDevServer({
       WRANGLER, "dev", ...configArgs, "--local", "--ip", HOST, "--port", String(chosenPort),
       "--inspector-ip", HOST, "--inspector-port", String(inspectorPort), ...persist,
       "--show-interactive-dev-session=false", "--live-reload=false", "--log-level", verbose ? "log" : "warn",
-      ...(development ? devVarArgs() : []),
+      ...(development ? devVarArgs({ ...DEV_VARS, ...vars }) : []),
     ],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

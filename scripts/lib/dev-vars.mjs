@@ -17,6 +17,8 @@ export const DEV_VARS = Object.freeze({
   // Emails land in D1, readable at GET /api/dev/outbox.
   EMAIL_PROVIDER: "outbox",
   EMAIL_FROM: "Tours & Events <no-reply@tours-events.test>",
+  // API-key usage leaves each request's isolate right after its response (production collects 10 s).
+  USAGE_FLUSH_SECONDS: "0",
 });
 
 /** DEV_VARS as `wrangler dev` arguments (`--var KEY:VALUE`; wrangler splits at the first colon). */

@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   "roles.delete",
   "api_keys.read",
   "api_keys.create",
+  "api_keys.update",
   "api_keys.delete",
   "webhooks.read",
   "webhooks.create",

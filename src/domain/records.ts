@@ -4,9 +4,12 @@
  * so neither has to import the other for a type.
  */
 
-/** What a credential's hash resolves to. */
+/**
+ * What a credential's hash resolves to. An API key's `rateLimit` is its tier (domain/rate-limits.ts);
+ * records cached before tiers existed lack it, so it is read through `tierOf`.
+ */
 export type CredentialRecord =
-  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null }
+  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null; rateLimit?: string }
   | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number };
 
 export interface UserRecord {

@@ -60,6 +60,11 @@ export const HEADER_COMPONENTS = {
     schema: { type: "string", example: 'Bearer realm="api"' },
     required: true,
   },
+  "RateLimit-Policy": {
+    description:
+      'The caller\'s traffic limit (draft-ietf-httpapi-ratelimit-headers): `"key";q=600;w=60` is 600 requests per 60 s for this API key (its tier), `"user";q=1200;w=60` the limit of all of a user\'s sessions. On every answer to an authenticated caller. Counted per Cloudflare location, approximately.',
+    schema: { type: "string", example: '"key";q=600;w=60' },
+  },
   "Idempotent-Replayed": {
     description: "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`.",
     schema: { type: "string", enum: ["true"] },

@@ -6,6 +6,7 @@ import { parseToken } from "../lib/tokens";
 import { unauthenticated, forbidden } from "../lib/errors";
 import { authenticate } from "../services/auth/authenticate";
 import type { Principal } from "../services/auth/principal";
+import { meterTraffic } from "./traffic";
 
 export const SESSION_COOKIE = "session";
 
@@ -52,7 +53,7 @@ export const requireAuth = (...kinds: Principal["kind"][]) =>
       throw forbidden(principal.kind === "api_key" ? "This endpoint needs a user session; API keys cannot use it." : "This endpoint needs an API key.");
     }
     c.get("ctx").principal = principal;
-    await next();
+    await meterTraffic(c, principal, next);
   });
 
 /**
@@ -66,6 +67,7 @@ export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
     const principal = await authenticate(c.get("ctx"), token);
     if (!principal) throw unauthenticated();
     c.get("ctx").principal = principal;
+    return meterTraffic(c, principal, next);
   }
   await next();
 });

@@ -5,6 +5,7 @@ import { pruneEvents, pruneWebhooks } from "../services/events/retention";
 import { pruneIdempotencyRecords } from "../services/idempotency/records";
 import { sweepExpiredInvitations } from "../services/invitations/sweep";
 import { resealWebhookSecrets } from "../services/webhooks/secret-key-rotation";
+import { pruneUsage } from "../services/traffic/usage-ingest";
 
 /**
  * The `scheduled()` handler (the cron in wrangler.toml): bounded clean-ups, each on its own, so one
@@ -12,13 +13,15 @@ import { resealWebhookSecrets } from "../services/webhooks/secret-key-rotation";
  */
 export async function handleScheduled(controller: ScheduledController, env: Env, executionCtx: ExecutionContext): Promise<void> {
   const ctx = buildContext({ env, requestId: newId("req"), waitUntil: (promise) => executionCtx.waitUntil(promise) });
-  const [invitations, idempotency, events, webhooks, webhookSecrets] = await Promise.allSettled([
+  const [invitations, idempotency, events, webhooks, webhookSecrets, usage] = await Promise.allSettled([
     sweepExpiredInvitations(ctx),
     pruneIdempotencyRecords(ctx),
     pruneEvents(ctx, controller.scheduledTime),
     pruneWebhooks(ctx, controller.scheduledTime),
     // A WEBHOOK_SECRET_KEY rotation is done when `webhookSecrets.remaining` is 0 (then retire the previous key).
     resealWebhookSecrets(ctx, controller.scheduledTime),
+    // API-key usage buckets past 90 days (services/traffic/usage-ingest.ts).
+    pruneUsage(ctx, controller.scheduledTime),
   ]);
   const outcome = (result: PromiseSettledResult<unknown>) => (result.status === "fulfilled" ? result.value : String(result.reason));
   ctx.log.info("scheduled_upkeep", {
@@ -28,5 +31,6 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     events: outcome(events),
     webhooks: outcome(webhooks),
     webhookSecrets: outcome(webhookSecrets),
+    usage: outcome(usage),
   });
 }

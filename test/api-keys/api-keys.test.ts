@@ -5,6 +5,7 @@ import { del, expectProblem, get, post } from "../helpers/api";
 import { testContext } from "../helpers/context";
 import { addMember, createKey, db, signUp } from "../helpers/factories";
 import { roles } from "../../src/db/schema";
+import { untilKeyUsed } from "../helpers/usage";
 import { newId } from "../../src/lib/ids";
 
 describe("API keys", () => {
@@ -17,6 +18,7 @@ describe("API keys", () => {
       name: "Booking site",
       start: created.body.key.slice(0, 10),
       role: { id: "role_system_member", name: "Member", source: "system" },
+      rateLimit: "standard",
       expiresAt: null,
       lastUsedAt: null,
       createdAt: expect.any(String),
@@ -60,6 +62,7 @@ describe("API keys", () => {
     const admin = await createKey(owner.token, "Admin");
     const child = await post("/api/organizations/api-keys", { name: "child", role: "Member" }, { token: admin.key });
     expect(child.status).toBe(201);
+    await untilKeyUsed(admin.id); // lastUsedAt comes from the usage counts, summed by the USAGE consumer
     const list = await get("/api/organizations/api-keys", { token: admin.key });
     expect(list.body.data.map((k: { id: string }) => k.id)).toEqual([admin.id, child.body.id]);
     expect(list.body.data[0]!.lastUsedAt).not.toBeNull();

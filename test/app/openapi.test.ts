@@ -72,7 +72,7 @@ describe("the OpenAPI document and the docs page", () => {
       expect(responses[success]!.headers!["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
     }
     expect(doc.info.license?.name).toBe("MIT");
-    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
+    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "RateLimit-Policy", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
   });
 
   it("says null only where a value can be null: the session's organization and role, not RoleRef itself", async () => {

@@ -11,3 +11,4 @@ export * from "./idempotency";
 export * from "./role-member-counts";
 export * from "./events";
 export * from "./webhooks";
+export * from "./api-key-usage";

@@ -1,6 +1,6 @@
 import type { AppRouter } from "../router";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
-import { registerOpenApiComponents } from "../../lib/openapi";
+import { errorResponses, registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
 import { eventWebhooks, WebhookEventSchema } from "../events/event-webhooks";
 
@@ -43,6 +43,8 @@ const OPENAPI_CONFIG = {
       "",
       "**Lists** take `limit` (1–100, default 20) and `cursor` (the previous page's `nextCursor`).",
       "",
+      '**Traffic limits.** Every authenticated request counts against its API key\'s `rateLimit` tier (`low` 60, `standard` 600, `high` 6,000 a minute) or, for a session, its user (1,200 a minute), per Cloudflare location and approximately. Every answer to an authenticated caller carries `RateLimit-Policy` (e.g. `"key";q=600;w=60`); over the limit → 429 `rate_limited` with `Retry-After`.',
+      "",
       "**Request bodies** are strict JSON objects: unknown fields are a 400, non-JSON bodies a 415, bodies over 64 KiB a 413.",
     ].join("\n"),
   },
@@ -65,7 +67,9 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
 
   let document: unknown;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config)))))));
+  app.get("/api/openapi.json", (c) =>
+    c.json((document ??= withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config))))))),
+  );
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
 
   // The front door: the site's root is the reference, and every page (the docs, the token pages)
@@ -111,6 +115,29 @@ function withRequestIdParameter<T extends { paths?: unknown }>(document: T): T {
         { $ref: "#/components/parameters/X-Request-Id" },
         ...(reads ? [{ $ref: "#/components/parameters/X-D1-Bookmark" }] : []),
       ];
+    }
+  }
+  return document;
+}
+
+/** Answers given before the caller is known (or before its route runs): never counted, never carry the policy. */
+const UNMETERED_STATUSES = new Set(["401", "405", "413", "415"]);
+
+/**
+ * Every operation that authenticates its caller is traffic-limited (docs/integration-traffic.md):
+ * it documents the 429 (`rate_limited`, `Retry-After`) and `RateLimit-Policy` on each answer the
+ * caller gets once known. Done here, from each operation's `security`, so no route can forget it.
+ */
+function withTrafficLimits<T extends { paths?: unknown }>(document: T): T {
+  type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { headers?: Record<string, unknown>; content?: unknown }> };
+  for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!METHODS.has(method) || !operation.security?.some((requirement) => Object.keys(requirement).length > 0) || !operation.responses) continue;
+      // The generated document holds JSON Schema, not zod: the problem body by reference.
+      operation.responses["429"] ??= { ...errorResponses(429)[429]!, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!UNMETERED_STATUSES.has(status)) response.headers = { ...response.headers, "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" } };
+      }
     }
   }
   return document;

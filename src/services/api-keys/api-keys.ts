@@ -15,22 +15,24 @@ import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { isoTime, roleRefView } from "../record-views";
 import type { OrganizationRecord } from "../../domain/records";
 import { previousStatementChanged } from "../events/recorder";
+import { DEFAULT_RATE_LIMIT_TIER, type RateLimitTier } from "../../domain/rate-limits";
 
-type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
-function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
+export function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
   return {
     id: row.id,
     name: row.name,
     start: row.start,
     role: roleRefView(roleIn(organization, row.roleKey)),
+    rateLimit: row.rateLimit,
     expiresAt: row.expiresAt ? isoTime(row.expiresAt) : null,
     lastUsedAt: row.lastUsedAt ? isoTime(row.lastUsedAt) : null,
     createdAt: isoTime(row.createdAt),
   };
 }
 
-export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string } }) {
+export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string; rateLimit?: RateLimitTier } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "api_keys.create"));
   await requireVerifiedEmailToArm(ctx);
   const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
@@ -53,6 +55,7 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
     expiresAt,
     lastUsedAt: null,
     createdAt: now,
+    rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMIT_TIER,
   };
   // Written only while the caller still stands where its checks were made (services/auth/standing.ts);
   // a trigger refuses the row if the role was deleted since it was looked up (migrations/0002).

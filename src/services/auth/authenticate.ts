@@ -3,7 +3,8 @@ import type { RequestContext } from "../../context";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { roleIn } from "../permissions/role-in";
 import type { OrgScope, Principal } from "./principal";
-import { touchApiKey, touchSession, refreshSessionIfDue } from "./credential-upkeep";
+import { touchSession, refreshSessionIfDue } from "./credential-upkeep";
+import { tierOf } from "../../domain/rate-limits";
 
 /**
  * Turns a bearer token into a principal, or null for any bad credential. A token with a wrong
@@ -22,11 +23,12 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
   if (record.kind === "api_key") {
     const organization = await authCache.organization(ctx, record.organizationId);
     if (!organization) return null; // the organization was deleted: its keys die with it
-    touchApiKey(ctx, record.id, now);
+    // lastUsedAt comes from the usage counts (services/traffic/usage-buffer.ts), recorded after the answer.
     return {
       kind: "api_key",
       keyId: record.id,
       keyName: record.name,
+      rateLimit: tierOf(record.rateLimit),
       tokenHash,
       scope: { organization, role: roleIn(organization, record.roleKey), roleKey: record.roleKey, memberId: null },
     };
