@@ -9,19 +9,14 @@ import { addUsage, takeUsageMessages } from "../../src/services/traffic/usage-bu
 import { USAGE_QUEUE } from "../../src/queues/usage";
 import { pruneUsage } from "../../src/services/traffic/usage-ingest";
 import { testContext } from "../helpers/context";
+import type { Schemas } from "../helpers/document";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-interface Bucket {
-  start: string;
-  requests: number;
-  clientErrors: number;
-  serverErrors: number;
-  rateLimited: number;
-}
+type Bucket = Schemas["ApiKeyUsageBucket"];
 
-const usageOf = (token: string, keyId: string, query = "") => get<{ data: Bucket[] }>(`/api/organizations/api-keys/${keyId}/usage${query}`, { token });
+const usageOf = (token: string, keyId: string, query = "") => get(`/api/organizations/api-keys/${keyId}/usage${query}` as `/api/organizations/api-keys/${string}/usage`, { token });
 const totals = (buckets: Bucket[]) =>
   buckets.reduce((t, b) => ({ requests: t.requests + b.requests, clientErrors: t.clientErrors + b.clientErrors, serverErrors: t.serverErrors + b.serverErrors, rateLimited: t.rateLimited + b.rateLimited }), {
     requests: 0,
@@ -68,8 +63,8 @@ describe("API-key usage", () => {
 
     // lastUsedAt comes from the same counts.
     const list = await get("/api/organizations/api-keys", { token: owner.token });
-    const listed = list.body.data.find((k: { id: string }) => k.id === key.id);
-    expect(Date.parse(listed.lastUsedAt)).toBeGreaterThanOrEqual(startedAt);
+    const listed = list.body.data.find((k) => k.id === key.id);
+    expect(Date.parse(listed?.lastUsedAt ?? "")).toBeGreaterThanOrEqual(startedAt);
   });
 
   it("a range outside the buckets shows none; bad ranges are 400 validation_failed", async () => {

@@ -44,6 +44,8 @@ const RECORD_SCHEMAS: Record<EventType, z.ZodType> = {
   "invitation.declined": InvitationSchema,
   "api_key.created": ApiKeyEventObject,
   "api_key.revoked": ApiKeyEventObject,
+  "api_key.updated": ApiKeyEventObject,
+  "api_key.rolled": ApiKeyEventObject,
   "webhook_endpoint.created": WebhookEndpointEventObject,
   "webhook_endpoint.updated": WebhookEndpointEventObject,
   "webhook_endpoint.deleted": WebhookEndpointEventObject,

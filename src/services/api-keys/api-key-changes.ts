@@ -2,7 +2,6 @@ import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, organizations } from "../../db/schema";
-import { insertRowWhere } from "../../db/insert-where";
 import type { RequestContext } from "../../context";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -14,9 +13,8 @@ import type { OrgScope } from "../auth/principal";
 import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { unknownRole } from "../permissions/roles-in-org";
-import { isRoleNotFound } from "../errors-db";
 import { changedFields, isoTime } from "../record-views";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, isRoleNotFound, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
 import { previousStatementChanged } from "../events/recorder";
 import { apiKeyEventObject, apiKeyView, type ApiKeyRow } from "./api-keys";
 
