@@ -2,6 +2,7 @@ import { authCache } from "../../cache/auth-cache";
 import type { RequestContext } from "../../context";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { roleIn } from "../permissions/role-in";
+import { permissionCatalog } from "../../domain/permissions";
 import type { OrgScope, Principal } from "./principal";
 import { touchApiKey, touchSession, refreshSessionIfDue } from "./credential-upkeep";
 
@@ -28,7 +29,7 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
       keyId: record.id,
       keyName: record.name,
       tokenHash,
-      scope: { organization, role: roleIn(organization, record.roleKey), roleKey: record.roleKey, memberId: null },
+      scope: { organization, role: roleIn(organization, record.roleKey, permissionCatalog(ctx.env)), roleKey: record.roleKey, memberId: null },
     };
   }
 
@@ -54,5 +55,5 @@ export async function sessionScope(ctx: RequestContext, organizationId: string, 
     authCache.membership(ctx, organizationId, userId),
   ]);
   if (!organization || !membership) return null;
-  return { organization, role: roleIn(organization, membership.roleKey), roleKey: membership.roleKey, memberId: membership.id };
+  return { organization, role: roleIn(organization, membership.roleKey, permissionCatalog(ctx.env)), roleKey: membership.roleKey, memberId: membership.id };
 }
