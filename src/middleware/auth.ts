@@ -3,8 +3,9 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { AppBindings, RequestContext } from "../context";
 import { parseToken } from "../lib/tokens";
-import { unauthenticated, forbidden } from "../lib/errors";
+import { forbidden } from "../lib/errors";
 import { authenticate } from "../services/auth/authenticate";
+import { admit, bearerToken } from "../services/auth/admit";
 import type { Principal } from "../services/auth/principal";
 
 export const SESSION_COOKIE = "session";
@@ -21,10 +22,7 @@ export function setSessionCookie(c: Context, session: { token: string; expiresAt
  */
 function credentialOf(c: Context): { token: string | null; sent: boolean } {
   const authorization = c.req.header("authorization");
-  if (authorization !== undefined) {
-    const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
-    return { token: match?.[1] ?? null, sent: true };
-  }
+  if (authorization !== undefined) return { token: bearerToken(authorization), sent: true };
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie === undefined) return { token: null, sent: false };
   return { token: parseToken(cookie) === "session" ? cookie : null, sent: true };
@@ -45,9 +43,8 @@ export async function cookieSession(c: Context, ctx: RequestContext): Promise<Pr
 export const requireAuth = (...kinds: Principal["kind"][]) =>
   createMiddleware<AppBindings>(async (c, next) => {
     const { token } = credentialOf(c);
-    if (!token) throw unauthenticated();
-    const principal = await authenticate(c.get("ctx"), token);
-    if (!principal) throw unauthenticated();
+    // The same admission as the Authorizer RPC (services/auth/admit.ts).
+    const principal = await admit(c.get("ctx"), token);
     if (!kinds.includes(principal.kind)) {
       throw forbidden(principal.kind === "api_key" ? "This endpoint needs a user session; API keys cannot use it." : "This endpoint needs an API key.");
     }
@@ -61,11 +58,6 @@ export const requireAuth = (...kinds: Principal["kind"][]) =>
  */
 export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
   const { token, sent } = credentialOf(c);
-  if (sent) {
-    if (!token) throw unauthenticated();
-    const principal = await authenticate(c.get("ctx"), token);
-    if (!principal) throw unauthenticated();
-    c.get("ctx").principal = principal;
-  }
+  if (sent) c.get("ctx").principal = await admit(c.get("ctx"), token);
   await next();
 });
