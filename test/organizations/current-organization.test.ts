@@ -100,6 +100,8 @@ describe("the current organization", () => {
       [
         "api_keys.create", "api_keys.delete", "api_keys.read", "audit_logs.read", "roles.create", "roles.delete", "roles.read", "roles.update",
         "users.delete", "users.invite", "users.read", "users.update", "webhooks.create", "webhooks.delete", "webhooks.read", "webhooks.update",
+        // The platform's (PLATFORM_PERMISSIONS, development list: test/platform/platform-permissions.test.ts).
+        "tours.read", "tours.write", "bookings.read", "bookings.refund",
       ].sort(),
     );
     expect(Object.values(admin.body.permissions).every((v) => v === true)).toBe(true);
@@ -108,7 +110,7 @@ describe("the current organization", () => {
     const res = await get("/api/organizations/me/permissions", { token: member.token });
     expect(res.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
     const granted = Object.entries(res.body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
-    expect(granted).toEqual(["roles.read", "users.read"]);
-    expect(Object.keys(res.body.permissions)).toHaveLength(16);
+    expect(granted).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]);
+    expect(Object.keys(res.body.permissions)).toHaveLength(20);
   });
 });

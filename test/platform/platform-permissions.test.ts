@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { setLogSink } from "../../src/lib/log";
 import { PERMISSIONS } from "../../src/domain/permissions";
-import { call, expectProblem, get, patch, post } from "../helpers/api";
+import { call, expectProblem, get, post } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 
 // The tests run with the development list (scripts/lib/dev-vars.mjs).
