@@ -100,6 +100,26 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
     expectProblem(await post("/api/auth/token", undefined, { token: member.token }), 404, "no_active_organization");
   });
 
+  it("the credential is checked fresh: a key deleted elsewhere, still warm in this isolate's cache, gets no token", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner.token, "Member");
+    expect((await post("/api/auth/token", undefined, { token: key.key })).status).toBe(200); // warm
+    await env.DB.prepare("DELETE FROM api_keys WHERE id = ?").bind(key.id).run(); // no cache invalidation: as if elsewhere
+    expectProblem(await post("/api/auth/token", undefined, { token: key.key }), 401, "unauthenticated");
+  });
+
+  it("a role stripped elsewhere gets no token with the old permissions (403), and the next one has the new ones", async () => {
+    const owner = await signUp();
+    const role = await createRole(owner.token, "Refunds", ["bookings.read", "bookings.refund"]);
+    const key = await createKey(owner.token, "Refunds");
+    expect((await post("/api/auth/token", undefined, { token: key.key })).status).toBe(200); // warm
+    await env.DB.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["bookings.read"]), role.id).run();
+    expectProblem(await post("/api/auth/token", undefined, { token: key.key }), 403, "forbidden");
+    const next = await post("/api/auth/token", undefined, { token: key.key });
+    expect(next.status).toBe(200);
+    expect((await verify(next.body.accessToken)).payload.permissions).toEqual(["bookings.read"]);
+  });
+
   it("body fields are refused (the route takes none)", async () => {
     const owner = await signUp();
     expectProblem(await post("/api/auth/token", { ttl: 86400 }, { token: owner.token }), 400, "validation_failed");

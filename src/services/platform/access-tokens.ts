@@ -1,6 +1,7 @@
 import type { RequestContext } from "../../context";
 import type { Env } from "../../env";
 import { callerOf, orgScopeOf } from "../auth/guards";
+import { assertCallerStands, callerStanding } from "../auth/standing";
 import { permissionCatalog } from "../../domain/permissions";
 
 /**
@@ -102,12 +103,19 @@ const encodePart = (value: object) => base64Url(utf8.encode(JSON.stringify(value
  * `POST /api/auth/token`: a token for the caller (API key or session) acting in its organization,
  * carrying its role and permissions as they are now. `sub` is the user (`usr_…`) for a session, the
  * key (`key_…`) for an API key.
+ *
+ * What a token carries is read fresh: before signing, the caller's credential and standing are
+ * checked against D1 (the caller's standing, services/auth/standing.ts), not only the auth cache.
+ * A key revoked or a member removed elsewhere a moment ago gets no token (401; 403 when its role
+ * changed, and the cached entries are dropped), so a token outlives a revocation by at most its
+ * lifetime (300 s), never by the cache's staleness bound on top.
  */
 export async function issueAccessToken({ ctx }: { ctx: RequestContext }) {
   const principal = callerOf(ctx);
   const scope = orgScopeOf(ctx);
   const catalog = permissionCatalog(ctx.env);
   const keys = await signingKeys(ctx.env);
+  await assertCallerStands(ctx, scope, callerStanding(ctx, scope));
   const iat = Math.floor(Date.now() / 1000);
   const header = { alg: "ES256", typ: "JWT", kid: keys.current.kid };
   const claims = {
