@@ -16,7 +16,9 @@ const migrate = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "appl
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // wrangler prints vars given on the command line as "(hidden)": say which mode this is.
-console.log(`Development mode (scripts/lib/dev-vars.mjs): ${Object.entries(DEV_VARS).map(([key, value]) => `${key}=${value}`).join(", ")}`);
+// (The fixed development signing keys are long and say nothing: named, not printed.)
+const shown = (key, value) => (key === "JWT_SIGNING_KEYS" ? "(the development keys)" : value);
+console.log(`Development mode (scripts/lib/dev-vars.mjs): ${Object.entries(DEV_VARS).map(([key, value]) => `${key}=${shown(key, value)}`).join(", ")}`);
 const dev = spawn(process.execPath, [WRANGLER, "dev", ...devVarArgs(), ...process.argv.slice(2)], { cwd: ROOT, stdio: "inherit" });
 // Ctrl-C reaches wrangler through the terminal; a signal sent to this process alone is passed on.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => dev.kill(signal));
