@@ -60,6 +60,7 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
       expect(Object.keys(key).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x", "y"]);
     }
     expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
   });
 
   it("a token signed by another key, or tampered with, fails verification", async () => {

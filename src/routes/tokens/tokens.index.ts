@@ -9,5 +9,7 @@ export const tokensRouter = createRouter()
   })
   .openapi(routes.getJwks, async (c) => {
     c.header("cache-control", "public, max-age=300");
+    // Public keys, no credentials: any origin may read them (a browser verifying a token).
+    c.header("access-control-allow-origin", "*");
     return c.json(await tokens.publicKeys({ ctx: ctxOf(c) }), 200);
   });
