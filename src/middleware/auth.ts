@@ -3,8 +3,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { AppBindings, RequestContext } from "../context";
 import { parseToken } from "../lib/tokens";
-import { forbidden } from "../lib/errors";
-import { authenticate } from "../services/auth/authenticate";
+import { ApiError, forbidden } from "../lib/errors";
 import { admit, bearerToken } from "../services/auth/admit";
 import type { Principal } from "../services/auth/principal";
 
@@ -28,11 +27,15 @@ function credentialOf(c: Context): { token: string | null; sent: boolean } {
   return { token: parseToken(cookie) === "session" ? cookie : null, sent: true };
 }
 
-/** The session in the browser's cookie (for the HTML pages), or null. */
+/** The session in the browser's cookie (for the HTML pages), or null — also when an admission rule refuses it. */
 export async function cookieSession(c: Context, ctx: RequestContext): Promise<Principal | null> {
   const cookie = getCookie(c, SESSION_COOKIE);
   if (!cookie || parseToken(cookie) !== "session") return null;
-  return authenticate(ctx, cookie);
+  // The same admission as the API (services/auth/admit.ts); a page treats a refused session as none.
+  return admit(ctx, cookie).catch((error: unknown) => {
+    if (error instanceof ApiError) return null;
+    throw error;
+  });
 }
 
 /**
