@@ -854,6 +854,46 @@ export interface paths {
         patch: operations["updateOrganization"];
         trace?: never;
     };
+    "/api/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a short-lived access token
+         * @description For the platform's services that cannot bind the `Authorizer` entrypoint: a signed token carrying the caller's organization, role and permissions as they are now, valid for 300 seconds. A revocation or a role change reaches a token only when it expires — at most 300 s; sibling Workers that must see it at once call the `Authorizer` entrypoint instead (docs/platform-authorization.md). This API does not accept these tokens itself. No request body. A 500 when the signing keys (the JWT_SIGNING_KEYS secret) are missing or invalid.
+         */
+        post: operations["createAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public keys of access tokens (JWKS)
+         * @description The public keys that verify access tokens: the current one first, then the previous one (during a key rotation). Pick the key by the token's `kid`. Cacheable for 5 minutes.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "organization.updated": {
@@ -1577,7 +1617,10 @@ export interface components {
             /** @example Guide */
             name: string;
             description: string;
+            /** @description What the role grants: built-in and platform permissions, in catalog order. */
             permissions: components["schemas"]["Permission"][];
+            /** @description Names the role still stores that the catalog no longer has (a platform permission removed from PLATFORM_PERMISSIONS): they grant nothing, and grant again if listed again. Empty for system roles. */
+            unknownPermissions: string[];
             /** @enum {string} */
             source: "system" | "organization";
             /** @description An org role named like a system role: it replaces that role in this organization. */
@@ -1586,8 +1629,6 @@ export interface components {
             shadowed: boolean;
             memberCount: number;
         };
-        /** @enum {string} */
-        Permission: "users.read" | "users.update" | "users.delete" | "users.invite" | "roles.read" | "roles.create" | "roles.update" | "roles.delete" | "api_keys.read" | "api_keys.create" | "api_keys.update" | "api_keys.delete" | "webhooks.read" | "webhooks.create" | "webhooks.update" | "webhooks.delete" | "audit_logs.read";
         /** @description The `role.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
         RoleUpdatedEvent: {
             /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
@@ -2291,6 +2332,8 @@ export interface components {
         };
         /** @description One change to the organization, told apart by `type`: an item of the audit log, and the body of its webhook deliveries. */
         WebhookEvent: components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationDeclinedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"] | components["schemas"]["ApiKeyUpdatedEvent"] | components["schemas"]["ApiKeyRolledEvent"] | components["schemas"]["WebhookEndpointCreatedEvent"] | components["schemas"]["WebhookEndpointUpdatedEvent"] | components["schemas"]["WebhookEndpointDeletedEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["WebhookTestEvent"];
+        /** @enum {string} */
+        Permission: "users.read" | "users.update" | "users.delete" | "users.invite" | "roles.read" | "roles.create" | "roles.update" | "roles.delete" | "api_keys.read" | "api_keys.create" | "api_keys.update" | "api_keys.delete" | "webhooks.read" | "webhooks.create" | "webhooks.update" | "webhooks.delete" | "audit_logs.read";
         Health: {
             /** @enum {boolean} */
             ok: true;
@@ -2468,7 +2511,7 @@ export interface components {
              */
             timezone?: string;
         };
-        /** @description Every permission of the catalog as a key, so a client can gate its UI. */
+        /** @description Every permission of the catalog as a key — the built-in ones, then the platform's (PLATFORM_PERMISSIONS) — so a client can gate its UI. */
         PermissionsView: {
             role: components["schemas"]["RoleRef"];
             /**
@@ -2880,6 +2923,33 @@ export interface components {
              * @example 3
              */
             invitationCount: number;
+        };
+        AccessToken: {
+            /** @description A JWT (ES256, `kid` in its header) with `iss` (APP_URL), `sub` (`usr_…` for a session, `key_…` for an API key), `org_id`, `role` (the role's name), `permissions` (array), `iat`, `exp` and `jti`. Verify it against GET /.well-known/jwks.json. */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Seconds until `exp` (300).
+             * @example 300
+             */
+            expiresIn: number;
+        };
+        Jwks: {
+            keys: components["schemas"]["Jwk"][];
+        };
+        Jwk: {
+            /** @enum {string} */
+            kty: "EC";
+            /** @enum {string} */
+            crv: "P-256";
+            x: string;
+            y: string;
+            kid: string;
+            /** @enum {string} */
+            alg: "ES256";
+            /** @enum {string} */
+            use: "sig";
         };
     };
     responses: never;
@@ -10642,6 +10712,215 @@ export interface operations {
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAccessToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The access token */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessToken"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credential (always the same body). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or it belongs to another organization. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON Web Key Set */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

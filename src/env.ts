@@ -38,6 +38,17 @@ export interface Env {
    * sealed until the scheduled upkeep has re-sealed every row under the new key (then remove it).
    */
   WEBHOOK_SECRET_KEY_PREVIOUS?: string;
+  /**
+   * The platform's own permissions, comma-separated `resource.action` (e.g. "tours.read,tours.write"):
+   * roles grant them beside the built-ins (domain/permissions.ts, docs/platform-authorization.md).
+   */
+  PLATFORM_PERMISSIONS?: string;
+  /**
+   * Secret: the private keys that sign access tokens (POST /api/auth/token), a JSON array of EC P-256
+   * JWKs with `kid`, the current one first, the previous one second (docs/platform-authorization.md).
+   * Required outside development.
+   */
+  JWT_SIGNING_KEYS?: string;
   /** Days events are kept before the Cron Trigger prunes them (default 90). */
   EVENT_RETENTION_DAYS?: string;
 }

@@ -32,7 +32,7 @@ describe("API keys", () => {
 
     const perms = await get("/api/organizations/me/permissions", { token: key });
     expect(perms.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
-    expect(Object.entries(perms.body.permissions).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(["roles.read", "users.read"]);
+    expect(Object.entries(perms.body.permissions).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]); // Member: its built-ins and the platform's .read ones
 
     const revoked = await del(`/api/organizations/api-keys/${created.body.id}`, { token: owner.token });
     expect(revoked.status).toBe(204);

@@ -4,7 +4,7 @@ import { createApp } from "../../src/app";
 import type { Env } from "../../src/env";
 import { ERROR_CODES, errorCatalog } from "../../src/lib/errors";
 import { CLEAN_TEXT_PATTERN } from "../../src/lib/text";
-import { PERMISSIONS } from "../../src/domain/permissions";
+import { permissionCatalog } from "../../src/domain/permissions";
 import { call, expectProblem, servedDocument } from "../helpers/api";
 
 describe("the OpenAPI document and the docs page", () => {
@@ -21,7 +21,7 @@ describe("the OpenAPI document and the docs page", () => {
         expect(op.responses["400"]!.content!["application/problem+json"]!.schema.$ref).toBe("#/components/schemas/Problem");
         if (op.security?.length) expect(op.responses["401"], `${method} ${path} 401`).toBeDefined();
         const actionWithoutBody = ["/api/auth/sign-out", "/api/auth/email-verification", "/api/organizations/invitations/{id}", "/api/invitations/{token}/decline",
-          "/api/organizations/webhooks/{id}/rotate-secret", "/api/organizations/webhooks/{id}/test", "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry"].includes(path);
+          "/api/organizations/webhooks/{id}/rotate-secret", "/api/organizations/webhooks/{id}/test", "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry", "/api/auth/token"].includes(path);
         if (["post", "put", "patch"].includes(method) && !actionWithoutBody) {
           expect(op.requestBody?.content?.["application/json"]?.schema, `${method} ${path} body`).toBeDefined();
         }
@@ -91,9 +91,10 @@ describe("the OpenAPI document and the docs page", () => {
     const doc = await servedDocument();
     const schemas = doc.components.schemas;
     const map = schemas.PermissionsView.properties.permissions;
-    expect(map.required).toEqual([...PERMISSIONS]);
+    // The built-ins, then the platform's (PLATFORM_PERMISSIONS: test/platform/platform-permissions.test.ts).
+    expect(map.required).toEqual([...permissionCatalog(env as Env).all]);
     expect(map.additionalProperties).toBe(false);
-    expect(schemas.Permission.enum).toEqual([...PERMISSIONS]);
+    expect(schemas.Permission.enum).toEqual([...permissionCatalog(env as Env).all]);
     for (const input of ["RoleCreateInput", "RoleUpdateInput"]) {
       expect(schemas[input].properties.permissions.items, input).toEqual({ $ref: "#/components/schemas/Permission" });
     }

@@ -46,7 +46,8 @@ describe("org invitations", () => {
     const owner = await signUp();
     const member = await addMember(owner.organization.id);
     expectProblem(await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: member.token }), 403, "forbidden");
-    await createRole(owner.token, "Recruiter", ["users.invite", "users.read", "roles.read"]);
+    // What a Member holds (its built-ins and the platform's .read ones), so it may invite Members.
+    await createRole(owner.token, "Recruiter", ["users.invite", "users.read", "roles.read", "tours.read", "bookings.read"]);
     const recruiter = await addMember(owner.organization.id, "recruiter");
     const res = await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Admin" }, { token: recruiter.token });
     expect(expectProblem(res, 403, "forbidden").detail).toContain("users.delete");

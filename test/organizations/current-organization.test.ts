@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { call, expectProblem, get, patch, offDocument } from "../helpers/api";
 import { addMember, signUp } from "../helpers/factories";
 import { type Problem } from "../helpers/document";
-import { PERMISSIONS } from "../../src/domain/permissions";
+import { permissionCatalog } from "../../src/domain/permissions";
+import type { Env } from "../../src/env";
 
 describe("the current organization", () => {
   it("sign-up → session → GET /me → PATCH /me → GET /me shows the change", async () => {
@@ -102,6 +103,8 @@ describe("the current organization", () => {
       [
         "api_keys.create", "api_keys.delete", "api_keys.read", "api_keys.update", "audit_logs.read", "roles.create", "roles.delete", "roles.read", "roles.update",
         "users.delete", "users.invite", "users.read", "users.update", "webhooks.create", "webhooks.delete", "webhooks.read", "webhooks.update",
+        // The platform's (PLATFORM_PERMISSIONS, development list: test/platform/platform-permissions.test.ts).
+        "tours.read", "tours.write", "bookings.read", "bookings.refund",
       ].sort(),
     );
     expect(Object.values(admin.body.permissions).every((v) => v === true)).toBe(true);
@@ -110,7 +113,7 @@ describe("the current organization", () => {
     const res = await get("/api/organizations/me/permissions", { token: member.token });
     expect(res.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
     const granted = Object.entries(res.body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
-    expect(granted).toEqual(["roles.read", "users.read"]);
-    expect(Object.keys(res.body.permissions)).toHaveLength(PERMISSIONS.length);
+    expect(granted).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]);
+    expect(Object.keys(res.body.permissions)).toHaveLength(permissionCatalog(env as Env).all.length);
   });
 });

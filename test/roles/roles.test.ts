@@ -18,9 +18,9 @@ describe("roles", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: [
-        { id: "role_system_admin", name: "Admin", description: expect.any(String), permissions: expect.arrayContaining(["roles.delete"]), source: "system", shadows: false, shadowed: false, memberCount: 1 },
-        { id: "role_system_member", name: "Member", description: expect.any(String), permissions: ["users.read", "roles.read"], source: "system", shadows: false, shadowed: false, memberCount: 1 },
-        { id: guide.id, name: "Guide", description: "Leads tours", permissions: ["users.read", "roles.read"], source: "organization", shadows: false, shadowed: false, memberCount: 2 },
+        { id: "role_system_admin", name: "Admin", description: expect.any(String), permissions: expect.arrayContaining(["roles.delete", "tours.write"]), unknownPermissions: [], source: "system", shadows: false, shadowed: false, memberCount: 1 },
+        { id: "role_system_member", name: "Member", description: expect.any(String), permissions: ["users.read", "roles.read", "tours.read", "bookings.read"], unknownPermissions: [], source: "system", shadows: false, shadowed: false, memberCount: 1 },
+        { id: guide.id, name: "Guide", description: "Leads tours", permissions: ["users.read", "roles.read"], unknownPermissions: [], source: "organization", shadows: false, shadowed: false, memberCount: 2 },
       ],
       nextCursor: null,
     });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PERMISSIONS } from "../../src/domain/permissions";
+import { permissionCatalog } from "../../src/domain/permissions";
 import { STANDING_CHANGED_DETAIL } from "../../src/services/auth/standing";
 import { call, expectProblem, get, type ApiResponse, post } from "../helpers/api";
 import { addMember, createKey, createRole, seedOrganization, uniqueEmail, type Owner } from "../helpers/factories";
@@ -99,7 +99,8 @@ const WRITES: Write[] = [
 /** An organization with a custom role "Operator" that holds every permission (but is not Admin). */
 async function organization(label: string) {
   const owner = await seedOrganization(`${label} Standing Tours`);
-  const operator = await createRole(owner.token, "Operator", [...PERMISSIONS]);
+  // Every permission of the catalog, the platform's included (a Member holds its .read ones: acting on Members needs them).
+  const operator = await createRole(owner.token, "Operator", [...permissionCatalog(env).all] as Parameters<typeof createRole>[2]);
   return { owner, operator };
 }
 
@@ -231,10 +232,11 @@ describe("a caller whose standing changed behind the cache writes nothing", () =
 describe("a role that gained permissions meanwhile still stands", () => {
   it("a key whose custom role was widened (not stripped) still mints", async () => {
     const owner = await seedOrganization("Widened Standing Tours");
-    const minter = await createRole(owner.token, "Minter", ["api_keys.create", "users.read", "roles.read"]);
+    // What a Member holds (its built-ins and the platform's .read ones), so it may mint Member keys.
+    const minter = await createRole(owner.token, "Minter", ["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read"]);
     const key = await createKey(owner.token, "Minter");
     expect((await get("/api/organizations/me", { token: key.key })).status).toBe(200);
-    await db.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "webhooks.read"]), minter.id).run();
+    await db.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read", "webhooks.read"]), minter.id).run();
     const res = await post("/api/organizations/api-keys", { name: "Still fine", role: "Member" }, { token: key.key });
     expect(res.status, res.text).toBe(201);
     expect(await db.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(res.body.id).first<{ n: number }>()).toEqual({ n: 1 });

@@ -1,8 +1,11 @@
 import type { AppRouter } from "../router";
+import { permissionCatalog } from "../../domain/permissions";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
 import { errorResponses, registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
 import { eventWebhooks, WebhookEventSchema } from "../events/event-webhooks";
+import { PermissionName } from "../schemas";
+import { withPlatformPermissions } from "./platform-permissions";
 
 /**
  * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
@@ -63,13 +66,21 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
   registerOpenApiComponents(app.openAPIRegistry);
   app.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
   for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
+  // The catalog's schema, extended per isolate with PLATFORM_PERMISSIONS when served.
+  app.openAPIRegistry.register("Permission", PermissionName);
   const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
 
-  let document: unknown;
+  let document: object | undefined;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) =>
-    c.json((document ??= withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config))))))),
-  );
+  // One served document per PLATFORM_PERMISSIONS value (one per isolate when deployed).
+  const served = new Map<string, object>();
+  app.get("/api/openapi.json", (c) => {
+    document ??= withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config)))));
+    const key = c.env.PLATFORM_PERMISSIONS ?? "";
+    let body = served.get(key);
+    if (!body) served.set(key, (body = withPlatformPermissions(document, permissionCatalog(c.env))));
+    return c.json(body);
+  });
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
 
   // The front door: the site's root is the reference, and every page (the docs, the token pages)

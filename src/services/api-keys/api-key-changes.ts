@@ -6,6 +6,7 @@ import type { RequestContext } from "../../context";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { mintToken, sha256Hex, tokenStart } from "../../lib/tokens";
+import { permissionCatalog } from "../../domain/permissions";
 import type { RateLimitTier } from "../../domain/rate-limits";
 import { callerOf, freshScope, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
@@ -27,8 +28,8 @@ export const MAX_ROLL_OVERLAP_SECONDS = 604_800;
  * key's role grants, as it must to create such a key (a Member-level key manager cannot re-tier or
  * roll an Admin key).
  */
-function assertMayManage(scope: OrgScope, row: ApiKeyRow) {
-  const missing = [...roleIn(scope.organization, row.roleKey).permissions].filter((p) => !scope.role.permissions.has(p));
+function assertMayManage(ctx: RequestContext, scope: OrgScope, row: ApiKeyRow) {
+  const missing = [...roleIn(scope.organization, row.roleKey, permissionCatalog(ctx.env)).permissions].filter((p) => !scope.role.permissions.has(p));
   if (missing.length > 0) throw forbidden(`You cannot change a key whose role grants permissions you do not hold: ${missing.sort().join(", ")}.`);
 }
 
@@ -42,7 +43,7 @@ export function updateApiKey({ ctx, input }: { ctx: RequestContext; input: { id:
   const scope = requirePermission(ctx, "api_keys.update");
   return untilApplied(async () => {
     const existing = await findInOrg(ctx, apiKeys, input.id, scope.organization.id, "API key");
-    assertMayManage(scope, existing);
+    assertMayManage(ctx, scope, existing);
     const changes = {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
@@ -93,7 +94,7 @@ export async function rollApiKey({ ctx, input }: { ctx: RequestContext; input: {
   const existing = await findInOrg(ctx, apiKeys, input.id, scope.organization.id, "API key");
   const now = Date.now();
   if (existing.expiresAt !== null && existing.expiresAt.getTime() <= now) throw expiredKey();
-  assertCanGrant(scope, roleIn(scope.organization, existing.roleKey).permissions);
+  assertCanGrant(scope, roleIn(scope.organization, existing.roleKey, permissionCatalog(ctx.env)).permissions);
 
   const overlapMs = (input.expiresIn ?? DEFAULT_ROLL_OVERLAP_SECONDS) * 1000;
   const oldExpiresAt = new Date(Math.min(now + overlapMs, existing.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY));

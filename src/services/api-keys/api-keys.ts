@@ -12,6 +12,7 @@ import { assertCallerStands, callerStanding } from "../auth/standing";
 import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
+import { permissionCatalog } from "../../domain/permissions";
 import { isoTime, roleRefView } from "../record-views";
 import type { OrganizationRecord } from "../../domain/records";
 import { previousStatementChanged } from "../events/recorder";
@@ -35,7 +36,7 @@ export function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
 export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string; rateLimit?: RateLimitTier } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "api_keys.create"));
   await requireVerifiedEmailToArm(ctx);
-  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
+  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role, permissionCatalog(ctx.env));
   assertCanGrant(scope, role.permissions);
   const now = new Date();
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;

@@ -2,6 +2,7 @@ import { authCache } from "../../cache/auth-cache";
 import type { RequestContext } from "../../context";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { roleIn } from "../permissions/role-in";
+import { permissionCatalog } from "../../domain/permissions";
 import type { OrgScope, Principal } from "./principal";
 import { touchSession, refreshSessionIfDue } from "./credential-upkeep";
 import { tierOf } from "../../domain/rate-limits";
@@ -30,7 +31,7 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
       keyName: record.name,
       rateLimit: tierOf(record.rateLimit),
       tokenHash,
-      scope: { organization, role: roleIn(organization, record.roleKey), roleKey: record.roleKey, memberId: null },
+      scope: { organization, role: roleIn(organization, record.roleKey, permissionCatalog(ctx.env)), roleKey: record.roleKey, memberId: null },
     };
   }
 
@@ -56,5 +57,5 @@ export async function sessionScope(ctx: RequestContext, organizationId: string, 
     authCache.membership(ctx, organizationId, userId),
   ]);
   if (!organization || !membership) return null;
-  return { organization, role: roleIn(organization, membership.roleKey), roleKey: membership.roleKey, memberId: membership.id };
+  return { organization, role: roleIn(organization, membership.roleKey, permissionCatalog(ctx.env)), roleKey: membership.roleKey, memberId: membership.id };
 }

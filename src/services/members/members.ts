@@ -16,6 +16,7 @@ import { ADMIN_ROLE_KEY, roleKeyOf } from "../../domain/permissions";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
 import { CHANGED_CONCURRENTLY, findInOrg, isRoleNotFound, untilApplied } from "../../db/tenant-rows";
+import { permissionCatalog } from "../../domain/permissions";
 import { memberViewIn, roleRefView } from "../record-views";
 import { previousStatementChanged } from "../events/recorder";
 
@@ -163,8 +164,8 @@ export function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: {
   return untilApplied(async () => {
     const scope = await freshScope(ctx, requirePermission(ctx, "users.update"));
     const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
-    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
-    const { key, role } = findAssignableRole(scope.organization, input.role);
+    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey, permissionCatalog(ctx.env)));
+    const { key, role } = findAssignableRole(scope.organization, input.role, permissionCatalog(ctx.env));
     assertCanGrant(scope, role.permissions);
     if (key === target.roleKey) return memberView(target, scope);
 
@@ -208,7 +209,7 @@ export async function removeMember({ ctx, input }: { ctx: RequestContext; input:
   const scope = requirePermission(ctx, "users.delete");
   await untilApplied(async () => {
     const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
-    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
+    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey, permissionCatalog(ctx.env)));
     const [[removed]] = await ctx.db.batch([
       ctx.db
         .delete(members)

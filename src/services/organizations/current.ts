@@ -5,6 +5,7 @@ import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { orgScopeOf, requireAdminRole } from "../auth/guards";
 import { permissionMap } from "../permissions/resolve";
+import { permissionCatalog, type Permission } from "../../domain/permissions";
 import { changedFields, organizationView, roleRefView } from "../record-views";
 import type { Actor } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
@@ -70,5 +71,6 @@ export async function updateCurrentOrganization({ ctx, input }: { ctx: RequestCo
 /** The caller's role and the whole permission catalog as booleans, for client-side gating. */
 export function getMyPermissions({ ctx }: { ctx: RequestContext }) {
   const { role } = orgScopeOf(ctx);
-  return { role: roleRefView(role), permissions: permissionMap(role.permissions) };
+  // Every built-in key is always there; the platform's follow (the served document lists them).
+  return { role: roleRefView(role), permissions: permissionMap(role.permissions, permissionCatalog(ctx.env)) as Record<Permission, boolean> & Record<string, boolean> };
 }
