@@ -1,25 +1,18 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { ALIASES } from "./scripts/lib/aliases.mjs";
 import { DEV_VARS } from "./scripts/lib/dev-vars.mjs";
 
 /**
- * wrangler.toml's `[alias]` entries (exact specifiers, as wrangler matches them), so the tests run
+ * The bundle's module substitutions (scripts/lib/aliases.mjs, which wrangler.toml's `[alias]` must
+ * match: `npm run check:bundle`), as exact specifiers the way wrangler matches them, so the tests run
  * the modules the deployed bundle runs: the curated `z`, zod's English-only locales, the stubs.
  */
-function wranglerAliases() {
-  const toml = readFileSync("./wrangler.toml", "utf8");
-  // The section runs to the next table header or the end of the file.
-  const section = /^\[alias\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? "";
-  const aliases = [...section.matchAll(/^"([^"]+)"\s*=\s*"([^"]+)"/gm)].map(([, find, replacement]) => ({
-    find: new RegExp(`^${find!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`),
-    replacement: path.resolve(replacement!),
-  }));
-  // Tests that silently ran other modules than the deployed ones would prove nothing about them.
-  if (/^\[alias\]/m.test(toml) && aliases.length === 0) throw new Error("vitest.config.ts: wrangler.toml has an [alias] section but none of its entries parsed");
-  return aliases;
-}
+const aliases = ALIASES.map(({ find, replacement }) => ({
+  find: new RegExp(`^${find.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`),
+  replacement: path.resolve(replacement),
+}));
 
 export default defineConfig(async () => {
   // The same migrations/ folder that `wrangler d1 migrations apply` reads.
@@ -40,7 +33,7 @@ export default defineConfig(async () => {
         },
       }),
     ],
-    resolve: { alias: wranglerAliases() },
+    resolve: { alias: aliases },
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],

@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Email me a new verification link
-         * @description Sends the signed-in user a new link to `${APP_URL}/verify-email/{token}` (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).
+         * @description Sends the signed-in user a new link to this site's `/verify-email/{token}` page (on the deployment's `APP_URL`) (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).
          */
         post: operations["requestEmailVerification"];
         delete?: never;
@@ -169,7 +169,7 @@ export interface paths {
         put?: never;
         /**
          * Email a password-reset link
-         * @description Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to `${APP_URL}/reset-password/{token}`, valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).
+         * @description Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to this site's `/reset-password/{token}` page (on the deployment's `APP_URL`), valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).
          */
         post: operations["requestPasswordReset"];
         delete?: never;
@@ -587,6 +587,50 @@ export interface paths {
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
+        /**
+         * Rename an API key or change its rate-limit tier
+         * @description Permissions: api_keys.update. The caller must hold every permission the key's role grants (403 otherwise). A new `rateLimit` applies from the next request on this location, and everywhere within the credential cache's bound (75 s). Records `api_key.updated` with the changed fields' old values; `{}` changes nothing.
+         */
+        patch: operations["updateApiKey"];
+        trace?: never;
+    };
+    "/api/organizations/api-keys/{id}/roll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll an API key
+         * @description Permissions: api_keys.create. A new key with the old one's name, role and rateLimit (no expiry of its own); its secret `key` is shown only in this response. The old key keeps working until now + `expiresIn` seconds (0–604800, default 86400; 0 ends it at once) — or its own earlier `expiresAt` — and shows that `expiresAt`. Records `api_key.rolled` (`data.object` the new key, `data.previous.id` the old one). An expired key → 409. The caller must hold every permission the key's role grants; a session whose email address is not verified → 403 `email_not_verified`.
+         */
+        post: operations["rollApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/api-keys/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An API key's usage
+         * @description Permissions: api_keys.read. The key's requests per hour or UTC day, newest first; only buckets with traffic are listed. Buckets whose start lies in [`since` rounded down to its bucket, `until`). Defaults: `hour` over the last 24 hours, `day` over the last 30 days; at most 7 days of hours or 90 days of days per request. Counts are collected off the request path and are visible within 60 s; kept 90 days.
+         */
+        get: operations["getApiKeyUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -810,10 +854,1486 @@ export interface paths {
         patch: operations["updateOrganization"];
         trace?: never;
     };
+    "/api/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a short-lived access token
+         * @description For the platform's services that cannot bind the `Authorizer` entrypoint: a signed token carrying the caller's organization, role and permissions as they are now, valid for 300 seconds. A revocation or a role change reaches a token only when it expires — at most 300 s; sibling Workers that must see it at once call the `Authorizer` entrypoint instead (docs/platform-authorization.md). This API does not accept these tokens itself. No request body. A 500 when the signing keys (the JWT_SIGNING_KEYS secret) are missing or invalid.
+         */
+        post: operations["createAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public keys of access tokens (JWKS)
+         * @description The public keys that verify access tokens: the current one first, then the previous one (during a key rotation). Pick the key by the token's `kid`. Cacheable for 5 minutes.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "organization.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of organization.updated
+         * @description POSTed to every enabled endpoint subscribed to `organization.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["organizationUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of organization.deleted
+         * @description POSTed to every enabled endpoint subscribed to `organization.deleted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["organizationDeletedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of member.added
+         * @description POSTed to every enabled endpoint subscribed to `member.added` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["memberAddedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of member.updated
+         * @description POSTed to every enabled endpoint subscribed to `member.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["memberUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "member.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of member.removed
+         * @description POSTed to every enabled endpoint subscribed to `member.removed` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["memberRemovedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of role.created
+         * @description POSTed to every enabled endpoint subscribed to `role.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["roleCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of role.updated
+         * @description POSTed to every enabled endpoint subscribed to `role.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["roleUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of role.deleted
+         * @description POSTed to every enabled endpoint subscribed to `role.deleted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["roleDeletedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.created
+         * @description POSTed to every enabled endpoint subscribed to `invitation.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.resent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.resent
+         * @description POSTed to every enabled endpoint subscribed to `invitation.resent` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationResentWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.revoked
+         * @description POSTed to every enabled endpoint subscribed to `invitation.revoked` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationRevokedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.accepted
+         * @description POSTed to every enabled endpoint subscribed to `invitation.accepted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationAcceptedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invitation.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of invitation.declined
+         * @description POSTed to every enabled endpoint subscribed to `invitation.declined` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["invitationDeclinedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of api_key.created
+         * @description POSTed to every enabled endpoint subscribed to `api_key.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["apiKeyCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of api_key.revoked
+         * @description POSTed to every enabled endpoint subscribed to `api_key.revoked` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["apiKeyRevokedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of api_key.updated
+         * @description POSTed to every enabled endpoint subscribed to `api_key.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["apiKeyUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.rolled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of api_key.rolled
+         * @description POSTed to every enabled endpoint subscribed to `api_key.rolled` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["apiKeyRolledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.created
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.created` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.updated
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.updated` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointUpdatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.deleted
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.deleted` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointDeletedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook_endpoint.disabled
+         * @description POSTed to every enabled endpoint subscribed to `webhook_endpoint.disabled` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookEndpointDisabledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery of webhook.test
+         * @description POSTed to every enabled endpoint subscribed to `webhook.test` (exactly, by its prefix, or by `*`), signed per Standard Webhooks. Verify the signature before trusting the body; dedupe on `webhook-id`; order by `createdAt` (delivery order is not guaranteed).
+         */
+        post: operations["webhookTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** @description The `organization.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        OrganizationUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "organization.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Organization"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Organization: {
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example Sunset Tours */
+            name: string;
+            /** @example https://cdn.example.com/sunset.png */
+            logo: string | null;
+            /** @example America/Los_Angeles */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        /** @description The `organization.deleted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        OrganizationDeletedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "organization.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Organization"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `member.added` event: the body of its webhook deliveries, and what the events list returns for it. */
+        MemberAddedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.added";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Member"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Member: {
+            /** @example mem_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            user: components["schemas"]["User"];
+            role: components["schemas"]["RoleRef"];
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            joinedAt: string;
+        };
+        User: {
+            /** @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example ana@sunset-tours.example */
+            email: string;
+            /** @example Ana Ruiz */
+            name: string;
+            /** @description Whether the owner of `email` has proved it (verification, password-reset or invitation link). */
+            emailVerified: boolean;
+        };
+        /** @description A role as resolved in the organization (an org role shadows a system role of the same name). */
+        RoleRef: {
+            /** @example role_system_admin */
+            id: string;
+            /** @example Admin */
+            name: string;
+            /** @enum {string} */
+            source: "system" | "organization";
+        };
+        /** @description The `member.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        MemberUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Member"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `member.removed` event: the body of its webhook deliveries, and what the events list returns for it. */
+        MemberRemovedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member.removed";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Member"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `role.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        RoleCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "role.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Role"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Role: {
+            /** @example role_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example Guide */
+            name: string;
+            description: string;
+            /** @description What the role grants: built-in and platform permissions, in catalog order. */
+            permissions: components["schemas"]["Permission"][];
+            /** @description Names the role still stores that the catalog no longer has (a platform permission removed from PLATFORM_PERMISSIONS): they grant nothing, and grant again if listed again. Empty for system roles. */
+            unknownPermissions: string[];
+            /** @enum {string} */
+            source: "system" | "organization";
+            /** @description An org role named like a system role: it replaces that role in this organization. */
+            shadows: boolean;
+            /** @description A system role replaced in this organization by an org role of the same name. */
+            shadowed: boolean;
+            memberCount: number;
+        };
+        /** @description The `role.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        RoleUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "role.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Role"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `role.deleted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        RoleDeletedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "role.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Role"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Invitation: {
+            /** @example inv_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example pat@example.com */
+            email: string;
+            role: components["schemas"]["RoleRef"];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "revoked" | "expired";
+            invitedBy: components["schemas"]["InvitedBy"];
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            acceptedAt: string | null;
+            /**
+             * @description Where the latest email is: queued, sent, or failed after every retry.
+             * @enum {string}
+             */
+            deliveryStatus: "queued" | "sent" | "failed";
+        };
+        /** @description Who sent the invitation: a user, or an API key (by its name at the time). */
+        InvitedBy: {
+            /** @enum {string} */
+            type: "user" | "api_key";
+            id: string;
+            name: string;
+        };
+        /** @description The `invitation.resent` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationResentEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.resent";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.revoked` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationRevokedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.revoked";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.accepted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationAcceptedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.accepted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `invitation.declined` event: the body of its webhook deliveries, and what the events list returns for it. */
+        InvitationDeclinedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.declined";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["Invitation"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `api_key.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        ApiKeyCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["ApiKeyEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description An API key as `api_key.*` events carry it: the `ApiKey` view without `start`, so no part of the secret travels. */
+        ApiKeyEventObject: {
+            /** @example key_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example Booking site */
+            name: string;
+            role: components["schemas"]["RoleRef"];
+            /**
+             * @description Traffic tier: `low` 60, `standard` 600, `high` 6,000 requests a minute (per Cloudflare location, approximate).
+             * @example standard
+             * @enum {string}
+             */
+            rateLimit: "low" | "standard" | "high";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description The latest request, from the usage counts: visible within 60 s of it.
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+        };
+        /** @description The `api_key.revoked` event: the body of its webhook deliveries, and what the events list returns for it. */
+        ApiKeyRevokedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["ApiKeyEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `api_key.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        ApiKeyUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["ApiKeyEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `api_key.rolled` event: the body of its webhook deliveries, and what the events list returns for it. */
+        ApiKeyRolledEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.rolled";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["ApiKeyEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.created` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointCreatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.created";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description A webhook endpoint as `webhook_endpoint.*` and `webhook.test` events carry it. */
+        WebhookEndpointEventObject: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The endpoint's origin only: a token in its path or query never travels in an event.
+             * @example https://hooks.example.com/…
+             */
+            url?: string;
+        };
+        /**
+         * @description An event type, a prefix such as `member.*`, or `*` for every type.
+         * @enum {string}
+         */
+        EventTypePattern: "*" | "organization.*" | "member.*" | "role.*" | "invitation.*" | "api_key.*" | "webhook_endpoint.*" | "webhook.*" | "organization.updated" | "organization.deleted" | "member.added" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "invitation.declined" | "api_key.created" | "api_key.revoked" | "api_key.updated" | "api_key.rolled" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.disabled" | "webhook.test";
+        /** @description An endpoint as every read returns it: never with its signing secret (see `WebhookEndpointWithSecret`). */
+        WebhookEndpoint: {
+            /** @example whe_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /** @example https://hooks.example.com/tours-events */
+            url: string;
+            description: string;
+            /**
+             * @description What it is subscribed to, as sent (`["*"]` by default).
+             * @example [
+             *       "member.*",
+             *       "role.updated"
+             *     ]
+             */
+            eventTypes: components["schemas"]["EventTypePattern"][];
+            enabled: boolean;
+            /** @description Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling. */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        /** @description The `webhook_endpoint.updated` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointUpdatedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.updated";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.deleted` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointDeletedEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.disabled` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookEndpointDisabledEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook_endpoint.disabled";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The `webhook.test` event: the body of its webhook deliveries, and what the events list returns for it. */
+        WebhookTestEvent: {
+            /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            createdAt: string;
+            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            organizationId: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "super_admin" | "system";
+                /**
+                 * @description `usr_…` or `key_…`; null for the system.
+                 * @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H
+                 */
+                id: string | null;
+                /** @example Ana Ruiz */
+                name: string;
+            };
+            /** @example req_01JD3S0M8N9A1B2C3D4E5F6G7H */
+            requestId: string;
+            data: {
+                object: components["schemas"]["WebhookEndpointEventObject"];
+                /** @description The changed fields' old values (updates only). */
+                previous?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description One change to the organization, told apart by `type`: an item of the audit log, and the body of its webhook deliveries. */
+        WebhookEvent: components["schemas"]["OrganizationUpdatedEvent"] | components["schemas"]["OrganizationDeletedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["InvitationCreatedEvent"] | components["schemas"]["InvitationResentEvent"] | components["schemas"]["InvitationRevokedEvent"] | components["schemas"]["InvitationAcceptedEvent"] | components["schemas"]["InvitationDeclinedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"] | components["schemas"]["ApiKeyUpdatedEvent"] | components["schemas"]["ApiKeyRolledEvent"] | components["schemas"]["WebhookEndpointCreatedEvent"] | components["schemas"]["WebhookEndpointUpdatedEvent"] | components["schemas"]["WebhookEndpointDeletedEvent"] | components["schemas"]["WebhookEndpointDisabledEvent"] | components["schemas"]["WebhookTestEvent"];
+        /** @enum {string} */
+        Permission: "users.read" | "users.update" | "users.delete" | "users.invite" | "roles.read" | "roles.create" | "roles.update" | "roles.delete" | "api_keys.read" | "api_keys.create" | "api_keys.update" | "api_keys.delete" | "webhooks.read" | "webhooks.create" | "webhooks.update" | "webhooks.delete" | "audit_logs.read";
         Health: {
             /** @enum {boolean} */
             ok: true;
@@ -846,36 +2366,6 @@ export interface components {
             organization: components["schemas"]["Organization"];
             session: components["schemas"]["SessionToken"];
         };
-        User: {
-            /** @example usr_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example ana@sunset-tours.example */
-            email: string;
-            /** @example Ana Ruiz */
-            name: string;
-            /** @description Whether the owner of `email` has proved it (verification, password-reset or invitation link). */
-            emailVerified: boolean;
-        };
-        Organization: {
-            /** @example org_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example Sunset Tours */
-            name: string;
-            /** @example https://cdn.example.com/sunset.png */
-            logo: string | null;
-            /** @example America/Los_Angeles */
-            timezone: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            updatedAt: string;
-        };
         SessionToken: {
             /** @description Send as `Authorization: Bearer <token>`. Shown only here. */
             token: string;
@@ -888,7 +2378,10 @@ export interface components {
         SignUpInput: {
             /** @example ana@sunset-tours.example */
             email: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             password: string;
             /** @example Ana Ruiz */
             name: string;
@@ -917,17 +2410,12 @@ export interface components {
             expiresAt: string;
             isSuperAdmin: boolean;
         };
-        /** @description A role as resolved in the organization (an org role shadows a system role of the same name). */
-        RoleRef: {
-            /** @example role_system_admin */
-            id: string;
-            /** @example Admin */
-            name: string;
-            /** @enum {string} */
-            source: "system" | "organization";
-        };
         SwitchOrganizationInput: {
             organizationId: string;
+        };
+        EmailVerificationRequested: {
+            /** @example We sent a new verification link to your address. It works for 24 hours; earlier links no longer do. */
+            message: string;
         };
         EmailVerificationResult: {
             user: components["schemas"]["User"];
@@ -946,12 +2434,18 @@ export interface components {
         PasswordResetConfirmInput: {
             /** @description The token from the emailed link (`prt_…`). */
             token: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             password: string;
         };
         PasswordChangeInput: {
             currentPassword: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             newPassword: string;
         };
         /** @description A page; `nextCursor` is null on the last page. */
@@ -1017,7 +2511,7 @@ export interface components {
              */
             timezone?: string;
         };
-        /** @description Every permission of the catalog as a key, so a client can gate its UI. */
+        /** @description Every permission of the catalog as a key — the built-in ones, then the platform's (PLATFORM_PERMISSIONS) — so a client can gate its UI. */
         PermissionsView: {
             role: components["schemas"]["RoleRef"];
             /**
@@ -1032,6 +2526,7 @@ export interface components {
              *       "roles.delete": false,
              *       "api_keys.read": true,
              *       "api_keys.create": false,
+             *       "api_keys.update": false,
              *       "api_keys.delete": false,
              *       "webhooks.read": true,
              *       "webhooks.create": false,
@@ -1051,6 +2546,7 @@ export interface components {
                 "roles.delete": boolean;
                 "api_keys.read": boolean;
                 "api_keys.create": boolean;
+                "api_keys.update": boolean;
                 "api_keys.delete": boolean;
                 "webhooks.read": boolean;
                 "webhooks.create": boolean;
@@ -1064,17 +2560,6 @@ export interface components {
             data: components["schemas"]["Member"][];
             nextCursor: string | null;
         };
-        Member: {
-            /** @example mem_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            user: components["schemas"]["User"];
-            role: components["schemas"]["RoleRef"];
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            joinedAt: string;
-        };
         MemberUpdateInput: {
             /** @example Member */
             role: string;
@@ -1083,23 +2568,6 @@ export interface components {
             data: components["schemas"]["Role"][];
             nextCursor: null;
         };
-        Role: {
-            /** @example role_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example Guide */
-            name: string;
-            description: string;
-            permissions: components["schemas"]["Permission"][];
-            /** @enum {string} */
-            source: "system" | "organization";
-            /** @description An org role named like a system role: it replaces that role in this organization. */
-            shadows: boolean;
-            /** @description A system role replaced in this organization by an org role of the same name. */
-            shadowed: boolean;
-            memberCount: number;
-        };
-        /** @enum {string} */
-        Permission: "users.read" | "users.update" | "users.delete" | "users.invite" | "roles.read" | "roles.create" | "roles.update" | "roles.delete" | "api_keys.read" | "api_keys.create" | "api_keys.delete" | "webhooks.read" | "webhooks.create" | "webhooks.update" | "webhooks.delete" | "audit_logs.read";
         RoleCreateInput: {
             /** @example Guide */
             name: string;
@@ -1130,43 +2598,6 @@ export interface components {
         InvitationPage: {
             data: components["schemas"]["Invitation"][];
             nextCursor: string | null;
-        };
-        Invitation: {
-            /** @example inv_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example pat@example.com */
-            email: string;
-            role: components["schemas"]["RoleRef"];
-            /** @enum {string} */
-            status: "pending" | "accepted" | "revoked" | "expired";
-            invitedBy: components["schemas"]["InvitedBy"];
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            expiresAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            acceptedAt: string | null;
-            /**
-             * @description Where the latest email is: queued, sent, or failed after every retry.
-             * @enum {string}
-             */
-            deliveryStatus: "queued" | "sent" | "failed";
-        };
-        /** @description Who sent the invitation: a user, or an API key (by its name at the time). */
-        InvitedBy: {
-            /** @enum {string} */
-            type: "user" | "api_key";
-            id: string;
-            name: string;
         };
         InvitationCreateInput: {
             /** @example ana@sunset-tours.example */
@@ -1227,10 +2658,13 @@ export interface components {
         /** @description Creates the account for the invited address. */
         AcceptWithAccountInput: {
             name: string;
-            /** @example correct horse battery staple */
+            /**
+             * @description A new password: at least 8 characters, at most 256.
+             * @example correct horse battery staple
+             */
             password: string;
         };
-        /** @description Accept as the signed-in user. */
+        /** @description Accept as the signed-in user: an empty object (or no body). */
         AcceptWithSessionInput: Record<string, never>;
         /** @description A page; `nextCursor` is null on the last page. */
         ApiKeyPage: {
@@ -1250,13 +2684,19 @@ export interface components {
             start: string;
             role: components["schemas"]["RoleRef"];
             /**
+             * @description Traffic tier: `low` 60, `standard` 600, `high` 6,000 requests a minute (per Cloudflare location, approximate).
+             * @example standard
+             * @enum {string}
+             */
+            rateLimit: "low" | "standard" | "high";
+            /**
              * Format: date-time
              * @example 2026-11-28T16:00:00.000Z
              */
             expiresAt: string | null;
             /**
              * Format: date-time
-             * @description Kept to the minute, written after the response.
+             * @description The latest request, from the usage counts: visible within 60 s of it.
              * @example 2026-11-28T16:00:00.000Z
              */
             lastUsedAt: string | null;
@@ -1266,7 +2706,7 @@ export interface components {
              */
             createdAt: string;
         };
-        /** @description Never includes the secret or its hash. */
+        /** @description The new key WITH its secret (`key`): returned once, by this response only. Store it now; no read returns it again (only its `start`). */
         ApiKeyWithSecret: components["schemas"]["ApiKey"] & {
             /** @description The secret. Shown once. */
             key: string;
@@ -1281,13 +2721,74 @@ export interface components {
              * @description Optional expiry (future ISO-8601 time).
              */
             expiresAt?: string;
+            /**
+             * @description Traffic tier (default `standard`).
+             * @example standard
+             * @enum {string}
+             */
+            rateLimit?: "low" | "standard" | "high";
+        };
+        ApiKeyUpdateInput: {
+            /** @example Booking site (EU) */
+            name?: string;
+            /**
+             * @description Traffic tier: `low` 60, `standard` 600, `high` 6,000 requests a minute (per Cloudflare location, approximate).
+             * @example standard
+             * @enum {string}
+             */
+            rateLimit?: "low" | "standard" | "high";
+        };
+        /** @description Never includes the secret or its hash. */
+        RolledApiKey: components["schemas"]["ApiKey"] & {
+            /** @description The new secret. Shown once. */
+            key: string;
+        };
+        ApiKeyRollInput: {
+            /**
+             * @description Seconds the old key keeps working (0–604800, default 86400).
+             * @example 3600
+             */
+            expiresIn?: number;
+        };
+        ApiKeyUsage: {
+            data: components["schemas"]["ApiKeyUsageBucket"][];
+        };
+        ApiKeyUsageBucket: {
+            /**
+             * Format: date-time
+             * @description Start of the hour or UTC day.
+             * @example 2026-11-28T16:00:00.000Z
+             */
+            start: string;
+            /**
+             * @description Every answered request of the key, errors and 429s included.
+             * @example 1200
+             */
+            requests: number;
+            /**
+             * @description Answers 400–499 other than 429.
+             * @example 3
+             */
+            clientErrors: number;
+            /**
+             * @description Answers 500–599.
+             * @example 0
+             */
+            serverErrors: number;
+            /**
+             * @description 429 answers of the key's rate limit.
+             * @example 0
+             */
+            rateLimited: number;
         };
         /** @description A page; `nextCursor` is null on the last page. */
         EventPage: {
-            data: components["schemas"]["Event"][];
+            data: components["schemas"]["AuditLogEvent"][];
             nextCursor: string | null;
         };
-        /** @description One change to the organization. Also the body of every webhook delivery. */
+        /** @description An event as recorded: typed by `type` (`WebhookEvent`), or, if it was stored before its record's shape last changed, the generic `Event`. */
+        AuditLogEvent: components["schemas"]["WebhookEvent"] | components["schemas"]["Event"];
+        /** @description The shape every event has, whatever its type: `data.object` is the resource as the API returned it when the event was recorded. Each type's own schema (`MemberAddedEvent`, …, together `WebhookEvent`) types it exactly. */
         Event: {
             /** @example evt_01JD3S0M8N9A1B2C3D4E5F6G7H */
             id: string;
@@ -1327,41 +2828,13 @@ export interface components {
          * @description The event catalog.
          * @enum {string}
          */
-        EventType: "organization.updated" | "organization.deleted" | "member.added" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "invitation.declined" | "api_key.created" | "api_key.revoked" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.disabled" | "webhook.test";
+        EventType: "organization.updated" | "organization.deleted" | "member.added" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "invitation.declined" | "api_key.created" | "api_key.revoked" | "api_key.updated" | "api_key.rolled" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.disabled" | "webhook.test";
         /** @description A page; `nextCursor` is null on the last page. */
         WebhookEndpointPage: {
             data: components["schemas"]["WebhookEndpoint"][];
             nextCursor: string | null;
         };
-        /** @description Never includes the secret. */
-        WebhookEndpoint: {
-            /** @example whe_01JD3S0M8N9A1B2C3D4E5F6G7H */
-            id: string;
-            /** @example https://hooks.example.com/tours-events */
-            url: string;
-            description: string;
-            /**
-             * @example [
-             *       "member.*",
-             *       "role.updated"
-             *     ]
-             */
-            eventTypes: string[];
-            enabled: boolean;
-            /** @description Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling. */
-            disabledReason: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-28T16:00:00.000Z
-             */
-            updatedAt: string;
-        };
-        /** @description Never includes the secret. */
+        /** @description The endpoint WITH its signing `secret`: returned once, by creating the endpoint and by rotating its secret. Store it then; no read returns it again. */
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /**
              * @description `whsec_` + base64 of 32 random bytes. Shown only in this response.
@@ -1379,11 +2852,6 @@ export interface components {
             eventTypes?: components["schemas"]["EventTypePattern"][];
             enabled?: boolean;
         };
-        /**
-         * @description An event type, a prefix such as `member.*`, or `*` for every type.
-         * @enum {string}
-         */
-        EventTypePattern: "*" | "organization.*" | "member.*" | "role.*" | "invitation.*" | "api_key.*" | "webhook_endpoint.*" | "webhook.*" | "organization.updated" | "organization.deleted" | "member.added" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted" | "invitation.declined" | "api_key.created" | "api_key.revoked" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted" | "webhook_endpoint.disabled" | "webhook.test";
         WebhookEndpointUpdateInput: {
             /**
              * @description https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most 2,048 characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).
@@ -1456,11 +2924,40 @@ export interface components {
              */
             invitationCount: number;
         };
+        AccessToken: {
+            /** @description A JWT (ES256, `kid` in its header) with `iss` (APP_URL), `sub` (`usr_…` for a session, `key_…` for an API key), `org_id`, `role` (the role's name), `permissions` (array), `iat`, `exp` and `jti`. Verify it against GET /.well-known/jwks.json. */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Seconds until `exp` (300).
+             * @example 300
+             */
+            expiresIn: number;
+        };
+        Jwks: {
+            keys: components["schemas"]["Jwk"][];
+        };
+        Jwk: {
+            /** @enum {string} */
+            kty: "EC";
+            /** @enum {string} */
+            crv: "P-256";
+            x: string;
+            y: string;
+            kid: string;
+            /** @enum {string} */
+            alg: "ES256";
+            /** @enum {string} */
+            use: "sig";
+        };
     };
     responses: never;
     parameters: {
         /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
         "X-Request-Id": string;
+        /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+        "X-D1-Bookmark": string;
     };
     requestBodies: never;
     headers: {
@@ -1478,6 +2975,8 @@ export interface components {
         Allow: string;
         /** @description The scheme that would authenticate the request (RFC 9110 §11.6.1). */
         "WWW-Authenticate": string;
+        /** @description The caller's traffic limit (draft-ietf-httpapi-ratelimit-headers): `"key";q=600;w=60` is 600 requests per 60 s for this API key (its tier), `"user";q=1200;w=60` the limit of all of a user's sessions. On every answer to an authenticated caller. Counted per Cloudflare location, approximately. */
+        "RateLimit-Policy": string;
         /** @description `true` when this is the stored response of an earlier request with the same `Idempotency-Key`. */
         "Idempotent-Replayed": "true";
     };
@@ -1841,6 +3340,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Set-Cookie": components["headers"]["Set-Cookie"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1851,6 +3351,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1876,6 +3377,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1895,12 +3397,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1914,6 +3431,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1928,6 +3446,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -1940,6 +3460,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1952,6 +3473,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1977,6 +3499,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1996,12 +3519,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2015,6 +3553,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2045,6 +3584,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2057,6 +3597,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2082,6 +3623,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2094,6 +3636,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2137,12 +3680,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2156,6 +3714,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2182,9 +3741,12 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EmailVerificationRequested"];
+                };
             };
             /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
             400: {
@@ -2192,6 +3754,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2217,6 +3780,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2242,6 +3806,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2255,6 +3820,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2267,6 +3833,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2280,6 +3847,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2681,6 +4249,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2691,6 +4260,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2716,6 +4286,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2741,6 +4312,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2778,6 +4350,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2790,6 +4363,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2803,6 +4377,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2822,6 +4397,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -2834,6 +4411,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2846,6 +4424,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2871,6 +4450,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2890,12 +4470,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2909,6 +4504,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2937,6 +4533,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2947,6 +4544,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2972,6 +4570,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2984,6 +4583,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3003,12 +4603,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3022,6 +4637,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3041,6 +4657,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3053,6 +4671,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3065,6 +4684,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3090,6 +4710,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3109,12 +4730,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3128,6 +4764,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3142,6 +4779,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3154,6 +4793,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3166,6 +4806,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3191,6 +4832,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3203,6 +4845,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3222,12 +4865,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3241,6 +4899,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3271,6 +4930,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3283,6 +4943,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3308,6 +4969,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3320,6 +4982,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3345,6 +5008,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3375,12 +5039,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3394,6 +5073,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3408,6 +5088,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3420,6 +5102,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3432,6 +5115,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3457,6 +5141,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3469,6 +5154,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3488,12 +5174,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3507,6 +5208,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3529,6 +5231,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3541,6 +5245,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3553,6 +5258,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3578,6 +5284,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3590,6 +5297,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3609,12 +5317,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3628,6 +5351,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3656,6 +5380,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3666,6 +5391,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3691,6 +5417,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3703,6 +5430,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3728,6 +5456,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3740,6 +5483,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3753,6 +5497,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3785,6 +5530,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3797,6 +5543,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3822,6 +5569,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3834,6 +5582,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3859,6 +5608,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3889,12 +5639,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3908,6 +5673,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3922,6 +5688,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -3934,6 +5702,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3946,6 +5715,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3971,6 +5741,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3983,6 +5754,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4002,12 +5774,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4021,6 +5808,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4054,6 +5842,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4066,6 +5855,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4091,6 +5881,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4103,6 +5894,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4128,6 +5920,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4164,6 +5957,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4176,6 +5984,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4189,6 +5998,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4217,6 +6027,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4227,6 +6038,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4252,6 +6064,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4264,6 +6077,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4289,6 +6103,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4301,6 +6130,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4314,6 +6144,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4346,6 +6177,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4358,6 +6190,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4383,6 +6216,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4395,6 +6229,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4420,6 +6255,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4450,12 +6286,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4469,6 +6320,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4491,6 +6343,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -4503,6 +6357,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4515,6 +6370,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4540,6 +6396,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4552,6 +6409,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4571,12 +6429,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4590,6 +6463,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4623,6 +6497,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4635,6 +6510,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4660,6 +6536,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4672,6 +6549,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4697,6 +6575,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4733,6 +6612,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4746,6 +6626,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4758,6 +6639,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4771,6 +6653,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4802,6 +6685,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4814,6 +6698,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4839,6 +6724,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4851,6 +6737,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4876,6 +6763,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4888,6 +6776,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4901,6 +6790,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4913,6 +6803,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4926,6 +6817,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4954,6 +6846,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4964,6 +6857,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4989,6 +6883,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5001,6 +6896,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5026,6 +6922,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5038,6 +6949,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5051,6 +6963,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5070,6 +6983,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -5082,6 +6997,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5094,6 +7010,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5119,6 +7036,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5138,12 +7056,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5157,6 +7090,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5171,6 +7105,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 /** @description The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`). */
@@ -5282,6 +7218,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Set-Cookie": components["headers"]["Set-Cookie"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5294,6 +7231,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5319,6 +7257,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5331,6 +7270,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5356,6 +7296,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5368,6 +7309,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5398,12 +7340,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5417,6 +7374,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5537,6 +7495,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -5549,6 +7509,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5561,6 +7522,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5586,6 +7548,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5598,6 +7561,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5617,12 +7581,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5636,6 +7615,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5669,6 +7649,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5681,6 +7662,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5706,6 +7688,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5718,6 +7701,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5743,6 +7727,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5779,6 +7764,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5791,6 +7791,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5804,6 +7805,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5832,6 +7834,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5842,6 +7845,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5867,6 +7871,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5879,6 +7884,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5898,12 +7904,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5917,6 +7938,519 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyUpdateInput"];
+            };
+        };
+        responses: {
+            /** @description The key as it is now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credential (always the same body). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or it belongs to another organization. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than the limit. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rollApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response (status and body) is kept 24 h for this organization and credential; the same key and request get it again with `Idempotent-Replayed: true`, a different request with the same key is a 422 `idempotency_key_reused`, and while the first runs a 409 `idempotency_key_in_progress`. 1–255 printable ASCII characters. */
+                "idempotency-key"?: string;
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRollInput"];
+            };
+        };
+        responses: {
+            /** @description The new key */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolledApiKey"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credential (always the same body). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or it belongs to another organization. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than the limit. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not application/json. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiKeyUsage: {
+        parameters: {
+            query?: {
+                /** @description Bucket size (default `hour`). */
+                granularity?: "hour" | "day";
+                /** @description ISO-8601; rounded down to its bucket. */
+                since?: string;
+                /** @description ISO-8601, exclusive (default now). */
+                until?: string;
+            };
+            header?: {
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage buckets, newest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyUsage"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credential (always the same body). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or it belongs to another organization. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5932,8 +8466,11 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page. */
                 cursor?: string;
-                /** @description An exact type, or a prefix ending in `.*`: organization.*, member.*, role.*, invitation.*, api_key.*, webhook_endpoint.*, webhook.*. */
-                type?: string;
+                /**
+                 * @description An exact type, a prefix ending in `.*` (organization.*, member.*, role.*, invitation.*, api_key.*, webhook_endpoint.*, webhook.*), or `*` (every type: the same as no filter).
+                 * @example member.*
+                 */
+                type?: components["schemas"]["EventTypePattern"];
                 /** @description A `usr_…` or `key_…` id. */
                 actorId?: string;
                 /** @description Events created at or after this time (ISO-8601). */
@@ -5944,6 +8481,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -5956,6 +8495,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5968,6 +8508,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5993,6 +8534,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6005,6 +8547,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6024,12 +8567,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6043,6 +8601,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6057,6 +8616,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 id: string;
@@ -6071,10 +8632,11 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Event"];
+                    "application/json": components["schemas"]["AuditLogEvent"];
                 };
             };
             /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
@@ -6083,6 +8645,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6108,6 +8671,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6120,6 +8684,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6139,12 +8704,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6158,6 +8738,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6177,6 +8758,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -6189,6 +8772,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6201,6 +8785,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6226,6 +8811,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6238,6 +8824,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6257,12 +8844,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6276,6 +8878,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6309,6 +8912,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6321,6 +8925,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6346,6 +8951,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6358,6 +8964,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6383,6 +8990,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6419,6 +9027,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6431,6 +9054,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6444,6 +9068,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6458,6 +9083,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 id: string;
@@ -6472,6 +9099,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6484,6 +9112,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6509,6 +9138,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6521,6 +9151,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6540,12 +9171,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6559,6 +9205,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6587,6 +9234,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6597,6 +9245,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6622,6 +9271,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6634,6 +9284,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6653,12 +9304,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6672,6 +9338,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6704,6 +9371,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6716,6 +9384,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6741,6 +9410,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6753,6 +9423,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6778,6 +9449,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6808,12 +9480,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6827,6 +9514,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6858,6 +9546,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6870,6 +9559,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6895,6 +9585,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6907,6 +9598,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6932,6 +9624,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6944,6 +9637,21 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6956,6 +9664,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6969,6 +9678,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7000,6 +9710,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7012,6 +9723,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7037,6 +9749,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7049,6 +9762,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7074,6 +9788,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7086,6 +9801,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7099,6 +9815,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7111,6 +9828,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7124,6 +9842,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7143,6 +9862,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 id: string;
@@ -7157,6 +9878,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7169,6 +9891,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7194,6 +9917,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7206,6 +9930,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7225,12 +9950,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7244,6 +9984,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7273,6 +10014,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7285,6 +10027,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7310,6 +10053,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7322,6 +10066,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7347,6 +10092,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7360,6 +10106,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7372,6 +10119,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7385,6 +10133,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7406,6 +10155,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path?: never;
             cookie?: never;
@@ -7418,6 +10169,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7430,6 +10182,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7455,6 +10208,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7474,12 +10228,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7493,6 +10262,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7507,6 +10277,8 @@ export interface operations {
             header?: {
                 /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
                 "x-request-id"?: components["parameters"]["X-Request-Id"];
+                /** @description A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same). */
+                "x-d1-bookmark"?: components["parameters"]["X-D1-Bookmark"];
             };
             path: {
                 /** @description An organization id. A path segment that is not one (`me`, `members`, a typo) never matches this route: 404. */
@@ -7522,6 +10294,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7534,6 +10307,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7559,6 +10333,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7571,6 +10346,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7590,12 +10366,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7609,6 +10400,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7638,6 +10430,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7648,6 +10441,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7673,6 +10467,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7685,6 +10480,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7704,12 +10500,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7723,6 +10534,7 @@ export interface operations {
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7756,6 +10568,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7768,6 +10581,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7793,6 +10607,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7805,6 +10620,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7830,6 +10646,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
                     "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7860,6 +10677,231 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAccessToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The access token */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessToken"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credential (always the same body). */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but not allowed. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or it belongs to another organization. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (no internals are exposed). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A storage dependency is briefly unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's own correlation id (1–128 of `[A-Za-z0-9._:-]`). Echoed back as `X-Client-Request-Id` and logged beside the server's id; the response's `X-Request-Id`, the events and the audit log always carry the server's own. Anything else is ignored. */
+                "x-request-id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON Web Key Set */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Bad input: validation failed, malformed JSON or an invalid cursor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method not allowed on this path (`Allow` lists the ones it answers). */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Client-Request-Id": components["headers"]["X-Client-Request-Id"];
+                    "X-D1-Bookmark": components["headers"]["X-D1-Bookmark"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (no internals are exposed). */
             500: {
                 headers: {
@@ -7884,6 +10926,952 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    organizationUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    organizationDeletedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    memberAddedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    memberUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    memberRemovedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    roleCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    roleUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    roleDeletedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationResentWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationResentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationRevokedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationAcceptedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAcceptedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    invitationDeclinedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationDeclinedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRevokedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRolledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRolledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointUpdatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointDeletedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookEndpointDisabledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookTestWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every attempt: dedupe on it. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt (part of what is signed). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx within 10 seconds is a success (the body is ignored). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: any other status, a timeout or a network error, is retried with backoff (redirects are not followed). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

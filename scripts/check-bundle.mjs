@@ -8,12 +8,22 @@
 // module load (their difference is the first HTTP request's one-off cost): informative only, it
 // varies too much between machines and runs to fail CI on.
 //
-// Exit codes: 0 within the limit, 1 over it (or a module importing `z` around src/lib/zod.ts), 3 wrangler failed.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// Before and after the build it checks the aliases (scripts/lib/aliases.mjs, checked by
+// scripts/lib/check-aliases.mjs): wrangler.toml's `[alias]`, as wrangler's own parser reads it, must
+// equal the shared module; every package file an alias replaces, and every importer it is meant for,
+// must still exist; the metafile must hold none of the replaced modules, and no other module may
+// import an aliased specifier.
+//
+// Exit codes: 0 within the limit, 1 over it (or an alias problem, or a module importing `z` around
+// src/lib/zod.ts), 3 wrangler failed.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { runWrangler } from "./lib/dev-server.mjs";
+import { experimental_readRawConfig } from "wrangler";
+import { ALIASES } from "./lib/aliases.mjs";
+import { checkAliases } from "./lib/check-aliases.mjs";
+import { ROOT, runWrangler } from "./lib/dev-server.mjs";
 
 const LIMIT_KIB = 150;
 const STARTUP_RUNS = 3;
@@ -33,6 +43,14 @@ if (zodBypasses.length > 0) {
   console.error(`Import z from src/lib/zod.ts, not from "zod" or "@hono/zod-openapi": ${zodBypasses.map((f) => `src/${f}`).join(", ")}`);
   process.exit(1);
 }
+
+const { rawConfig } = experimental_readRawConfig({ config: path.join(ROOT, "wrangler.toml") });
+const aliasInput = { aliases: ALIASES, wranglerAlias: rawConfig.alias, exists: (file) => existsSync(path.join(ROOT, file)) };
+const reportAliasProblems = (problems) => {
+  for (const problem of problems) console.error(`Alias: ${problem}`);
+  return problems.length > 0;
+};
+if (reportAliasProblems(checkAliases(aliasInput))) process.exit(1);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "check-bundle-"));
 
@@ -69,6 +87,9 @@ try {
     console.log(`  ${kib(bytes).padStart(8)} KiB  ${name}`);
   }
 
+  const aliasesBroken = reportAliasProblems(checkAliases({ ...aliasInput, metafile: meta }));
+  if (!aliasesBroken) console.log(`Aliases: ${ALIASES.length} (scripts/lib/aliases.mjs) match wrangler.toml, their targets exist, and the bundle holds none of the modules they replace`);
+
   const over = gzip > LIMIT_KIB * 1024;
   console.log(`Worker bundle: ${kib(raw)} KiB, ${kib(gzip)} KiB gzip (limit ${LIMIT_KIB} KiB gzip) — ${over ? "OVER THE LIMIT" : "ok"}`);
 
@@ -99,7 +120,7 @@ try {
   if (eager) console.log(`  with the HTTP app built at module load (bench/eager-entry.ts): median ${eager.median} ms of ${eager.runs.join(", ")} ms`);
   if (deployed && eager) console.log(`  → the first HTTP request in an isolate builds the app: ~${Math.max(0, eager.median - deployed.median).toFixed(1)} ms, once`);
 
-  process.exitCode = over ? 1 : 0;
+  process.exitCode = over || aliasesBroken ? 1 : 0;
 } catch {
   // reported above
 } finally {

@@ -24,7 +24,7 @@ const PROJECT_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 // The API's own email rule (zod's z.email() pattern, on the lower-cased address), so every account
 // that can sign up can be granted. Anything else is refused before it gets near SQL.
-const EMAIL = /^(?:[a-z0-9_'+\-]+\.)*[a-z0-9_'+\-]*[a-z0-9_+-]@(?:[a-z0-9][a-z0-9\-]*\.)+[a-z]{2,}$/;
+const EMAIL = /^(?:[a-z0-9_'+-]+\.)*[a-z0-9_'+-]*[a-z0-9_+-]@(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,}$/;
 
 function fail(code, message) {
   console.error(message);

@@ -19,6 +19,7 @@ import { recipientInvitationsRouter } from "./routes/invitations/recipient.index
 import { devRouter } from "./routes/dev/dev.index";
 import { eventsRouter } from "./routes/events/events.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
+import { tokensRouter } from "./routes/tokens/tokens.index";
 import { tokenPages } from "./routes/pages/pages.index";
 import { csrfGuard } from "./middleware/csrf";
 import { registerDocs } from "./routes/docs/docs.index";
@@ -54,7 +55,8 @@ export function createApp(env: Pick<Env, "ENVIRONMENT">) {
     .route("/", apiKeysRouter)
     .route("/", eventsRouter)
     .route("/", webhooksRouter)
-    .route("/", superAdminRouter);
+    .route("/", superAdminRouter)
+    .route("/", tokensRouter);
   if (development) app.route("/", devRouter);
 
   app.route("/", tokenPages);

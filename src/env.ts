@@ -11,6 +11,18 @@ export interface Env {
   RATE_LIMIT_EMAIL_SEND: RateLimit;
   /** Sends to webhook receivers on request (POST …/test, …/retry), per organization. */
   RATE_LIMIT_WEBHOOK_SENDS: RateLimit;
+  /** Integration traffic (docs/integration-traffic.md): one binding per API-key tier, keyed by key id… */
+  RATE_LIMIT_KEY_LOW: RateLimit;
+  RATE_LIMIT_KEY_STANDARD: RateLimit;
+  RATE_LIMIT_KEY_HIGH: RateLimit;
+  /** …and one for sessions, keyed by user id. */
+  RATE_LIMIT_SESSIONS: RateLimit;
+  /** API-key usage counts, flushed from each isolate and summed by the consumer (services/traffic/). */
+  USAGE: Queue<unknown>;
+  /** Seconds an isolate collects usage counts before it sends them (default 10; development 0). */
+  USAGE_FLUSH_SECONDS?: string;
+  /** `off` turns the traffic limits off, honoured only when ENVIRONMENT=development (the benchmark's baseline). */
+  TRAFFIC_LIMITS?: string;
   ENVIRONMENT: string;
   APP_URL: string;
   /** Comma-separated exact origins allowed to call /api/* from a browser; empty = none. */
@@ -37,6 +49,17 @@ export interface Env {
   RATE_LIMIT_ORG_CREATE: RateLimit;
   /** Per user: second-factor codes (sign-in with a code, enrolling, disabling, deleting the account). */
   RATE_LIMIT_MFA: RateLimit;
+  /**
+   * The platform's own permissions, comma-separated `resource.action` (e.g. "tours.read,tours.write"):
+   * roles grant them beside the built-ins (domain/permissions.ts, docs/platform-authorization.md).
+   */
+  PLATFORM_PERMISSIONS?: string;
+  /**
+   * Secret: the private keys that sign access tokens (POST /api/auth/token), a JSON array of EC P-256
+   * JWKs with `kid`, the current one first, the previous one second (docs/platform-authorization.md).
+   * Required outside development.
+   */
+  JWT_SIGNING_KEYS?: string;
   /** Days events are kept before the Cron Trigger prunes them (default 90). */
   EVENT_RETENTION_DAYS?: string;
 }

@@ -1,5 +1,7 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "./env";
 import { once } from "./lib/once";
+import type { AuthorizeInput, AuthorizeResult } from "./services/platform/authorizer";
 
 type App = ReturnType<typeof import("./app").createApp>;
 
@@ -25,6 +27,18 @@ function httpApp({ ENVIRONMENT }: Env): Promise<App> {
 }
 const queueConsumer = once(() => import("./queues/consumer"));
 const upkeep = once(() => import("./scheduled/upkeep"));
+const authorizer = once(() => import("./services/platform/authorizer"));
+
+/**
+ * The entrypoint sibling Workers bind (`[[services]] … entrypoint = "Authorizer"`) to authorize a
+ * request they received through this Worker's warm auth cache, with no network hop: the HTTP API's
+ * own admission rules, one code path (docs/platform-authorization.md, API.md §10).
+ */
+export class Authorizer extends WorkerEntrypoint<Env> {
+  async authorize(input: AuthorizeInput): Promise<AuthorizeResult> {
+    return (await authorizer()).authorize(this.env, (promise) => this.ctx.waitUntil(promise), input);
+  }
+}
 
 export default {
   fetch: async (request: Request, env: Env, ctx: ExecutionContext) => (await httpApp(env)).fetch(request, env, ctx),

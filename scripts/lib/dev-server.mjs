@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyDocsAssets } from "../copy-docs-assets.mjs";
-import { devVarArgs } from "./dev-vars.mjs";
+import { DEV_VARS, devVarArgs } from "./dev-vars.mjs";
 
 export const HOST = "127.0.0.1";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -73,11 +73,26 @@ export async function freePort(preferred) {
  * `onStep(step, { stateDir, base })`, if given, is called before "migrate" and before "start"
  * (`base` is known from "start" on), so a script can report progress.
  * `development: false` serves wrangler.toml's top level as it is — production — without the
- * development vars: what scripts/export-openapi.mjs documents.
+ * development vars: what scripts/export-openapi.mjs documents. `vars` are laid over the development
+ * vars (the benchmarks' TRAFFIC_LIMITS and USAGE_FLUSH_SECONDS).
+ * `config` serves another wrangler config (a path from the project root; the benchmark's bare
+ * Worker and its worker-only variant of the app); `migrate: false` skips the D1 migrations (a
+ * config without D1).
  */
-export async function startDevServer({ port = 8790, persistTo = "temp", verbose = false, healthTimeoutMs = 60_000, onStep, development = true } = {}) {
+export async function startDevServer({
+  port = 8790,
+  persistTo = "temp",
+  verbose = false,
+  healthTimeoutMs = 60_000,
+  onStep,
+  development = true,
+  vars = {},
+  config = null,
+  migrate = true,
+} = {}) {
   const stateDir = persistTo === "temp" ? mkdtempSync(path.join(os.tmpdir(), "tours-events-dev-")) : persistTo;
   const persist = stateDir ? ["--persist-to", stateDir] : [];
+  const configArgs = config ? ["--config", config] : [];
   let child = null;
   let stopped = false;
   // Registered before the migrations, so a temporary state directory goes away on any exit.
@@ -92,7 +107,7 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
   try {
     copyDocsAssets(); // /docs loads it from the static assets
     onStep?.("migrate", { stateDir });
-    await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
+    if (migrate) await runWrangler(["d1", "migrations", "apply", "DB", "--local", ...configArgs, ...persist]);
     chosenPort = await freePort(port);
     inspectorPort = await freePort(chosenPort + 100);
   } catch (error) {
@@ -105,10 +120,10 @@ export async function startDevServer({ port = 8790, persistTo = "temp", verbose 
   child = spawn(
     process.execPath,
     [
-      WRANGLER, "dev", "--local", "--ip", HOST, "--port", String(chosenPort),
+      WRANGLER, "dev", ...configArgs, "--local", "--ip", HOST, "--port", String(chosenPort),
       "--inspector-ip", HOST, "--inspector-port", String(inspectorPort), ...persist,
       "--show-interactive-dev-session=false", "--live-reload=false", "--log-level", verbose ? "log" : "warn",
-      ...(development ? devVarArgs() : []),
+      ...(development ? devVarArgs({ ...DEV_VARS, ...vars }) : []),
     ],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

@@ -17,6 +17,18 @@ export const DEV_VARS = Object.freeze({
   // Emails land in D1, readable at GET /api/dev/outbox.
   EMAIL_PROVIDER: "outbox",
   EMAIL_FROM: "Tours & Events <no-reply@tours-events.test>",
+  // API-key usage leaves each request's isolate right after its response (production collects 10 s).
+  USAGE_FLUSH_SECONDS: "0",
+  // The platform's own permissions, as a tours-and-bookings platform would declare them
+  // (docs/platform-authorization.md); examples/tours-service gates GET /tours on tours.read.
+  PLATFORM_PERMISSIONS: "tours.read,tours.write,bookings.read,bookings.refund",
+  // The fixed development signing keys of access tokens (current first, previous second). Public
+  // here, so worthless anywhere else: the Worker refuses a `development-*` kid outside development,
+  // and production's keys come from `wrangler secret put JWT_SIGNING_KEYS`.
+  JWT_SIGNING_KEYS: JSON.stringify([
+    { kid: "development-1", kty: "EC", crv: "P-256", x: "jPJQf6q5W7AcP8He-3aP7uR-JJ6cbzbxsZZ9glofNmg", y: "hrx3vC8-gYJRs5ZiN4wV7T2AsqEs2KI8AnA-3U0yRGM", d: "RmyytKP-SoMxb28CIH-BxW7k0fSRX7vYl7D7lPGMusE" },
+    { kid: "development-0", kty: "EC", crv: "P-256", x: "sQcgps8MJEEc6rhFGm0qPQaFRPjRaRXB5147IUwRqxU", y: "ZhdI7NrXhbugqlyjUg8YNUQRnKVYrnRcVOI9tN1YA3M", d: "hCVubu0XfMBjFAYaUdCFXpE7JmflbRv5nlhm6LWuymw" },
+  ]),
 });
 
 /** DEV_VARS as `wrangler dev` arguments (`--var KEY:VALUE`; wrangler splits at the first colon). */

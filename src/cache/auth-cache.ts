@@ -47,7 +47,14 @@ export const authCache = {
 // stale record written back to KV, stretching the revocation bound by the replica's lag.
 async function loadApiKey(ctx: AuthCacheContext, keyHash: string): Promise<CredentialRecord | null> {
   const row = await ctx.primary
-    .select({ id: apiKeys.id, name: apiKeys.name, organizationId: apiKeys.organizationId, roleKey: apiKeys.roleKey, expiresAt: apiKeys.expiresAt })
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      organizationId: apiKeys.organizationId,
+      roleKey: apiKeys.roleKey,
+      expiresAt: apiKeys.expiresAt,
+      rateLimit: apiKeys.rateLimit,
+    })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, keyHash))
     .get();
@@ -115,5 +122,6 @@ async function loadOrganization(ctx: AuthCacheContext, organizationId: string): 
     createdAt: org.createdAt.getTime(),
     updatedAt: org.updatedAt.getTime(),
     roles: roleRows,
+    memberCount: org.memberCount,
   };
 }

@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
   "invitation.declined",
   "api_key.created",
   "api_key.revoked",
+  "api_key.updated",
+  "api_key.rolled",
   "webhook_endpoint.created",
   "webhook_endpoint.updated",
   "webhook_endpoint.deleted",
@@ -52,6 +54,8 @@ export const EVENT_READ_PERMISSIONS = {
   "invitation.declined": ["users.read"],
   "api_key.created": ["api_keys.read"],
   "api_key.revoked": ["api_keys.read"],
+  "api_key.updated": ["api_keys.read"],
+  "api_key.rolled": ["api_keys.read"],
   "webhook_endpoint.created": ["webhooks.read"],
   "webhook_endpoint.updated": ["webhooks.read"],
   "webhook_endpoint.deleted": ["webhooks.read"],
@@ -77,6 +81,9 @@ export function readPermissionsFor(patterns: readonly string[]): EventReadPermis
   }
   return EVENT_READ_PERMISSION_ORDER.filter((permission) => needed.has(permission));
 }
+
+/** The pattern that selects every type, present and future (a webhook endpoint's default). */
+export const ALL_EVENT_TYPES = "*";
 
 /** `member.*` style prefixes: the part before the first dot of some type. */
 export const EVENT_TYPE_PREFIXES = [...new Set(EVENT_TYPES.map((t) => `${t.split(".")[0]}.*`))] as readonly string[];

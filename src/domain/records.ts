@@ -4,9 +4,12 @@
  * so neither has to import the other for a type.
  */
 
-/** What a credential's hash resolves to. */
+/**
+ * What a credential's hash resolves to. An API key's `rateLimit` is its tier (domain/rate-limits.ts);
+ * records cached before tiers existed lack it, so it is read through `tierOf`.
+ */
 export type CredentialRecord =
-  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null }
+  | { kind: "api_key"; id: string; name: string; organizationId: string; roleKey: string; expiresAt: number | null; rateLimit?: string }
   | { kind: "session"; id: string; userId: string; activeOrganizationId: string | null; expiresAt: number; mfa?: boolean };
 
 export interface UserRecord {
@@ -49,4 +52,9 @@ export interface OrganizationRecord {
   requireMfa?: boolean;
   /** The org's own roles (custom roles and shadows), for permission resolution. */
   roles: OrgRole[];
+  /**
+   * Its members when the record was loaded (stale up to the auth cache's bound): chooses how a member
+   * search runs (services/members/members.ts), never shown and never counted on.
+   */
+  memberCount: number;
 }

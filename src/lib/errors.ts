@@ -127,7 +127,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   token_expired: "The emailed link (verification or password reset) has expired. Ask for a new one.",
   payload_too_large: "The body is larger than 64 KiB.",
   unsupported_media_type: "The body is not `application/json`.",
-  rate_limited: "Too many requests for this client, address or organization. Wait `Retry-After` seconds.",
+  rate_limited:
+    "Too many requests for this client, address, organization, API key (its `rateLimit` tier) or user (all of its sessions). `RateLimit-Policy` names the limit. Wait `Retry-After` seconds.",
   internal_error: "Something failed on our side. Nothing internal is shown; quote the `requestId`.",
   service_unavailable: "A storage dependency is briefly unavailable. Retry after `Retry-After` seconds.",
 };

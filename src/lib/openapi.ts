@@ -1,5 +1,6 @@
 import { z } from "./zod";
 import { ERROR_CODES, errorTypeUri, type ErrorCode } from "./errors";
+import { BOOKMARK, BOOKMARK_HEADER } from "./bookmark";
 
 export const ProblemSchema = z
   .object({
@@ -38,7 +39,7 @@ export const HEADER_COMPONENTS = {
   },
   "X-D1-Bookmark": {
     description: "The D1 bookmark of this request's reads and writes (when it touched the database). Send it back as the `x-d1-bookmark` request header to read at least what this response saw, on any replica.",
-    schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
+    schema: { type: "string", pattern: BOOKMARK.source },
   },
   "Retry-After": {
     description: "Seconds to wait before retrying.",
@@ -58,6 +59,11 @@ export const HEADER_COMPONENTS = {
     description: "The scheme that would authenticate the request (RFC 9110 §11.6.1).",
     schema: { type: "string", example: 'Bearer realm="api"' },
     required: true,
+  },
+  "RateLimit-Policy": {
+    description:
+      'The caller\'s traffic limit (draft-ietf-httpapi-ratelimit-headers): `"key";q=600;w=60` is 600 requests per 60 s for this API key (its tier), `"user";q=1200;w=60` the limit of all of a user\'s sessions. On every answer to an authenticated caller. Counted per Cloudflare location, approximately.',
+    schema: { type: "string", example: '"key";q=600;w=60' },
   },
   "Idempotent-Replayed": {
     description: "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`.",
@@ -136,8 +142,17 @@ export const emptyResponse = (description: string, ...headers: HeaderName[]) => 
 export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export type SecurityRequirement = Record<string, string[]>;
-export const SECURITY_API_KEY_OR_SESSION: SecurityRequirement[] = [{ apiKey: [] }, { session: [] }, { sessionCookie: [] }];
+/**
+ * What the document offers (docs/api-conventions.md, "Which routes offer the cookie"): the
+ * `sessionCookie` alternative only on the user's own session routes, the ones a browser on this
+ * site calls (sign-up/in/out, the session, email verification, password reset and change, the
+ * user's invitations and accepting them); the organization's API and the Super Admin routes
+ * document Bearer only, so a generated client never sends a token as a cookie there. It describes,
+ * it does not gate: the auth middleware accepts the cookie wherever it accepts a session.
+ */
+export const SECURITY_API_KEY_OR_SESSION: SecurityRequirement[] = [{ apiKey: [] }, { session: [] }];
 export const SECURITY_SESSION: SecurityRequirement[] = [{ session: [] }, { sessionCookie: [] }];
+export const SECURITY_SESSION_BEARER: SecurityRequirement[] = [{ session: [] }];
 
 interface ComponentRegistry {
   registerComponent(type: "headers" | "securitySchemes" | "parameters", name: string, component: object): unknown;
@@ -150,6 +165,19 @@ export const CLIENT_REQUEST_ID_PARAMETER = {
   required: false,
   description: `The caller's own correlation id (${CLIENT_REQUEST_ID_RULE}). Echoed back as \`X-Client-Request-Id\` and logged beside the server's id; the response's \`X-Request-Id\`, the events and the audit log always carry the server's own. Anything else is ignored.`,
   schema: { type: "string", pattern: CLIENT_REQUEST_ID_PATTERN, example: "checkout-7f3a9c" },
+} as const;
+
+/**
+ * The optional `x-d1-bookmark` request header every read (`GET`) operation takes: read at least
+ * as fresh as this bookmark (docs/api-conventions.md, "Read replicas and bookmarks").
+ */
+export const BOOKMARK_PARAMETER = {
+  name: BOOKMARK_HEADER,
+  in: "header",
+  required: false,
+  description:
+    "A D1 bookmark from an earlier response's `X-D1-Bookmark`: this read is served at least as fresh as it (read your own writes on any replica). A value not shaped like a D1 bookmark is a 400. Writes always run on the primary, so only reads declare it; browsers need not send it (the `d1_bookmark` cookie does the same).",
+  schema: { type: "string", pattern: BOOKMARK.source },
 } as const;
 
 /** The document's shared components that no zod schema produces: security schemes, headers and parameters. */
@@ -172,4 +200,5 @@ export function registerOpenApiComponents(registry: ComponentRegistry) {
   });
   for (const [name, header] of Object.entries(HEADER_COMPONENTS)) registry.registerComponent("headers", name, header);
   registry.registerComponent("parameters", "X-Request-Id", CLIENT_REQUEST_ID_PARAMETER);
+  registry.registerComponent("parameters", "X-D1-Bookmark", BOOKMARK_PARAMETER);
 }

@@ -6,6 +6,14 @@ import { fromHex, toHex } from "./encoding";
  * (verification reads the parameters from the stored string).
  */
 export const PBKDF2_ITERATIONS = 100_000;
+
+/** The password rule, in one place: the API's schema (routes/schemas.ts PasswordInput) and every page say it the same way. */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+/** What a form's label says about a new password. */
+export const PASSWORD_HINT = `at least ${PASSWORD_MIN_LENGTH} characters`;
+/** The one message for a new password that breaks the rule: sign-up, accepting, reset and change alike. */
+export const PASSWORD_RULE = `The password must have ${PASSWORD_HINT} (and at most ${PASSWORD_MAX_LENGTH}).`;
 const ALGORITHM = "pbkdf2-sha256";
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<string> {

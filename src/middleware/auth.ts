@@ -3,9 +3,10 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { AppBindings, RequestContext } from "../context";
 import { parseToken } from "../lib/tokens";
-import { unauthenticated, forbidden } from "../lib/errors";
-import { authenticate } from "../services/auth/authenticate";
+import { ApiError, forbidden } from "../lib/errors";
+import { admit, bearerToken } from "../services/auth/admit";
 import type { Principal } from "../services/auth/principal";
+import { meterTraffic } from "./traffic";
 
 export const SESSION_COOKIE = "session";
 
@@ -21,20 +22,21 @@ export function setSessionCookie(c: Context, session: { token: string; expiresAt
  */
 function credentialOf(c: Context): { token: string | null; sent: boolean } {
   const authorization = c.req.header("authorization");
-  if (authorization !== undefined) {
-    const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
-    return { token: match?.[1] ?? null, sent: true };
-  }
+  if (authorization !== undefined) return { token: bearerToken(authorization), sent: true };
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie === undefined) return { token: null, sent: false };
   return { token: parseToken(cookie) === "session" ? cookie : null, sent: true };
 }
 
-/** The session in the browser's cookie (for the HTML pages), or null. */
+/** The session in the browser's cookie (for the HTML pages), or null — also when an admission rule refuses it. */
 export async function cookieSession(c: Context, ctx: RequestContext): Promise<Principal | null> {
   const cookie = getCookie(c, SESSION_COOKIE);
   if (!cookie || parseToken(cookie) !== "session") return null;
-  return authenticate(ctx, cookie);
+  // The same admission as the API (services/auth/admit.ts); a page treats a refused session as none.
+  return admit(ctx, cookie).catch((error: unknown) => {
+    if (error instanceof ApiError) return null;
+    throw error;
+  });
 }
 
 /**
@@ -45,14 +47,13 @@ export async function cookieSession(c: Context, ctx: RequestContext): Promise<Pr
 export const requireAuth = (...kinds: Principal["kind"][]) =>
   createMiddleware<AppBindings>(async (c, next) => {
     const { token } = credentialOf(c);
-    if (!token) throw unauthenticated();
-    const principal = await authenticate(c.get("ctx"), token);
-    if (!principal) throw unauthenticated();
+    // The same admission as the Authorizer RPC (services/auth/admit.ts).
+    const principal = await admit(c.get("ctx"), token);
     if (!kinds.includes(principal.kind)) {
       throw forbidden(principal.kind === "api_key" ? "This endpoint needs a user session; API keys cannot use it." : "This endpoint needs an API key.");
     }
     c.get("ctx").principal = principal;
-    await next();
+    await meterTraffic(c, principal, next);
   });
 
 /**
@@ -62,10 +63,9 @@ export const requireAuth = (...kinds: Principal["kind"][]) =>
 export const optionalAuth = createMiddleware<AppBindings>(async (c, next) => {
   const { token, sent } = credentialOf(c);
   if (sent) {
-    if (!token) throw unauthenticated();
-    const principal = await authenticate(c.get("ctx"), token);
-    if (!principal) throw unauthenticated();
+    const principal = await admit(c.get("ctx"), token);
     c.get("ctx").principal = principal;
+    return meterTraffic(c, principal, next);
   }
   await next();
 });

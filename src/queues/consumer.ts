@@ -1,5 +1,6 @@
 import { buildContext } from "../context";
 import { handleWebhookBatch, WEBHOOKS_QUEUE } from "./webhooks";
+import { handleUsageBatch, USAGE_QUEUE } from "./usage";
 import type { Env } from "../env";
 import { EmailMessage } from "../services/emails/messages";
 import { deliverAccountEmail } from "../services/emails/deliver-account-email";
@@ -21,6 +22,7 @@ export const EMAILS_DEAD_LETTER_QUEUE = "tours-events-emails-dlq";
  */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext): Promise<void> {
   if (batch.queue === WEBHOOKS_QUEUE) return handleWebhookBatch(batch, env, executionCtx);
+  if (batch.queue === USAGE_QUEUE) return handleUsageBatch(batch, env, executionCtx);
   for (const message of batch.messages) {
     // One context per message: its log lines carry the message id.
     const ctx = buildContext({ env, messageId: message.id, waitUntil: (promise) => executionCtx.waitUntil(promise) });

@@ -1,5 +1,5 @@
 import { optionalAuth, requireAuth } from "../middleware/auth";
-import { SECURITY_API_KEY_OR_SESSION, SECURITY_SESSION, type SecurityRequirement } from "../lib/openapi";
+import { SECURITY_API_KEY_OR_SESSION, SECURITY_SESSION, SECURITY_SESSION_BEARER, type SecurityRequirement } from "../lib/openapi";
 import type { Permission } from "../domain/permissions";
 
 /**
@@ -55,4 +55,4 @@ export function apiKeyOrSession(permission?: Permission) {
 export const adminRole = () => ({ ...apiKeyOrSession(), "x-required-role": "Admin" as const });
 
 /** Platform staff: a session of a user with the Super Admin flag (never an API key). */
-export const superAdmin = () => ({ ...sessionOnly(), "x-required-role": "super_admin" as const });
+export const superAdmin = () => ({ ...sessionOnly(), security: SECURITY_SESSION_BEARER, "x-required-role": "super_admin" as const });

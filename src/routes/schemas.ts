@@ -3,6 +3,7 @@ import { PERMISSIONS } from "../domain/permissions";
 import { CLEAN_TEXT_PATTERN } from "../lib/text";
 import type { IdPrefix } from "../lib/ids";
 import { nullableRef } from "../lib/openapi";
+import { PASSWORD_HINT, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RULE } from "../lib/passwords";
 
 /** Response and shared request schemas: one definition feeds validation and the OpenAPI document. */
 
@@ -81,8 +82,15 @@ export const cleanText = (min: number, max: number) =>
 
 export const NameInput = cleanText(1, 100);
 
-/** A new password: 8–256 characters (PBKDF2 cost does not grow with length: it hashes a digest). */
-export const PasswordInput = z.string().min(8).max(256).openapi({ example: "correct horse battery staple" });
+/**
+ * A new password: 8–256 characters (PBKDF2 cost does not grow with length: it hashes a digest),
+ * refused with the one PASSWORD_RULE message wherever a password is chosen.
+ */
+export const PasswordInput = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, { error: PASSWORD_RULE })
+  .max(PASSWORD_MAX_LENGTH, { error: PASSWORD_RULE })
+  .openapi({ description: `A new password: ${PASSWORD_HINT}, at most ${PASSWORD_MAX_LENGTH}.`, example: "correct horse battery staple" });
 
 /**
  * An id in a path. Only its length is checked here: a malformed id is the same 404 as an unknown one

@@ -6,6 +6,7 @@ import { pruneIdempotencyRecords } from "../services/idempotency/records";
 import { sweepExpiredInvitations } from "../services/invitations/sweep";
 import { resealWebhookSecrets } from "../services/webhooks/secret-key-rotation";
 import { pruneMfaChallenges } from "../services/mfa/challenge";
+import { pruneUsage } from "../services/traffic/usage-ingest";
 
 /**
  * The `scheduled()` handler (the cron in wrangler.toml): bounded clean-ups, each on its own, so one
@@ -13,7 +14,7 @@ import { pruneMfaChallenges } from "../services/mfa/challenge";
  */
 export async function handleScheduled(controller: ScheduledController, env: Env, executionCtx: ExecutionContext): Promise<void> {
   const ctx = buildContext({ env, requestId: newId("req"), waitUntil: (promise) => executionCtx.waitUntil(promise) });
-  const [invitations, idempotency, events, webhooks, webhookSecrets, mfaChallenges] = await Promise.allSettled([
+  const [invitations, idempotency, events, webhooks, webhookSecrets, mfaChallenges, usage] = await Promise.allSettled([
     sweepExpiredInvitations(ctx),
     pruneIdempotencyRecords(ctx),
     pruneEvents(ctx, controller.scheduledTime),
@@ -21,6 +22,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     // A WEBHOOK_SECRET_KEY rotation is done when `webhookSecrets.remaining` is 0 (then retire the previous key).
     resealWebhookSecrets(ctx, controller.scheduledTime),
     pruneMfaChallenges(ctx, controller.scheduledTime),
+    // API-key usage buckets past 90 days (services/traffic/usage-ingest.ts).
+    pruneUsage(ctx, controller.scheduledTime),
   ]);
   const outcome = (result: PromiseSettledResult<unknown>) => (result.status === "fulfilled" ? result.value : String(result.reason));
   ctx.log.info("scheduled_upkeep", {
@@ -31,5 +34,6 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     webhooks: outcome(webhooks),
     webhookSecrets: outcome(webhookSecrets),
     expiredMfaChallenges: outcome(mfaChallenges),
+    usage: outcome(usage),
   });
 }

@@ -1,5 +1,5 @@
 import type { OrganizationRecord, UserRecord } from "../domain/records";
-import type { ResolvedRole } from "./permissions/resolve";
+import type { RoleRef } from "./permissions/resolve";
 import { roleIn } from "./permissions/role-in";
 
 /** The public shapes of our records: what every endpoint returns for them. */
@@ -23,7 +23,7 @@ export const userView = (user: Pick<UserRecord, "id" | "email" | "name" | "email
   mfaEnabled: user.mfaEnabled ?? false,
 });
 
-export const roleRefView = (role: ResolvedRole) => ({ id: role.id, name: role.name, source: role.source });
+export const roleRefView = (role: RoleRef) => ({ id: role.id, name: role.name, source: role.source });
 
 /** A membership as every endpoint (and every member.* event) shows it. */
 export const memberViewIn = (

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, countUntilLimited, expectProblem, get, post } from "../helpers/api";
+import { call, countUntilLimited, expectProblem, get, post, offDocument } from "../helpers/api";
 import { signUp, uniqueEmail } from "../helpers/factories";
 import { tokenIn, waitForEmail } from "../helpers/emails";
 import { mintToken } from "../../src/lib/tokens";
@@ -62,7 +62,7 @@ describe("email verification", () => {
     expectProblem(await post("/api/auth/email-verification/confirm", { token: mintToken("emailVerification") }), 404, "not_found");
     expectProblem(await post("/api/auth/email-verification/confirm", { token: mintToken("passwordReset") }), 404, "not_found");
     expectProblem(await post("/api/auth/email-verification/confirm", { token: owner.token }), 404, "not_found"); // a session token
-    expectProblem(await post("/api/auth/email-verification/confirm", {}), 400, "validation_failed");
+    expectProblem(await post("/api/auth/email-verification/confirm", offDocument({})), 400, "validation_failed");
     expect((await verifiedFlag(owner.user.id))!.email_verified).toBe(0);
   });
 

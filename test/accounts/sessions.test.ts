@@ -1,71 +1,64 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, countUntilLimited, del, expectProblem, get, post } from "../helpers/api";
+import { countUntilLimited, expectProblem, get, offDocument, post } from "../helpers/api";
+import { api, expectData, expectError } from "../helpers/client";
 import { signUp } from "../helpers/factories";
 
-interface SessionInfo {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string;
-  userAgent: string | null;
-  current: boolean;
-}
-
-const signInAs = (email: string, password: string, userAgent: string) =>
-  call("POST", "/api/auth/sign-in", { body: { email, password }, headers: { "user-agent": userAgent } });
+const signInAs = async (email: string, password: string, userAgent: string) =>
+  expectData(await api(undefined, { headers: { "user-agent": userAgent } }).POST("/api/auth/sign-in", { body: { email, password } }), 200);
 
 describe("listing and revoking my sessions", () => {
   it("lists the user's live sessions newest first, marks the caller's, and never shows a token", async () => {
     const owner = await signUp({ password: "listing-password" });
     const laptop = await signInAs(owner.user.email, "listing-password", "Laptop Browser/1.0");
     const phone = await signInAs(owner.user.email, "listing-password", "Phone\tApp/2.0"); // control characters stripped
-    const list = await get<{ data: SessionInfo[]; nextCursor: string | null }>("/api/auth/sessions", { token: laptop.body.session.token });
-    expect(list.status).toBe(200);
-    expect(list.body.data).toHaveLength(3);
-    expect(list.body.data.map((s) => s.userAgent)).toEqual(["PhoneApp/2.0", "Laptop Browser/1.0", null]);
-    expect(list.body.data.map((s) => s.current)).toEqual([false, true, false]);
-    expect(Object.keys(list.body.data[0]!).sort()).toEqual(["createdAt", "current", "expiresAt", "id", "lastUsedAt", "userAgent"]);
-    for (const token of [owner.token, laptop.body.session.token, phone.body.session.token]) expect(list.text).not.toContain(token);
+    const list = expectData(await api(laptop.session.token).GET("/api/auth/sessions"), 200);
+    expect(list.data).toHaveLength(3);
+    expect(list.data.map((s) => s.userAgent)).toEqual(["PhoneApp/2.0", "Laptop Browser/1.0", null]);
+    expect(list.data.map((s) => s.current)).toEqual([false, true, false]);
+    expect(Object.keys(list.data[0]!).sort()).toEqual(["createdAt", "current", "expiresAt", "id", "lastUsedAt", "userAgent"]);
+    for (const token of [owner.token, laptop.session.token, phone.session.token]) expect(JSON.stringify(list)).not.toContain(token);
     // Another user's list holds none of these.
     const other = await signUp();
-    const theirs = await get<{ data: SessionInfo[] }>("/api/auth/sessions", { token: other.token });
-    expect(theirs.body.data.map((s) => s.id)).not.toContain(list.body.data[0]!.id);
-    expect(theirs.body.data).toHaveLength(1);
+    const theirs = expectData(await api(other.token).GET("/api/auth/sessions"), 200);
+    expect(theirs.data.map((s) => s.id)).not.toContain(list.data[0]!.id);
+    expect(theirs.data).toHaveLength(1);
   });
 
   it("pages with limit and cursor", async () => {
     const owner = await signUp({ password: "paging-password" });
     for (let i = 0; i < 3; i++) await signInAs(owner.user.email, "paging-password", `Agent ${i}`);
-    const first = await get<{ data: SessionInfo[]; nextCursor: string | null }>("/api/auth/sessions?limit=2", { token: owner.token });
-    expect(first.body.data).toHaveLength(2);
-    const second = await get<{ data: SessionInfo[]; nextCursor: string | null }>(`/api/auth/sessions?limit=2&cursor=${first.body.nextCursor}`, { token: owner.token });
-    expect(second.body.data).toHaveLength(2);
-    expect(second.body.nextCursor).toBeNull();
-    expect(new Set([...first.body.data, ...second.body.data].map((s) => s.id)).size).toBe(4);
+    const client = api(owner.token);
+    const first = expectData(await client.GET("/api/auth/sessions", { params: { query: { limit: 2 } } }), 200);
+    expect(first.data).toHaveLength(2);
+    const second = expectData(await client.GET("/api/auth/sessions", { params: { query: { limit: 2, cursor: first.nextCursor! } } }), 200);
+    expect(second.data).toHaveLength(2);
+    expect(second.nextCursor).toBeNull();
+    expect(new Set([...first.data, ...second.data].map((s) => s.id)).size).toBe(4);
   });
 
   it("revoking one of my sessions stops it at once; another user's session id is a 404 and stays alive", async () => {
     const owner = await signUp({ password: "revoking-password" });
-    const other = await signInAs(owner.user.email, "revoking-password", "Other device");
-    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200); // cached now
-    const list = await get<{ data: SessionInfo[] }>("/api/auth/sessions", { token: owner.token });
-    const target = list.body.data.find((s) => !s.current)!;
+    const other = api((await signInAs(owner.user.email, "revoking-password", "Other device")).session.token);
+    const client = api(owner.token);
+    expect((await other.GET("/api/auth/session")).response.status).toBe(200); // cached now
+    const target = expectData(await client.GET("/api/auth/sessions"), 200).data.find((s) => !s.current)!;
+    const revoke = { params: { path: { id: target.id } } };
 
     const stranger = await signUp();
-    expectProblem(await del(`/api/auth/sessions/${target.id}`, { token: stranger.token }), 404, "not_found");
-    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200);
+    expectError(await api(stranger.token).DELETE("/api/auth/sessions/{id}", revoke), 404, "not_found");
+    expect((await other.GET("/api/auth/session")).response.status).toBe(200);
 
-    expect((await del(`/api/auth/sessions/${target.id}`, { token: owner.token })).status).toBe(204);
-    expectProblem(await get("/api/auth/session", { token: other.body.session.token }), 401, "unauthenticated");
-    expectProblem(await del(`/api/auth/sessions/${target.id}`, { token: owner.token }), 404, "not_found");
-    expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
+    expect((await client.DELETE("/api/auth/sessions/{id}", revoke)).response.status).toBe(204);
+    expectError(await other.GET("/api/auth/session"), 401, "unauthenticated");
+    expectError(await client.DELETE("/api/auth/sessions/{id}", revoke), 404, "not_found");
+    expect((await client.GET("/api/auth/session")).response.status).toBe(200);
   });
 
   it("the list needs a session: an API key is a 403", async () => {
     const owner = await signUp();
-    const key = await post("/api/organizations/api-keys", { name: "k", role: "Admin" }, { token: owner.token });
-    expectProblem(await get("/api/auth/sessions", { token: key.body.key }), 403, "forbidden");
+    const key = expectData(await api(owner.token).POST("/api/organizations/api-keys", { body: { name: "k", role: "Admin" } }), 201);
+    expectError(await api(key.key).GET("/api/auth/sessions"), 403, "forbidden");
   });
 });
 
@@ -73,14 +66,14 @@ describe("changing my password", () => {
   it("needs the current password; then every other session is revoked and this one stays", async () => {
     const owner = await signUp({ password: "original-password" });
     const other = await signInAs(owner.user.email, "original-password", "Elsewhere");
-    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200);
+    expect((await get("/api/auth/session", { token: other.session.token })).status).toBe(200);
 
     expectProblem(await post("/api/auth/password", { currentPassword: "wrong-password", newPassword: "changed-password" }, { token: owner.token }), 403, "current_password_incorrect");
-    expect((await get("/api/auth/session", { token: other.body.session.token })).status).toBe(200);
+    expect((await get("/api/auth/session", { token: other.session.token })).status).toBe(200);
 
     const changed = await post("/api/auth/password", { currentPassword: "original-password", newPassword: "changed-password" }, { token: owner.token });
     expect(changed.status).toBe(204);
-    expectProblem(await get("/api/auth/session", { token: other.body.session.token }), 401, "unauthenticated");
+    expectProblem(await get("/api/auth/session", { token: other.session.token }), 401, "unauthenticated");
     expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
     const left = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
     expect(left!.n).toBe(1);
@@ -91,7 +84,7 @@ describe("changing my password", () => {
   it("a short new password or an unknown field is a 400 and changes nothing", async () => {
     const owner = await signUp({ password: "kept-password" });
     expectProblem(await post("/api/auth/password", { currentPassword: "kept-password", newPassword: "short" }, { token: owner.token }), 400, "validation_failed");
-    expectProblem(await post("/api/auth/password", { currentPassword: "kept-password", newPassword: "long-enough-pw", admin: true }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(await post("/api/auth/password", offDocument({ currentPassword: "kept-password", newPassword: "long-enough-pw", admin: true }), { token: owner.token }), 400, "validation_failed");
     expect((await post("/api/auth/sign-in", { email: owner.user.email, password: "kept-password" })).status).toBe(200);
   });
 

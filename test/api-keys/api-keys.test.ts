@@ -5,6 +5,7 @@ import { del, expectProblem, get, post } from "../helpers/api";
 import { testContext } from "../helpers/context";
 import { addMember, createKey, db, signUp } from "../helpers/factories";
 import { roles } from "../../src/db/schema";
+import { untilKeyUsed } from "../helpers/usage";
 import { newId } from "../../src/lib/ids";
 
 describe("API keys", () => {
@@ -17,6 +18,7 @@ describe("API keys", () => {
       name: "Booking site",
       start: created.body.key.slice(0, 10),
       role: { id: "role_system_member", name: "Member", source: "system" },
+      rateLimit: "standard",
       expiresAt: null,
       lastUsedAt: null,
       createdAt: expect.any(String),
@@ -30,7 +32,7 @@ describe("API keys", () => {
 
     const perms = await get("/api/organizations/me/permissions", { token: key });
     expect(perms.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
-    expect(Object.entries(perms.body.permissions).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(["roles.read", "users.read"]);
+    expect(Object.entries(perms.body.permissions).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]); // Member: its built-ins and the platform's .read ones
 
     const revoked = await del(`/api/organizations/api-keys/${created.body.id}`, { token: owner.token });
     expect(revoked.status).toBe(204);
@@ -60,9 +62,10 @@ describe("API keys", () => {
     const admin = await createKey(owner.token, "Admin");
     const child = await post("/api/organizations/api-keys", { name: "child", role: "Member" }, { token: admin.key });
     expect(child.status).toBe(201);
+    await untilKeyUsed(admin.id); // lastUsedAt comes from the usage counts, summed by the USAGE consumer
     const list = await get("/api/organizations/api-keys", { token: admin.key });
     expect(list.body.data.map((k: { id: string }) => k.id)).toEqual([admin.id, child.body.id]);
-    expect(list.body.data[0].lastUsedAt).not.toBeNull();
+    expect(list.body.data[0]!.lastUsedAt).not.toBeNull();
   });
 
   it("a Member key cannot list, create or revoke keys (403)", async () => {

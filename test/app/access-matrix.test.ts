@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { isPermission } from "../../src/domain/permissions";
-import { call, expectProblem, get, type ApiResponse } from "../helpers/api";
+import { call, expectProblem, type ApiResponse, servedDocument } from "../helpers/api";
 import {
   adminOf,
   badCredentials,
@@ -15,6 +15,7 @@ import {
   type Org,
   type Requirement,
 } from "../helpers/access-fixtures";
+import type { DocumentOperation as Operation } from "../helpers/document";
 
 /**
  * The auth and tenant matrix, derived from the served OpenAPI document: every operation, with no
@@ -25,21 +26,7 @@ import {
 
 // Invitation fixtures queue emails: let the real consumer finish them before the runtime goes.
 
-type SecurityRequirement = Record<string, string[]>;
-interface Operation {
-  description?: string;
-  security?: SecurityRequirement[];
-  "x-permission"?: string;
-  "x-required-role"?: string;
-  "x-email-verified"?: boolean;
-  requestBody?: { content?: Record<string, unknown> };
-  responses: Record<string, unknown>;
-}
-interface OpenApiDocument {
-  paths: Record<string, Record<string, Operation>>;
-}
-
-const document = (await get<OpenApiDocument>("/api/openapi.json")).body;
+const document = await servedDocument();
 
 /** Events in the organization whose actor is an unverified user: every change records one, so none means no change. */
 const unverifiedActorEvents = async (target: Org) =>
@@ -91,7 +78,7 @@ async function concretePath(operation: Op, owner: Org | null, callerToken?: stri
 }
 
 /** One call of the operation by `token`, its params made in `owner` (the caller's org, or another tenant's). */
-async function send(operation: Op, token: string | undefined, owner: Org | null, bodyOrg: Org | null = owner): Promise<ApiResponse> {
+async function send(operation: Op, token: string | undefined, owner: Org | null, bodyOrg: Org | null = owner): Promise<ApiResponse<unknown>> {
   // The caller's own resources only when it acts in the owner's organization (not another tenant's).
   const path = await concretePath(operation, owner, owner === bodyOrg ? token : undefined);
   const build = BODIES[operation.name];

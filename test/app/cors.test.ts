@@ -105,7 +105,7 @@ describe("CORS on /api/*", () => {
   });
 
   it("does not apply outside /api/*", async () => {
-    const res = await get("/docs/errors", { env: corsEnv, headers: { origin: APP } });
+    const res = await call("GET", "/docs/errors", { env: corsEnv, headers: { origin: APP } });
     expect(res.status).toBe(200);
     expect(corsHeaders(res.headers)).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { createKey, signUp } from "../helpers/factories";
 
 describe("errors and request ids", () => {
   it("an unknown route is a problem+json 404", async () => {
-    const res = await get("/api/nope");
+    const res = await call("GET", "/api/nope");
     expect(expectProblem(res, 404, "not_found").detail).toBe("No route for GET /api/nope.");
   });
 

@@ -4,26 +4,24 @@ import { createApp } from "../../src/app";
 import type { Env } from "../../src/env";
 import { ERROR_CODES, errorCatalog } from "../../src/lib/errors";
 import { CLEAN_TEXT_PATTERN } from "../../src/lib/text";
-import { PERMISSIONS } from "../../src/domain/permissions";
-import { call, expectProblem, get } from "../helpers/api";
+import { permissionCatalog } from "../../src/domain/permissions";
+import { call, expectProblem, servedDocument } from "../helpers/api";
 
 describe("the OpenAPI document and the docs page", () => {
   it("documents every route with its request schema and error responses", async () => {
-    const res = await get("/api/openapi.json");
-    expect(res.status).toBe(200);
-    const doc = res.body;
+    const doc = await servedDocument();
     expect(doc.openapi).toBe("3.1.0");
 
     const documented = new Set<string>();
-    for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(methods)) {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
         documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
         expect(op.responses["400"], `${method} ${path} 400`).toBeDefined();
         expect(op.responses["500"], `${method} ${path} 500`).toBeDefined();
-        expect(op.responses["400"].content["application/problem+json"].schema.$ref).toBe("#/components/schemas/Problem");
+        expect(op.responses["400"]!.content!["application/problem+json"]!.schema.$ref).toBe("#/components/schemas/Problem");
         if (op.security?.length) expect(op.responses["401"], `${method} ${path} 401`).toBeDefined();
         const actionWithoutBody = ["/api/auth/sign-out", "/api/auth/email-verification", "/api/organizations/invitations/{id}", "/api/invitations/{token}/decline",
-          "/api/organizations/webhooks/{id}/rotate-secret", "/api/organizations/webhooks/{id}/test", "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry"].includes(path);
+          "/api/organizations/webhooks/{id}/rotate-secret", "/api/organizations/webhooks/{id}/test", "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry", "/api/auth/token"].includes(path);
         if (["post", "put", "patch"].includes(method) && !actionWithoutBody) {
           expect(op.requestBody?.content?.["application/json"]?.schema, `${method} ${path} body`).toBeDefined();
         }
@@ -37,8 +35,8 @@ describe("the OpenAPI document and the docs page", () => {
     expect(served.length).toBeGreaterThan(10);
     for (const route of served) expect(documented, route).toContain(route);
 
-    const patchMe = doc.paths["/api/organizations/me"].patch;
-    const schema = patchMe.requestBody.content["application/json"].schema;
+    const patchMe = doc.paths["/api/organizations/me"]!.patch!;
+    const schema = patchMe.requestBody!.content!["application/json"]!.schema;
     const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
     expect(resolved.additionalProperties).toBe(false);
     expect(Object.keys(resolved.properties).sort()).toEqual(["logo", "name", "requireMfa", "timezone"]);
@@ -46,39 +44,39 @@ describe("the OpenAPI document and the docs page", () => {
   });
 
   it("names every operation (a unique camelCase operationId), declares its tags and the headers every response carries", async () => {
-    const doc = (await get("/api/openapi.json")).body;
+    const doc = await servedDocument();
     const ids: string[] = [];
     const declaredTags = new Set(doc.tags.map((t: { name: string; description?: string }) => t.name));
     for (const t of doc.tags) expect(t.description, `tag ${t.name}`).toEqual(expect.any(String));
-    for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(methods)) {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
         const name = `${method.toUpperCase()} ${path}`;
         expect(op.operationId, name).toMatch(/^[a-z][a-zA-Z]+$/);
-        ids.push(op.operationId);
-        for (const tag of op.tags) expect(declaredTags, `${name} tag ${tag}`).toContain(tag);
+        ids.push(op.operationId!);
+        for (const tag of op.tags!) expect(declaredTags, `${name} tag ${tag}`).toContain(tag);
         // 405 is documented for every path (any other method gets it), with Allow.
         expect(op.responses["405"]?.headers?.Allow, `${name} 405 Allow`).toEqual({ $ref: "#/components/headers/Allow" });
-        for (const [status, response] of Object.entries<any>(op.responses)) {
+        for (const [status, response] of Object.entries(op.responses)) {
           expect(response.headers?.["X-Request-Id"], `${name} ${status} X-Request-Id`).toEqual({ $ref: "#/components/headers/X-Request-Id" });
-          if (status === "401") expect(response.headers["WWW-Authenticate"], `${name} 401`).toBeDefined();
-          if (status === "429" || status === "503") expect(response.headers["Retry-After"], `${name} ${status}`).toBeDefined();
+          if (status === "401") expect(response.headers!["WWW-Authenticate"], `${name} 401`).toBeDefined();
+          if (status === "429" || status === "503") expect(response.headers!["Retry-After"], `${name} ${status}`).toBeDefined();
         }
       }
     }
     expect(new Set(ids).size).toBe(ids.length);
-    expect(doc.paths["/api/organizations/members"].get.operationId).toBe("listMembers");
-    expect(doc.paths["/api/organizations/me"].get.operationId).toBe("getCurrentOrganization");
+    expect(doc.paths["/api/organizations/members"]!.get!.operationId).toBe("listMembers");
+    expect(doc.paths["/api/organizations/me"]!.get!.operationId).toBe("getCurrentOrganization");
     for (const path of ["/api/auth/sign-up", "/api/auth/sign-in", "/api/auth/sign-out", "/api/invitations/{token}/accept"]) {
-      const responses = doc.paths[path].post.responses;
+      const responses = doc.paths[path]!.post!.responses;
       const success = Object.keys(responses).find((s) => s.startsWith("2"))!;
-      expect(responses[success].headers["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
+      expect(responses[success]!.headers!["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
     }
-    expect(doc.info.license.name).toBe("Proprietary");
-    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
+    expect(doc.info.license?.name).toBe("MIT");
+    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "RateLimit-Policy", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
   });
 
   it("says null only where a value can be null: the session's organization and role, not RoleRef itself", async () => {
-    const doc = (await get("/api/openapi.json")).body;
+    const doc = await servedDocument();
     const schemas = doc.components.schemas;
     expect(schemas.RoleRef.type).toBe("object");
     expect(schemas.Organization.type).toBe("object");
@@ -90,12 +88,13 @@ describe("the OpenAPI document and the docs page", () => {
   });
 
   it("requires every catalog permission in the permission map, and shows role permissions as the enum", async () => {
-    const doc = (await get("/api/openapi.json")).body;
+    const doc = await servedDocument();
     const schemas = doc.components.schemas;
     const map = schemas.PermissionsView.properties.permissions;
-    expect(map.required).toEqual([...PERMISSIONS]);
+    // The built-ins, then the platform's (PLATFORM_PERMISSIONS: test/platform/platform-permissions.test.ts).
+    expect(map.required).toEqual([...permissionCatalog(env as Env).all]);
     expect(map.additionalProperties).toBe(false);
-    expect(schemas.Permission.enum).toEqual([...PERMISSIONS]);
+    expect(schemas.Permission.enum).toEqual([...permissionCatalog(env as Env).all]);
     for (const input of ["RoleCreateInput", "RoleUpdateInput"]) {
       expect(schemas[input].properties.permissions.items, input).toEqual({ $ref: "#/components/schemas/Permission" });
     }
@@ -122,7 +121,7 @@ describe("the reference at /docs and the error catalog", () => {
   });
 
   it("lists every error code with its status, title and meaning", async () => {
-    const res = await get("/docs/errors");
+    const res = await call("GET", "/docs/errors");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     for (const entry of errorCatalog()) {
@@ -140,7 +139,7 @@ describe("the reference at /docs and the error catalog", () => {
     const url = new URL(problem.type, "http://localhost/api/organizations/me");
     expect(url.origin).toBe("http://localhost");
     expect(url.hash).toBe("#unauthenticated");
-    const page = await get(url.pathname);
+    const page = await call("GET", url.pathname);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<tr id="unauthenticated">');
   });

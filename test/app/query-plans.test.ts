@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { invitationsPageQuery } from "../../src/services/invitations/list";
-import { membersPageQuery } from "../../src/services/members/members";
+import { membersPageQuery, membersWalkQuery } from "../../src/services/members/members";
 import { organizationsPageQuery } from "../../src/services/organizations/admin";
 import { call } from "../helpers/api";
 import { addMember, createKey, signUp, uniqueEmail } from "../helpers/factories";
@@ -91,7 +91,14 @@ describe("query plans of every list", () => {
       { q: "olive", after: 1234, roleKey: "admin" },
     ]) {
       const plan = await expectIndexed(membersPageQuery({ organizationId: ORG, limit: 20, ...input }));
-      expect(plan.join("\n")).toMatch(input.q ? /members_search VIRTUAL TABLE/ : /SEARCH m USING INDEX members_organization_id_/);
+      expect(plan.join("\n")).toMatch(input.q ? /members_search VIRTUAL TABLE/ : /SEARCH members USING INDEX members_organization_id_/);
+    }
+  });
+
+  it("members: a small organization's search walks its own rows in rowid order (with a role, after a cursor) — no scan, no sort", async () => {
+    for (const input of [{}, { after: 1234 }, { roleKey: "admin", after: 99 }]) {
+      const plan = await expectIndexed(membersWalkQuery({ organizationId: ORG, ...input }));
+      expect(plan.join("\n")).toMatch(/members_organization_id_rowid_idx/);
     }
   });
 

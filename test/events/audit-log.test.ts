@@ -6,10 +6,9 @@ import { newId } from "../../src/lib/ids";
 import { countingEnv, expectProblem, get, patch } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 import { storedEvents } from "../helpers/events";
-import type { Page } from "../helpers/types";
+import type { Schemas } from "../helpers/document";
 
-type EventBody = { id: string; type: string; createdAt: string; organizationId: string; actor: { type: string; id: string | null; name: string }; requestId: string; data: { object: any; previous?: any } };
-const list = (token: string, query = "") => get<Page<EventBody>>(`/api/organizations/me/events${query}`, { token });
+const list = (token: string, query: `?${string}` | "" = "") => get(`/api/organizations/me/events${query}`, { token });
 
 describe("GET /api/organizations/me/events", () => {
   it("lists the organization's events newest first, exactly as stored, and reads one by id", async () => {
@@ -39,7 +38,7 @@ describe("GET /api/organizations/me/events", () => {
     await patch(`/api/organizations/members/${member.member.id}`, { role: "By Key" }, { token: owner.token });
     const all = (await list(owner.token, "?limit=100")).body.data;
 
-    expect((await list(owner.token, "?type=role.created")).body.data.map((e) => e.data.object.name)).toEqual(["By Key"]);
+    expect((await list(owner.token, "?type=role.created")).body.data.map((e) => ("name" in e.data.object ? e.data.object.name : null))).toEqual(["By Key"]);
     expect((await list(owner.token, "?type=member.*")).body.data.map((e) => e.type)).toEqual(["member.updated", "member.added"]);
     expect((await list(owner.token, `?actorId=${key.id}`)).body.data.map((e) => e.type)).toEqual(["role.created"]);
 
@@ -53,7 +52,7 @@ describe("GET /api/organizations/me/events", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<EventBody> = (await list(owner.token, `?limit=2${cursor ? `&cursor=${cursor}` : ""}`)).body;
+      const page: Schemas["EventPage"] = (await list(owner.token, `?limit=2${cursor ? `&cursor=${cursor}` : ""}`)).body;
       seen.push(...page.data.map((e) => e.id));
       cursor = page.nextCursor;
     } while (cursor);

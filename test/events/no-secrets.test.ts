@@ -32,6 +32,8 @@ describe("no event ever holds a secret", () => {
     await post(`/api/invitations/${await linkToken((await invite(owner.token)).id)}/decline`);
     await post(`/api/invitations/${await linkToken((await invite(owner.token)).id)}/accept`, { name: "N", password: "a-strong-password" });
     const key = await createKey(owner.token, "Member");
+    await patch(`/api/organizations/api-keys/${key.id}`, { rateLimit: "high" }, t);
+    await post(`/api/organizations/api-keys/${key.id}/roll`, { expiresIn: 0 }, t);
     await del(`/api/organizations/api-keys/${key.id}`, t);
     const endpoint = await createEndpoint(owner.token);
     await patch(`/api/organizations/webhooks/${endpoint.id}`, { description: "d" }, t);

@@ -131,7 +131,7 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
   members: async (target) => (await addMember(target.id, roleKeyOf(NEUTRAL_ROLE), "target")).member.id,
   roles: async (target) => (await createRole(target.admin.token, `Spare ${seq++}`, [])).id,
   invitations: async (target) => {
-    const res = await post<{ id: string }>("/api/organizations/invitations", { email: uniqueEmail("invitee"), role: NEUTRAL_ROLE }, { token: target.admin.token });
+    const res = await post("/api/organizations/invitations", { email: uniqueEmail("invitee"), role: NEUTRAL_ROLE }, { token: target.admin.token });
     if (res.status !== 201) throw new Error(`invitation fixture failed: ${res.status} ${res.text}`);
     return res.body.id;
   },
@@ -139,7 +139,7 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
   // A user's own sessions: another session of the caller (or of the org's Admin, when the caller is
   // not a session or the case is another tenant's), since a session id is scoped to its user.
   sessions: async (target, callerToken) => {
-    const me = callerToken ? await get<{ user: { id: string } }>("/api/auth/session", { token: callerToken }) : null;
+    const me = callerToken ? await get("/api/auth/session", { token: callerToken }) : null;
     const userId = me?.status === 200 ? me.body.user.id : target.admin.user.id;
     const session = await newSession(userId, target.id);
     await db().insert(sessions).values(session.row);
@@ -148,7 +148,7 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
   // Any change records an event; a custom role's creation is the cheapest.
   events: async (target) => {
     const role = await createRole(target.admin.token, `Eventful ${seq++}`, []);
-    const res = await get<{ data: { id: string; data: { object: { id: string } } }[] }>("/api/organizations/me/events?type=role.created&limit=5", { token: target.admin.token });
+    const res = await get("/api/organizations/me/events?type=role.created&limit=5", { token: target.admin.token });
     const event = res.body.data.find((e) => e.data.object.id === role.id);
     if (!event) throw new Error(`event fixture failed: ${res.status} ${res.text}`);
     return event.id;

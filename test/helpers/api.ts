@@ -2,8 +2,10 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
 import { assertContract } from "./contract";
+import type { ApiPath, BodyFor, OpenApiDocument, Problem, ResponseOf } from "./document";
 
-export interface ApiResponse<T = any> {
+/** An answer as a test sees it: `body` is the parsed JSON (or the text when it is not JSON, `null` when empty). */
+export interface ApiResponse<T> {
   status: number;
   headers: Headers;
   body: T;
@@ -28,8 +30,16 @@ let ipCounter = 0;
 /** A fresh client IP per call keeps the per-IP rate limiters out of tests that do not test them. */
 export const freshIp = () => `198.51.100.${(ipCounter++ % 250) + 1}`;
 
-/** One request through the worker's own `fetch`, waiting for its `waitUntil` work. */
-export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+/**
+ * One request through the worker's own `fetch`, waiting for its `waitUntil` work. Its body is
+ * `unknown`: for paths and methods the document does not have (pages, deliberate bad requests) and
+ * bodies it does not describe. Calls of the document's operations go through get/post/patch/put/del.
+ */
+export function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<unknown>> {
+  return send(method, path, options);
+}
+
+async function send<T>(method: string, path: string, options: CallOptions): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { "cf-connecting-ip": freshIp(), ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: BodyInit | undefined = options.raw;
@@ -39,7 +49,7 @@ export async function call<T = any>(method: string, path: string, options: CallO
   }
   const request = new Request(`http://localhost${path}`, { method, headers, body });
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request as any, options.env ?? (env as Env), ctx);
+  const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], options.env ?? (env as Env), ctx);
   await waitOnExecutionContext(ctx);
   const text = await response.text();
   let parsed: unknown = text;
@@ -54,21 +64,46 @@ export async function call<T = any>(method: string, path: string, options: CallO
   return received;
 }
 
-export const get = <T = any>(path: string, options?: CallOptions) => call<T>("GET", path, options);
-export const post = <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>("POST", path, { ...options, body });
-export const patch = <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>("PATCH", path, { ...options, body });
-export const put = <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>("PUT", path, { ...options, body });
-export const del = <T = any>(path: string, options?: CallOptions) => call<T>("DELETE", path, options);
+/*
+ * The document's operations, typed from client/schema.d.ts by the path as written:
+ * `get(`/api/organizations/roles/${id}`)` answers `ApiResponse<Role>` (the 2xx body; an error's body
+ * through `expectProblem`), and `post`/`patch`/`put` take the operation's request body. A path the
+ * document does not have does not compile: send it with `call`.
+ */
+type Options = Omit<CallOptions, "body">;
+declare const offDocumentBrand: unique symbol;
+/** A request body the document does not take, sent on purpose: see `offDocument`. */
+export type OffDocument = { readonly [offDocumentBrand]: true };
+/**
+ * Marks a request body that is deliberately not what the operation takes (a test of the server's
+ * refusal: unknown fields, wrong types, missing members), so the typed helpers still send it.
+ */
+export const offDocument = (body: unknown) => body as OffDocument;
+export const get = <S extends ApiPath<"get">>(path: S, options?: Options) => send<ResponseOf<S, "get">>("GET", path, { ...options });
+export const post = <S extends ApiPath<"post">>(path: S, body?: BodyFor<S, "post"> | OffDocument, options?: Options) =>
+  send<ResponseOf<S, "post">>("POST", path, { ...options, body });
+export const patch = <S extends ApiPath<"patch">>(path: S, body?: BodyFor<S, "patch"> | OffDocument, options?: Options) =>
+  send<ResponseOf<S, "patch">>("PATCH", path, { ...options, body });
+export const put = <S extends ApiPath<"put">>(path: S, body?: BodyFor<S, "put"> | OffDocument, options?: Options) =>
+  send<ResponseOf<S, "put">>("PUT", path, { ...options, body });
+export const del = <S extends ApiPath<"delete">>(path: S, options?: Options) => send<ResponseOf<S, "delete">>("DELETE", path, { ...options });
+
+/** The OpenAPI document the worker serves (with `served`, the test env by default). */
+export async function servedDocument(served?: Env): Promise<OpenApiDocument> {
+  const res = await call("GET", "/api/openapi.json", { env: served });
+  if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}`);
+  return res.body as OpenApiDocument;
+}
 
 /** Asserts a problem+json error and returns its body. */
-export function expectProblem(response: ApiResponse, status: number, code: string) {
-  if (response.status !== status || response.body?.code !== code) {
+export function expectProblem(response: ApiResponse<unknown>, status: number, code: Problem["code"]): Problem {
+  if (response.status !== status || (response.body as Partial<Problem> | null)?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${response.status} ${response.text}`);
   }
   if (!response.headers.get("content-type")?.startsWith("application/problem+json")) {
     throw new Error(`expected problem+json, got ${response.headers.get("content-type")}`);
   }
-  return response.body as { type: string; title: string; status: number; detail: string; code: string; requestId: string; errors?: { path: string; message: string }[] };
+  return response.body as Problem;
 }
 
 /**
@@ -98,7 +133,7 @@ export function countingEnv() {
  * Sends requests until the first 429 and returns how many got through before it. The limiter
  * counts in fixed windows, so a window may roll over mid-test: allow up to two windows' worth.
  */
-export async function countUntilLimited(limit: number, send: () => Promise<ApiResponse>) {
+export async function countUntilLimited(limit: number, send: () => Promise<ApiResponse<unknown>>) {
   const statuses: number[] = [];
   for (let i = 0; i < limit * 2 + 2; i++) {
     const res = await send();

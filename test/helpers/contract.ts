@@ -3,6 +3,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020"
 import addFormats from "ajv-formats";
 import worker from "../../src/index";
 import type { Env } from "../../src/env";
+import type { DocumentOperation as Operation, OpenApiDocument } from "./document";
 
 /**
  * The contract check behind every `call()`: the response a test receives must be one the served
@@ -12,23 +13,6 @@ import type { Env } from "../../src/env";
  * ajv compiles validators with `new Function`; the vitest pool's workerd allows that (the Worker
  * in production never loads this file).
  */
-
-interface MediaType {
-  schema?: object;
-}
-interface ResponseObject {
-  description: string;
-  headers?: Record<string, { $ref?: string; required?: boolean }>;
-  content?: Record<string, MediaType>;
-}
-interface Operation {
-  operationId?: string;
-  responses: Record<string, ResponseObject>;
-}
-interface OpenApiDocument {
-  paths: Record<string, Record<string, Operation>>;
-  components: { headers?: Record<string, { required?: boolean }>; [kind: string]: unknown };
-}
 
 interface Contract {
   document: OpenApiDocument;
@@ -50,7 +34,7 @@ function contract(served: Env): Promise<Contract> {
   const loaded = (async () => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request("http://localhost/api/openapi.json") as any, served, ctx);
+    const res = await worker.fetch(new Request("http://localhost/api/openapi.json") as Parameters<typeof worker.fetch>[0], served, ctx);
     await waitOnExecutionContext(ctx);
     if (res.status !== 200) throw new Error(`contract: GET /api/openapi.json answered ${res.status}`);
     const document = (await res.json()) as OpenApiDocument;

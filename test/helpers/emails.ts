@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { vi } from "vitest";
-import { get, post } from "./api";
+import { post, call } from "./api";
 
 export interface OutboxEmail {
   id: string;
@@ -24,8 +24,8 @@ export type LinkKind = keyof typeof LINKS;
 export async function waitForEmail(to: string, kind: LinkKind = "invitation", count = 1): Promise<OutboxEmail[]> {
   return vi.waitFor(
     async () => {
-      const res = await get(`/api/dev/outbox?to=${encodeURIComponent(to)}`);
-      const matching = (res.body.data as OutboxEmail[]).filter((e) => LINKS[kind].test(e.text));
+      const res = await call("GET", `/api/dev/outbox?to=${encodeURIComponent(to)}`);
+      const matching = (res.body as { data: OutboxEmail[] }).data.filter((e) => LINKS[kind].test(e.text));
       if (matching.length < count) throw new Error(`no ${kind} email for ${to} yet`);
       return matching;
     },

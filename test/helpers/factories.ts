@@ -5,17 +5,27 @@ import { newId } from "../../src/lib/ids";
 import { hashPassword } from "../../src/lib/passwords";
 import { newSession } from "../../src/services/auth/sessions";
 import { sessions } from "../../src/db/schema";
-import { post } from "./api";
+import { call, post } from "./api";
+import type { Schemas } from "./document";
 import { testContext } from "./context";
 import { authCache } from "../../src/cache/auth-cache";
 
 let counter = 0;
 export const uniqueEmail = (label = "user") => `${label}.${Date.now().toString(36)}.${counter++}@example.com`;
 
+type Permission = Schemas["Permission"];
+/**
+ * The platform's permissions the tests run with (PLATFORM_PERMISSIONS of scripts/lib/dev-vars.mjs):
+ * the production document, which client/schema.d.ts is generated from, lists none; the development
+ * one the tests are served and checked against lists these (test/platform/platform-permissions.test.ts).
+ */
+export type DevPlatformPermission = "tours.read" | "tours.write" | "bookings.read" | "bookings.refund";
+
+/** A signed-in Admin of their own organization: the session token, and the user and organization as the API shows them. */
 export interface Owner {
   token: string;
-  user: { id: string; email: string; name: string };
-  organization: { id: string; name: string };
+  user: Pick<Schemas["User"], "id" | "email" | "name"> & Partial<Pick<Schemas["User"], "emailVerified">>;
+  organization: Pick<Schemas["Organization"], "id" | "name">;
 }
 
 /**
@@ -53,7 +63,7 @@ export async function markEmailVerified(userId: string) {
  */
 export async function seedOrganization(name = "Seeded Org"): Promise<Owner> {
   const now = new Date();
-  const organization = { id: newId("org"), name, nameSearch: name.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
+  const organization = { id: newId("org"), name, logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
   await db().insert(organizations).values(organization);
   const admin = await addMember(organization.id, "admin", "admin");
   return { token: admin.token, user: { id: admin.user.id, email: admin.user.email, name: admin.user.name }, organization };
@@ -92,13 +102,14 @@ export async function addMember(organizationId: string, roleKey = "member", labe
 export async function createKey(token: string, role: string, extra: Record<string, unknown> = {}) {
   const res = await post("/api/organizations/api-keys", { name: `${role} key`, role, ...extra }, { token });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${res.text}`);
-  return res.body as { id: string; key: string; role: { id: string; name: string; source: string } };
+  return res.body as Schemas["ApiKeyWithSecret"];
 }
 
 /** An org role created through the API by `token`'s caller. */
-export async function createRole(token: string, name: string, permissions: string[], description?: string) {
-  const res = await post("/api/organizations/roles", { name, permissions, ...(description ? { description } : {}) }, { token });
+export async function createRole(token: string, name: string, permissions: (Permission | DevPlatformPermission)[], description?: string) {
+  // Untyped body: a platform permission is in the served (development) document, not the generated types.
+  const res = await call("POST", "/api/organizations/roles", { token, body: { name, permissions, ...(description ? { description } : {}) } });
   if (res.status !== 201) throw new Error(`role creation failed: ${res.status} ${res.text}`);
-  return res.body as { id: string; name: string; permissions: string[]; source: string; shadows: boolean; memberCount: number };
+  return res.body as Schemas["Role"];
 }
 

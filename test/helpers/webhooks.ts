@@ -1,26 +1,16 @@
 import { env } from "cloudflare:test";
 import { newId } from "../../src/lib/ids";
-import { post } from "./api";
+import { api, expectData } from "./client";
+import type { Schemas } from "./document";
 import type { Env } from "../../src/env";
 import { encryptSecret, mintWebhookSecret } from "../../src/services/webhooks/secrets";
 
-export interface CreatedEndpoint {
-  id: string;
-  url: string;
-  description: string;
-  eventTypes: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  secret: string;
-}
+/** An endpoint as its creation answers it, with its signing secret (shown once). */
+export type CreatedEndpoint = Schemas["WebhookEndpointWithSecret"];
 
 /** An endpoint created through the API. */
-export async function createEndpoint(token: string, body: Record<string, unknown> = {}): Promise<CreatedEndpoint> {
-  const res = await post<CreatedEndpoint>("/api/organizations/webhooks", { url: "https://hooks.example.com/receiver", ...body }, { token });
-  if (res.status !== 201) throw new Error(`endpoint creation failed: ${res.status} ${res.text}`);
-  return res.body;
+export async function createEndpoint(token: string, body: Partial<Schemas["WebhookEndpointCreateInput"]> = {}): Promise<CreatedEndpoint> {
+  return expectData(await api(token).POST("/api/organizations/webhooks", { body: { url: "https://hooks.example.com/receiver", ...body } }), 201);
 }
 
 /** A stored event that was never queued (request id `req_seed`), for consumer tests. */

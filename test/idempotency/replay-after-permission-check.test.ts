@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { expectProblem, patch, post } from "../helpers/api";
 import { addMember, createRole, seedOrganization } from "../helpers/factories";
+import { type Schemas } from "../helpers/document";
 
 /**
  * API.md §7: a replay is answered only after the route's requirements hold for the caller as it is
@@ -77,7 +78,7 @@ describe("an idempotent replay after the caller lost the permission", () => {
     const creator = await createRole(admin.token, "Role Maker", ["roles.create", "roles.read"]);
     const key = await post("/api/organizations/api-keys", { name: "Role bot", role: "Role Maker" }, { token: admin.token });
     expect(key.status).toBe(201);
-    const request = { name: "Guide", permissions: ["roles.read"] };
+    const request: Schemas["RoleCreateInput"] = { name: "Guide", permissions: ["roles.read"] };
     const first = await post("/api/organizations/roles", request, withKey("role-before-change", key.body.key));
     expect(first.status).toBe(201);
     const rolesBefore = await count("roles", organization.id);

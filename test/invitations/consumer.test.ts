@@ -82,7 +82,7 @@ describe("the EMAILS consumer", () => {
     const result = await deliver(EMAILS_QUEUE, [{ id: "m1", attempts: 1, body: inv.body }], cfEnv);
     expect(result.explicitAcks).toEqual(["m1"]);
     expect(sent).toEqual([
-      expect.objectContaining({ from: env.EMAIL_FROM, to: expect.stringMatching(/^q\.inv_/), subject: expect.stringContaining("Queue Tours"), text: expect.stringContaining(inv.token) }),
+      expect.objectContaining({ from: env.EMAIL_FROM, to: expect.stringMatching(/^q\.inv_/), subject: "You're invited to join an organization on Tours & Events", text: expect.stringContaining(inv.token) }),
     ]);
     expect(await invitationRow(inv.id)).toEqual({ delivery_status: "sent", delivery_error: null });
     const delivery = await env.DB.prepare("SELECT provider, provider_message_id FROM email_deliveries WHERE email_id = ?").bind(inv.emailId).first();

@@ -20,7 +20,7 @@ describe("the invitation page", () => {
     const owner = await signUp({ name: "Ada <Admin>", organizationName: "Tide & Trail" });
     await call("PATCH", "/api/organizations/me", { token: owner.token, body: { logo: "https://cdn.example.com/tide.png" } });
     const inv = await invitationWithToken(owner.token);
-    const res = await get(`/invitations/${inv.token}`);
+    const res = await call("GET", `/invitations/${inv.token}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
@@ -43,7 +43,7 @@ describe("the invitation page", () => {
     const sessionToken = /session=(sst_[^;]+)/.exec(cookie)![1]!;
     expect((await get("/api/organizations/me", { token: sessionToken })).body.name).toBe("Form Tours");
 
-    const again = await get(`/invitations/${inv.token}`);
+    const again = await call("GET", `/invitations/${inv.token}`);
     expect(again.text).toContain("This invitation has already been used.");
   });
 
@@ -51,7 +51,7 @@ describe("the invitation page", () => {
     const owner = await signUp({ organizationName: "Signin Tours" });
     const invitee = await signUp({ password: "the-real-password" });
     const inv = await invitationWithToken(owner.token, invitee.user.email);
-    expect((await get(`/invitations/${inv.token}`)).text).toContain("Sign in and accept");
+    expect((await call("GET", `/invitations/${inv.token}`)).text).toContain("Sign in and accept");
     const wrong = await call("POST", `/invitations/${inv.token}`, form({ action: "accept", password: "nope-nope" }));
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('role="alert"');
@@ -66,15 +66,15 @@ describe("the invitation page", () => {
     const res = await call("POST", `/invitations/${inv.token}`, form({ action: "decline" }));
     expect(res.text).toContain("You declined the invitation.");
     expect(await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(inv.id).first()).toEqual({ status: "revoked" });
-    expect((await get(`/invitations/${inv.token}`)).text).toContain("no longer valid");
+    expect((await call("GET", `/invitations/${inv.token}`)).text).toContain("no longer valid");
   });
 
   it("explains expired and unknown links", async () => {
     const owner = await signUp({ name: "Olive" });
     const inv = await invitationWithToken(owner.token);
     await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, inv.id).run();
-    expect((await get(`/invitations/${inv.token}`)).text).toContain("This invitation has expired. Ask Olive to send you a new one.");
-    const unknown = await get(`/invitations/${mintToken("invitation")}`);
+    expect((await call("GET", `/invitations/${inv.token}`)).text).toContain("This invitation has expired. Ask Olive to send you a new one.");
+    const unknown = await call("GET", `/invitations/${mintToken("invitation")}`);
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain("Invitation not found");
   });

@@ -3,7 +3,7 @@ import { members, users } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import { countingEnv, call, expectProblem, get, type ApiResponse } from "../helpers/api";
 import { addMember, createRole, db, signUp } from "../helpers/factories";
-import type { Member, Page } from "../helpers/types";
+import type { Schemas } from "../helpers/document";
 
 describe("listing members", () => {
   it("shows each member with user, resolved role and joinedAt; filters by role and by name/email", async () => {
@@ -12,7 +12,7 @@ describe("listing members", () => {
     const guide = await addMember(owner.organization.id, "guide", "guide");
     await addMember(owner.organization.id, "member", "plain");
 
-    const all = await get<Page<Member>>("/api/organizations/members", { token: owner.token });
+    const all = await get("/api/organizations/members", { token: owner.token });
     expect(all.status).toBe(200);
     expect(all.body.nextCursor).toBeNull();
     expect(all.body.data).toHaveLength(3);
@@ -23,14 +23,14 @@ describe("listing members", () => {
       joinedAt: expect.any(String),
     });
 
-    const guides = await get<Page<Member>>("/api/organizations/members?role=GUIDE", { token: owner.token });
+    const guides = await get("/api/organizations/members?role=GUIDE", { token: owner.token });
     expect(guides.body.data.map((m) => [m.id, m.role.name, m.role.source])).toEqual([[guide.member.id, "Guide", "organization"]]);
 
-    const byName = await get<Page<Member>>("/api/organizations/members?q=OLIVE", { token: owner.token });
+    const byName = await get("/api/organizations/members?q=OLIVE", { token: owner.token });
     expect(byName.body.data.map((m) => m.user.id)).toEqual([owner.user.id]);
-    const byEmail = await get<Page<Member>>(`/api/organizations/members?q=${encodeURIComponent(guide.user.email.slice(0, 12))}`, { token: owner.token });
+    const byEmail = await get(`/api/organizations/members?q=${encodeURIComponent(guide.user.email.slice(0, 12))}`, { token: owner.token });
     expect(byEmail.body.data.map((m) => m.user.id)).toEqual([guide.user.id]);
-    const none = await get<Page<Member>>("/api/organizations/members?q=%25%25%25", { token: owner.token });
+    const none = await get("/api/organizations/members?q=%25%25%25", { token: owner.token });
     expect(none.body.data).toEqual([]);
     expectProblem(await get("/api/organizations/members?q=ol", { token: owner.token }), 400, "validation_failed");
   });
@@ -56,7 +56,7 @@ describe("listing members", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res: ApiResponse<Page<Member>> = await get<Page<Member>>(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
+      const res: ApiResponse<Schemas["MemberPage"]> = await get(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
       expect(res.status).toBe(200);
       pages.push(res.body.data.map((m) => m.id));
       cursor = res.body.nextCursor;
@@ -66,7 +66,7 @@ describe("listing members", () => {
     expect(new Set(ids).size).toBe(250);
     expect(ids).toEqual([...ids].sort());
 
-    const again = await get<Page<Member>>("/api/organizations/members?limit=100", { token: owner.token });
+    const again = await get("/api/organizations/members?limit=100", { token: owner.token });
     expect(again.body.data.map((m) => m.id)).toEqual(pages[0]);
   });
 

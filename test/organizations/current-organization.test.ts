@@ -1,7 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, get, patch } from "../helpers/api";
+import { call, expectProblem, get, patch, offDocument } from "../helpers/api";
 import { addMember, signUp } from "../helpers/factories";
+import { type Problem } from "../helpers/document";
+import { permissionCatalog } from "../../src/domain/permissions";
+import type { Env } from "../../src/env";
 
 describe("the current organization", () => {
   it("sign-up → session → GET /me → PATCH /me → GET /me shows the change", async () => {
@@ -44,18 +47,18 @@ describe("the current organization", () => {
   });
 
   describe("bad input gets a problem+json error and changes nothing", () => {
-    const cases: { name: string; send: (token: string) => Promise<Awaited<ReturnType<typeof call>>>; status: number; code: string; path?: string }[] = [
+    const cases: { name: string; send: (token: string) => Promise<Awaited<ReturnType<typeof call>>>; status: number; code: Problem["code"]; path?: string }[] = [
       { name: "an unknown time zone", send: (t) => patch("/api/organizations/me", { timezone: "Mars/Olympus" }, { token: t }), status: 400, code: "validation_failed", path: "timezone" },
       { name: "a javascript: logo", send: (t) => patch("/api/organizations/me", { logo: "javascript:alert(1)" }, { token: t }), status: 400, code: "validation_failed", path: "logo" },
       { name: "a relative logo", send: (t) => patch("/api/organizations/me", { logo: "/logo.png" }, { token: t }), status: 400, code: "validation_failed", path: "logo" },
       { name: "an empty name", send: (t) => patch("/api/organizations/me", { name: "   " }, { token: t }), status: 400, code: "validation_failed", path: "name" },
       { name: "a 101-character name", send: (t) => patch("/api/organizations/me", { name: "x".repeat(101) }, { token: t }), status: 400, code: "validation_failed", path: "name" },
-      { name: "a wrong type", send: (t) => patch("/api/organizations/me", { name: 42 }, { token: t }), status: 400, code: "validation_failed", path: "name" },
-      { name: "an unknown field", send: (t) => patch("/api/organizations/me", { name: "Fine", id: "org_other" }, { token: t }), status: 400, code: "validation_failed", path: "(body)" },
-      { name: "a JSON array", send: (t) => patch("/api/organizations/me", ["name"], { token: t }), status: 400, code: "validation_failed" },
+      { name: "a wrong type", send: (t) => patch("/api/organizations/me", offDocument({ name: 42 }), { token: t }), status: 400, code: "validation_failed", path: "name" },
+      { name: "an unknown field", send: (t) => patch("/api/organizations/me", offDocument({ name: "Fine", id: "org_other" }), { token: t }), status: 400, code: "validation_failed", path: "(body)" },
+      { name: "a JSON array", send: (t) => patch("/api/organizations/me", offDocument(["name"]), { token: t }), status: 400, code: "validation_failed" },
       {
         name: "a 200 KB body",
-        send: (t) => patch("/api/organizations/me", { name: "Fine", padding: "x".repeat(200 * 1024) }, { token: t }),
+        send: (t) => patch("/api/organizations/me", offDocument({ name: "Fine", padding: "x".repeat(200 * 1024) }), { token: t }),
         status: 413,
         code: "payload_too_large",
       },
@@ -88,7 +91,7 @@ describe("the current organization", () => {
 
   it("an unknown field is named in the error", async () => {
     const owner = await signUp();
-    const problem = expectProblem(await patch("/api/organizations/me", { isSuperAdmin: true }, { token: owner.token }), 400, "validation_failed");
+    const problem = expectProblem(await patch("/api/organizations/me", offDocument({ isSuperAdmin: true }), { token: owner.token }), 400, "validation_failed");
     expect(problem.detail).toContain("isSuperAdmin");
   });
 
@@ -99,8 +102,10 @@ describe("the current organization", () => {
     expect(admin.body.role).toEqual({ id: "role_system_admin", name: "Admin", source: "system" });
     expect(Object.keys(admin.body.permissions).sort()).toEqual(
       [
-        "api_keys.create", "api_keys.delete", "api_keys.read", "audit_logs.read", "roles.create", "roles.delete", "roles.read", "roles.update",
+        "api_keys.create", "api_keys.delete", "api_keys.read", "api_keys.update", "audit_logs.read", "roles.create", "roles.delete", "roles.read", "roles.update",
         "users.delete", "users.invite", "users.read", "users.update", "webhooks.create", "webhooks.delete", "webhooks.read", "webhooks.update",
+        // The platform's (PLATFORM_PERMISSIONS, development list: test/platform/platform-permissions.test.ts).
+        "tours.read", "tours.write", "bookings.read", "bookings.refund",
       ].sort(),
     );
     expect(Object.values(admin.body.permissions).every((v) => v === true)).toBe(true);
@@ -109,7 +114,7 @@ describe("the current organization", () => {
     const res = await get("/api/organizations/me/permissions", { token: member.token });
     expect(res.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
     const granted = Object.entries(res.body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
-    expect(granted).toEqual(["roles.read", "users.read"]);
-    expect(Object.keys(res.body.permissions)).toHaveLength(16);
+    expect(granted).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]);
+    expect(Object.keys(res.body.permissions)).toHaveLength(permissionCatalog(env as Env).all.length);
   });
 });

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, del, expectProblem, get, patch, post } from "../helpers/api";
+import { call, del, expectProblem, get, patch, post, offDocument } from "../helpers/api";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
+import type { Schemas } from "../helpers/document";
 
-const grantedOf = (body: any) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
+const grantedOf = (body: Schemas["PermissionsView"]) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
 
 describe("roles", () => {
   it("lists system roles and the org's own with member counts", async () => {
@@ -17,9 +18,9 @@ describe("roles", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: [
-        { id: "role_system_admin", name: "Admin", description: expect.any(String), permissions: expect.arrayContaining(["roles.delete"]), source: "system", shadows: false, shadowed: false, memberCount: 1 },
-        { id: "role_system_member", name: "Member", description: expect.any(String), permissions: ["users.read", "roles.read"], source: "system", shadows: false, shadowed: false, memberCount: 1 },
-        { id: guide.id, name: "Guide", description: "Leads tours", permissions: ["users.read", "roles.read"], source: "organization", shadows: false, shadowed: false, memberCount: 2 },
+        { id: "role_system_admin", name: "Admin", description: expect.any(String), permissions: expect.arrayContaining(["roles.delete", "tours.write"]), unknownPermissions: [], source: "system", shadows: false, shadowed: false, memberCount: 1 },
+        { id: "role_system_member", name: "Member", description: expect.any(String), permissions: ["users.read", "roles.read", "tours.read", "bookings.read"], unknownPermissions: [], source: "system", shadows: false, shadowed: false, memberCount: 1 },
+        { id: guide.id, name: "Guide", description: "Leads tours", permissions: ["users.read", "roles.read"], unknownPermissions: [], source: "organization", shadows: false, shadowed: false, memberCount: 2 },
       ],
       nextCursor: null,
     });
@@ -35,7 +36,7 @@ describe("roles", () => {
 
   it("unknown permission names are a 400 listing them, and nothing is created", async () => {
     const owner = await signUp();
-    const res = await post("/api/organizations/roles", { name: "Odd", permissions: ["users.read", "tours.fly", "root"] }, { token: owner.token });
+    const res = await post("/api/organizations/roles", offDocument({ name: "Odd", permissions: ["users.read", "tours.fly", "root"] }), { token: owner.token });
     const problem = expectProblem(res, 400, "validation_failed");
     expect(problem.detail).toContain("tours.fly");
     expect(problem.detail).toContain("root");
@@ -127,9 +128,9 @@ describe("shadowing", () => {
     expect((await get("/api/organizations/me/permissions", { token: memberKey.key })).body.permissions["users.invite"]).toBe(true);
 
     const list = await get("/api/organizations/roles", { token: owner.token });
-    const systemMember = list.body.data.find((r: any) => r.id === "role_system_member");
+    const systemMember = list.body.data.find((r) => r.id === "role_system_member");
     expect(systemMember).toMatchObject({ shadowed: true, memberCount: 0 });
-    expect(list.body.data.find((r: any) => r.id === shadow.id)).toMatchObject({ shadows: true, memberCount: 1 });
+    expect(list.body.data.find((r) => r.id === shadow.id)).toMatchObject({ shadows: true, memberCount: 1 });
 
     // Deleting a shadow is allowed even though people hold "member": they fall back.
     expect((await del(`/api/organizations/roles/${shadow.id}`, { token: owner.token })).status).toBe(204);
@@ -174,6 +175,6 @@ describe("editing roles is bounded by the editor's permissions", () => {
     const owner = await signUp();
     const res = await call("POST", "/api/organizations/roles", { token: owner.token, body: { name: "x".repeat(51), permissions: "users.read" } });
     expect(expectProblem(res, 400, "validation_failed").errors!.map((e) => e.path).sort()).toEqual(["name", "permissions"]);
-    expectProblem(await post("/api/organizations/roles", { name: "Ok", permissions: [], organizationId: "org_x" }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(await post("/api/organizations/roles", offDocument({ name: "Ok", permissions: [], organizationId: "org_x" }), { token: owner.token }), 400, "validation_failed");
   });
 });

@@ -1,10 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PERMISSIONS } from "../../src/domain/permissions";
+import { permissionCatalog } from "../../src/domain/permissions";
 import { STANDING_CHANGED_DETAIL } from "../../src/services/auth/standing";
-import { call, expectProblem, get, type ApiResponse } from "../helpers/api";
+import { call, expectProblem, get, type ApiResponse, post } from "../helpers/api";
 import { addMember, createKey, createRole, seedOrganization, uniqueEmail, type Owner } from "../helpers/factories";
 import { invite } from "../helpers/invitations";
+import { type Problem } from "../helpers/document";
 
 /**
  * The caller's standing is part of the writing statement. A permission check reads the caller from
@@ -23,7 +24,7 @@ interface Write {
   /** Whether it creates what acts or reaches beyond the organization (the arming rule applies). */
   arming: boolean;
   /** Makes what the write needs, returns how to send it and what state it would change. */
-  prepare(owner: Owner): Promise<{ send(token: string): Promise<ApiResponse>; state(): Promise<string> }>;
+  prepare(owner: Owner): Promise<{ send(token: string): Promise<ApiResponse<unknown>>; state(): Promise<string> }>;
 }
 
 const WRITES: Write[] = [
@@ -98,7 +99,8 @@ const WRITES: Write[] = [
 /** An organization with a custom role "Operator" that holds every permission (but is not Admin). */
 async function organization(label: string) {
   const owner = await seedOrganization(`${label} Standing Tours`);
-  const operator = await createRole(owner.token, "Operator", [...PERMISSIONS]);
+  // Every permission of the catalog, the platform's included (a Member holds its .read ones: acting on Members needs them).
+  const operator = await createRole(owner.token, "Operator", [...permissionCatalog(env).all] as Parameters<typeof createRole>[2]);
   return { owner, operator };
 }
 
@@ -112,9 +114,9 @@ interface StaleCase {
   /** The change made behind the cache's back; returns nothing. */
   change(ids: { organizationId: string; userId?: string; memberId?: string; keyId?: string; operatorId: string }): Promise<unknown>;
   /** What the stale request gets. */
-  expected: [status: number, code: string, detail?: string];
+  expected: [status: number, code: Problem["code"], detail?: string];
   /** What the next request gets, once the stale entries are dropped. */
-  next: [status: number, code: string];
+  next: [status: number, code: Problem["code"]];
 }
 
 const STALE: StaleCase[] = [
@@ -230,11 +232,12 @@ describe("a caller whose standing changed behind the cache writes nothing", () =
 describe("a role that gained permissions meanwhile still stands", () => {
   it("a key whose custom role was widened (not stripped) still mints", async () => {
     const owner = await seedOrganization("Widened Standing Tours");
-    const minter = await createRole(owner.token, "Minter", ["api_keys.create", "users.read", "roles.read"]);
+    // What a Member holds (its built-ins and the platform's .read ones), so it may mint Member keys.
+    const minter = await createRole(owner.token, "Minter", ["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read"]);
     const key = await createKey(owner.token, "Minter");
     expect((await get("/api/organizations/me", { token: key.key })).status).toBe(200);
-    await db.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "webhooks.read"]), minter.id).run();
-    const res = await call("POST", "/api/organizations/api-keys", { token: key.key, body: { name: "Still fine", role: "Member" } });
+    await db.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read", "webhooks.read"]), minter.id).run();
+    const res = await post("/api/organizations/api-keys", { name: "Still fine", role: "Member" }, { token: key.key });
     expect(res.status, res.text).toBe(201);
     expect(await db.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(res.body.id).first<{ n: number }>()).toEqual({ n: 1 });
   });

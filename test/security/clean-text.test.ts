@@ -17,7 +17,7 @@ const BAD: Record<string, string> = {
 };
 const CASES = Object.entries(BAD);
 
-function expectFieldRejected(res: ApiResponse, field: string, label: string) {
+function expectFieldRejected(res: ApiResponse<unknown>, field: string, label: string) {
   if (res.status !== 400) throw new Error(`${label}: expected 400, got ${res.status} ${res.text}`);
   const problem = expectProblem(res, 400, "validation_failed");
   expect(problem.errors?.map((e) => e.path), label).toContain(field);

@@ -20,7 +20,7 @@ async function afterRoundTrips(n: number) {
 }
 
 /** Each side applies (200) or, after its retries, gives up with a clean 409 `conflict`; never a 500. */
-function applied(res: ApiResponse): boolean {
+function applied(res: ApiResponse<unknown>): boolean {
   if (res.status === 200) return true;
   expectProblem(res, 409, "conflict");
   return false;

@@ -73,7 +73,7 @@ describe("a manager's change racing the member's promotion to Admin", () => {
 });
 
 /** 2xx, or the manager's clean refusal of an Admin (403); never a 500. */
-function outcome(res: ApiResponse, success: number): "ok" | "refused" {
+function outcome(res: ApiResponse<unknown>, success: number): "ok" | "refused" {
   if (res.status === success) return "ok";
   if (res.status >= 500) throw new Error(`${res.status} ${res.text}`);
   expectProblem(res, 403, "forbidden");

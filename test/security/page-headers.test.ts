@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { call, get, post, type ApiResponse } from "../helpers/api";
+import { call, post, type ApiResponse } from "../helpers/api";
 import { seedOrganization, signUp, uniqueEmail } from "../helpers/factories";
 import { tokenIn, waitForEmail } from "../helpers/emails";
 import { mintToken } from "../../src/lib/tokens";
 
 /** The CSP's directives by name. */
-function cspOf(res: ApiResponse): Map<string, string[]> {
+function cspOf(res: ApiResponse<unknown>): Map<string, string[]> {
   const header = res.headers.get("content-security-policy");
   expect(header, "content-security-policy header").toBeTruthy();
   return new Map(
@@ -18,7 +18,7 @@ function cspOf(res: ApiResponse): Map<string, string[]> {
 }
 
 /** Asserts every header a token page must carry and returns the page's nonce. */
-function expectTokenPageHeaders(res: ApiResponse, label: string): string {
+function expectTokenPageHeaders(res: ApiResponse<unknown>, label: string): string {
   expect(res.headers.get("content-type"), label).toContain("text/html");
   expect(res.headers.get("referrer-policy"), label).toBe("no-referrer");
   expect(res.headers.get("x-frame-options"), label).toBe("DENY");
@@ -55,14 +55,14 @@ async function realInvitationToken() {
 describe("pages with a token in the URL send no referrer, are never framed or cached, and run no script", () => {
   it("the invitation page, with a real token", async () => {
     const token = await realInvitationToken();
-    const res = await get(`/invitations/${token}`);
+    const res = await call("GET", `/invitations/${token}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain("Join Header Tours");
     expectTokenPageHeaders(res, "invitation");
   });
 
   it("the invitation page for a well-formed unknown token: 404 with the same headers", async () => {
-    const res = await get(`/invitations/${mintToken("invitation")}`);
+    const res = await call("GET", `/invitations/${mintToken("invitation")}`);
     expect(res.status).toBe(404);
     expectTokenPageHeaders(res, "unknown invitation");
   });
@@ -70,7 +70,7 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
   it("the verify-email page, with a real token", async () => {
     const owner = await signUp();
     const [message] = await waitForEmail(owner.user.email, "verification");
-    const res = await get(`/verify-email/${tokenIn(message!.text, "verification")}`);
+    const res = await call("GET", `/verify-email/${tokenIn(message!.text, "verification")}`);
     expect(res.status).toBe(200);
     expectTokenPageHeaders(res, "verify-email");
   });
@@ -79,11 +79,11 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
     const owner = await seedOrganization();
     expect((await post("/api/auth/password-reset", { email: owner.user.email })).status).toBe(202);
     const [message] = await waitForEmail(owner.user.email, "reset");
-    const withToken = await get(`/reset-password/${tokenIn(message!.text, "reset")}`);
+    const withToken = await call("GET", `/reset-password/${tokenIn(message!.text, "reset")}`);
     expect(withToken.status).toBe(200);
     expectTokenPageHeaders(withToken, "reset-password/{token}");
 
-    const request = await get("/reset-password");
+    const request = await call("GET", "/reset-password");
     expect(request.status).toBe(200);
     expectTokenPageHeaders(request, "reset-password");
   });
@@ -103,8 +103,8 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
 
   it("each response gets a fresh nonce", async () => {
     const token = mintToken("passwordReset");
-    const first = expectTokenPageHeaders(await get(`/reset-password/${token}`), "first");
-    const second = expectTokenPageHeaders(await get(`/reset-password/${token}`), "second");
+    const first = expectTokenPageHeaders(await call("GET", `/reset-password/${token}`), "first");
+    const second = expectTokenPageHeaders(await call("GET", `/reset-password/${token}`), "second");
     expect(first).not.toBe(second);
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { del, expectProblem, get, patch, post } from "../helpers/api";
+import { del, expectProblem, get, patch, post, offDocument } from "../helpers/api";
 import { addMember, createRole, seedOrganization } from "../helpers/factories";
 import { onlyEvent, storedEvents } from "../helpers/events";
 import { createEndpoint, deliveryRow, endpointRow } from "../helpers/webhooks";
@@ -41,7 +41,7 @@ describe("webhook endpoints", () => {
     const owner = await seedOrganization();
     const ok = await createEndpoint(owner.token, { eventTypes: ["member.*", "role.updated", "member.*"] });
     expect(ok.eventTypes).toEqual(["member.*", "role.updated"]);
-    expectProblem(await post("/api/organizations/webhooks", { url: "https://h.example.com", eventTypes: ["member.exploded"] }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(await post("/api/organizations/webhooks", offDocument({ url: "https://h.example.com", eventTypes: ["member.exploded"] }), { token: owner.token }), 400, "validation_failed");
     expectProblem(await post("/api/organizations/webhooks", { url: "https://h.example.com", eventTypes: [] }, { token: owner.token }), 400, "validation_failed");
   });
 
@@ -113,9 +113,9 @@ describe("webhook endpoints", () => {
     const event = await onlyEvent(owner.organization.id, "webhook.test");
     expect(res.body.eventId).toBe(event.id);
     const mine = await get(`/api/organizations/webhooks/${endpoint.id}/deliveries`, { token: owner.token });
-    expect(mine.body.data.filter((d: any) => d.eventType === "webhook.test")).toEqual([expect.objectContaining({ id: res.body.deliveryId, eventId: event.id })]);
+    expect(mine.body.data.filter((d) => d.eventType === "webhook.test")).toEqual([expect.objectContaining({ id: res.body.deliveryId, eventId: event.id })]);
     const theirs = await get(`/api/organizations/webhooks/${other.id}/deliveries`, { token: owner.token });
-    expect(theirs.body.data.filter((d: any) => d.eventType === "webhook.test")).toEqual([]);
+    expect(theirs.body.data.filter((d) => d.eventType === "webhook.test")).toEqual([]);
     await patch(`/api/organizations/webhooks/${endpoint.id}`, { enabled: false }, { token: owner.token });
     expectProblem(await post(`/api/organizations/webhooks/${endpoint.id}/test`, undefined, { token: owner.token }), 409, "endpoint_disabled");
   });
@@ -126,7 +126,7 @@ describe("webhook endpoints", () => {
     const theirs = await createEndpoint(b.token);
     await createEndpoint(a.token);
     const list = await get("/api/organizations/webhooks", { token: a.token });
-    expect(list.body.data.map((e: any) => e.id)).not.toContain(theirs.id);
+    expect(list.body.data.map((e) => e.id)).not.toContain(theirs.id);
     expectProblem(await get(`/api/organizations/webhooks/${theirs.id}/deliveries`, { token: a.token }), 404, "not_found");
     expectProblem(await patch(`/api/organizations/webhooks/${theirs.id}`, { enabled: false }, { token: a.token }), 404, "not_found");
   });

@@ -1,5 +1,6 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { organizations } from "./organizations";
+import { RATE_LIMIT_TIERS } from "../../domain/rate-limits";
 
 export const apiKeys = sqliteTable(
   "api_keys",
@@ -20,6 +21,8 @@ export const apiKeys = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** Traffic tier (domain/rate-limits.ts): which Rate Limiting binding counts this key's requests. */
+    rateLimit: text("rate_limit", { enum: RATE_LIMIT_TIERS }).notNull().default("standard"),
   },
   (t) => [
     uniqueIndex("api_keys_key_hash_idx").on(t.keyHash),

@@ -12,3 +12,4 @@ export * from "./role-member-counts";
 export * from "./events";
 export * from "./webhooks";
 export * from "./mfa-challenges";
+export * from "./api-key-usage";

@@ -22,6 +22,9 @@ export const members = sqliteTable(
   (t) => [
     uniqueIndex("members_organization_id_user_id_idx").on(t.organizationId, t.userId),
     index("members_organization_id_id_idx").on(t.organizationId, t.id),
+    // In rowid order within the organization (an index's entries end with the rowid): a small
+    // organization's member search walks its own rows in the order the search cursor follows.
+    index("members_organization_id_rowid_idx").on(t.organizationId),
     // Role filter in keyset order (and the last-admin guard, the role-in-use check).
     index("members_organization_id_role_key_id_idx").on(t.organizationId, t.roleKey, t.id),
     index("members_user_id_id_idx").on(t.userId, t.id),

@@ -1,24 +1,18 @@
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
 
-export const organizations = sqliteTable(
-  "organizations",
-  {
-    id: text("id").primaryKey(),
-    name: text("name").notNull(),
-    /** Lower-cased name, for the Super Admin's case-insensitive search. */
-    nameSearch: text("name_search").notNull(),
-    logo: text("logo"),
-    timezone: text("timezone").notNull().default("UTC"),
-    /** Sessions of users without MFA get 403 mfa_required on this organization's routes. */
-    requireMfa: integer("require_mfa", { mode: "boolean" }).notNull().default(false),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
-    // Denormalised counts, kept by triggers inside the statements that write members, api_keys and
-    // invitations (migrations/0004): no read ever counts a whole organization. Never set by code.
-    memberCount: integer("member_count").notNull().default(0),
-    apiKeyCount: integer("api_key_count").notNull().default(0),
-    /** Rows with status 'pending', expired-but-unswept ones included until sweepExpiredInvitations runs. */
-    pendingInvitationCount: integer("pending_invitation_count").notNull().default(0),
-  },
-  (t) => [index("organizations_name_search_idx").on(t.nameSearch)],
-);
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  logo: text("logo"),
+  timezone: text("timezone").notNull().default("UTC"),
+  /** Sessions of users without MFA get 403 mfa_required on this organization's routes. */
+  requireMfa: integer("require_mfa", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  // Denormalised counts, kept by triggers inside the statements that write members, api_keys and
+  // invitations (migrations/0004): no read ever counts a whole organization. Never set by code.
+  memberCount: integer("member_count").notNull().default(0),
+  apiKeyCount: integer("api_key_count").notNull().default(0),
+  /** Rows with status 'pending', expired-but-unswept ones included until sweepExpiredInvitations runs. */
+  pendingInvitationCount: integer("pending_invitation_count").notNull().default(0),
+});

@@ -5,6 +5,12 @@ import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonRes
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
 import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
+import { RATE_LIMIT_TIERS } from "../../domain/rate-limits";
+
+export const RateLimitTierSchema = z.enum(RATE_LIMIT_TIERS).openapi({
+  description: "Traffic tier: `low` 60, `standard` 600, `high` 6,000 requests a minute (per Cloudflare location, approximate).",
+  example: "standard",
+});
 
 const tags = ["API keys"];
 
@@ -14,8 +20,9 @@ export const ApiKeySchema = z
     name: z.string().openapi({ example: "Booking site" }),
     start: z.string().openapi({ description: "The first characters of the key, for telling keys apart.", example: "ork_4fGh7K" }),
     role: RoleRefSchema,
+    rateLimit: RateLimitTierSchema,
     expiresAt: Timestamp.nullable(),
-    lastUsedAt: Timestamp.nullable().openapi({ description: "Kept to the minute, written after the response." }),
+    lastUsedAt: Timestamp.nullable().openapi({ description: "The latest request, from the usage counts: visible within 60 s of it." }),
     createdAt: Timestamp,
   })
   .openapi("ApiKey", { description: "Never includes the secret or its hash." });
@@ -50,12 +57,15 @@ export const createApiKey = createRoute({
           name: NameInput.openapi({ example: "Booking site" }),
           role: z.string().trim().min(1).max(100).openapi({ example: "Member" }),
           expiresAt: z.iso.datetime({ offset: true }).optional().openapi({ description: "Optional expiry (future ISO-8601 time)." }),
+          rateLimit: RateLimitTierSchema.optional().openapi({ description: "Traffic tier (default `standard`)." }),
         })
         .openapi("ApiKeyCreateInput"),
     ),
   },
   responses: {
-    201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret"), "Created", ...IDEMPOTENT_REPLAY_HEADERS),
+    201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret", {
+        description: "The new key WITH its secret (`key`): returned once, by this response only. Store it now; no read returns it again (only its `start`).",
+      }), "Created", ...IDEMPOTENT_REPLAY_HEADERS),
     ...authErrors(404, 413, 415, 409, 422),
   },
 });

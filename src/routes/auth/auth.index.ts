@@ -30,7 +30,7 @@ export const authRouter = createRouter()
   )
   .openapi(routes.requestEmailVerification, async (c) => {
     await verification.requestEmailVerification({ ctx: ctxOf(c) });
-    return c.body(null, 202);
+    return c.json({ message: verification.EMAIL_VERIFICATION_QUEUED }, 202);
   })
   .openapi(routes.confirmEmailVerification, async (c) =>
     c.json(await verification.confirmEmailVerification({ ctx: ctxOf(c), input: c.req.valid("json") }), 200),

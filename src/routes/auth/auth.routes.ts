@@ -4,6 +4,7 @@ import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } fro
 import { EmailInput, IdParam, NameInput, PasswordInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, Timestamp, UserSchema } from "../schemas";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { publicRoute, sessionOnly } from "../auth-modes";
+import { EMAIL_VERIFICATION_QUEUED } from "../../services/auth/email-verification";
 
 const tags = ["Auth"];
 
@@ -103,9 +104,12 @@ export const requestEmailVerification = createRoute({
   tags,
   summary: "Email me a new verification link",
   description:
-    "Sends the signed-in user a new link to `${APP_URL}/verify-email/{token}` (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
+    "Sends the signed-in user a new link to this site's `/verify-email/{token}` page (on the deployment's `APP_URL`) (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
   ...sessionOnly(),
-  responses: { 202: emptyResponse("The email is queued."), ...authErrors(409, 429) },
+  responses: {
+    202: jsonResponse(z.object({ message: z.string().openapi({ example: EMAIL_VERIFICATION_QUEUED }) }).openapi("EmailVerificationRequested"), "The email is queued."),
+    ...authErrors(409, 429),
+  },
 });
 
 export const confirmEmailVerification = createRoute({
@@ -128,7 +132,7 @@ export const requestPasswordReset = createRoute({
   tags,
   summary: "Email a password-reset link",
   description:
-    "Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to `${APP_URL}/reset-password/{token}`, valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).",
+    "Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to this site's `/reset-password/{token}` page (on the deployment's `APP_URL`), valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).",
   ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput }).openapi("PasswordResetRequestInput")) },
   responses: {

@@ -1,7 +1,11 @@
 import type { AppRouter } from "../router";
+import { permissionCatalog } from "../../domain/permissions";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
-import { registerOpenApiComponents } from "../../lib/openapi";
+import { errorResponses, registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
+import { eventWebhooks, WebhookEventSchema } from "../events/event-webhooks";
+import { PermissionName } from "../schemas";
+import { withPlatformPermissions } from "./platform-permissions";
 
 /**
  * Document-level tags, in the order the reference shows them. A route's `tags` must name one of
@@ -28,9 +32,11 @@ const OPENAPI_CONFIG = {
   info: {
     title: "Tours & Events Organizations API",
     version: "1.0.0",
-    license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    license: { name: "MIT", identifier: "MIT" },
     description: [
       "The multi-tenant core of the Tours & Events platform: organizations, members, roles, permissions, API keys and invitations.",
+      "",
+      "**Events and webhooks.** Every change to an organization is recorded as an event (the audit log: `GET /api/organizations/me/events`) and delivered to the organization's webhook endpoints, signed per Standard Webhooks. The document's `webhooks` section describes each event type's delivery: its headers and its body.",
       "",
       "**Authentication.** Send `Authorization: Bearer <token>` with either an API key (`ork_…`, belongs to an organization and acts with a role) or a session token (`sst_…`, belongs to a user and acts in its active organization). Browsers may send the session as the `session` cookie.",
       "",
@@ -39,6 +45,8 @@ const OPENAPI_CONFIG = {
       "**Every response** carries `X-Request-Id`, the server's own id of the request (`req_…`): the one its events and the audit log record. A caller's own `X-Request-Id` (1–128 of `[A-Za-z0-9._:-]`) comes back as `X-Client-Request-Id` and is logged beside ours.",
       "",
       "**Lists** take `limit` (1–100, default 20) and `cursor` (the previous page's `nextCursor`).",
+      "",
+      '**Traffic limits.** Every authenticated request counts against its API key\'s `rateLimit` tier (`low` 60, `standard` 600, `high` 6,000 a minute) or, for a session, its user (1,200 a minute), per Cloudflare location and approximately. Every answer to an authenticated caller carries `RateLimit-Policy` (e.g. `"key";q=600;w=60`); over the limit → 429 `rate_limited` with `Retry-After`.',
       "",
       "**Request bodies** are strict JSON objects: unknown fields are a 400, non-JSON bodies a 415, bodies over 64 KiB a 413.",
     ].join("\n"),
@@ -56,22 +64,91 @@ const OPENAPI_CONFIG = {
  */
 export function registerDocs(app: AppRouter, { development }: { development: boolean }) {
   registerOpenApiComponents(app.openAPIRegistry);
+  app.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
+  for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
+  // The catalog's schema, extended per isolate with PLATFORM_PERMISSIONS when served.
+  app.openAPIRegistry.register("Permission", PermissionName);
   const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
 
-  let document: unknown;
+  let document: object | undefined;
   let errorsPage: string | undefined;
-  app.get("/api/openapi.json", (c) => c.json((document ??= withoutUnusedHeaders(withRequestIdParameter(app.getOpenAPI31Document(config))))));
+  // One served document per PLATFORM_PERMISSIONS value (one per isolate when deployed).
+  const served = new Map<string, object>();
+  app.get("/api/openapi.json", (c) => {
+    document ??= withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config)))));
+    const key = c.env.PLATFORM_PERMISSIONS ?? "";
+    let body = served.get(key);
+    if (!body) served.set(key, (body = withPlatformPermissions(document, permissionCatalog(c.env))));
+    return c.json(body);
+  });
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
+
+  // The front door: the site's root is the reference, and every page (the docs, the token pages)
+  // gets an icon instead of a 404 per load. Not API routes: not in the document.
+  app.get("/", (c) => c.redirect("/docs", 302));
+  for (const path of ["/favicon.ico", "/favicon.svg"]) {
+    app.get(path, (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));
+  }
+}
+
+/** The site's icon (served by the Worker, so `/favicon.ico` answers on every deployment and in the tests). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#2563eb"/><text x="32" y="42" font-family="system-ui,sans-serif" font-size="26" font-weight="700" text-anchor="middle" fill="#fff">T&amp;E</text></svg>';
+
+/**
+ * `AuditLogEvent` is `WebhookEvent` or `Event`; zod-to-openapi flattens a union inside a union into
+ * one list (losing the `WebhookEvent` reference and its discriminator), so the component is set to
+ * the two references here.
+ */
+function withAuditLogEventRefs<T extends { components?: { schemas?: Record<string, { description?: string }> } }>(document: T): T {
+  const schemas = document.components?.schemas;
+  const auditLogEvent = schemas?.AuditLogEvent;
+  if (schemas && auditLogEvent && schemas.WebhookEvent && schemas.Event) {
+    schemas.AuditLogEvent = { anyOf: [{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }], description: auditLogEvent.description } as typeof auditLogEvent;
+  }
+  return document;
 }
 
 type PathItems = Record<string, Record<string, { parameters?: unknown[] }>>;
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
 
-/** Every operation takes the optional `X-Request-Id` request header (`components.parameters`). */
+/**
+ * Every operation takes the optional `X-Request-Id` request header, and every read (`GET`) of the
+ * API the optional `x-d1-bookmark` one (`components.parameters`): a typed client can send them.
+ */
 function withRequestIdParameter<T extends { paths?: unknown }>(document: T): T {
-  for (const item of Object.values((document.paths ?? {}) as PathItems)) {
+  for (const [path, item] of Object.entries((document.paths ?? {}) as PathItems)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (METHODS.has(method)) operation.parameters = [...(operation.parameters ?? []), { $ref: "#/components/parameters/X-Request-Id" }];
+      if (!METHODS.has(method)) continue;
+      const reads = method === "get" && path.startsWith("/api/") && path !== "/api/health";
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        { $ref: "#/components/parameters/X-Request-Id" },
+        ...(reads ? [{ $ref: "#/components/parameters/X-D1-Bookmark" }] : []),
+      ];
+    }
+  }
+  return document;
+}
+
+/** Answers given before the caller is known (or before its route runs): never counted, never carry the policy. */
+const UNMETERED_STATUSES = new Set(["401", "405", "413", "415"]);
+
+/**
+ * Every operation that authenticates its caller is traffic-limited (docs/integration-traffic.md):
+ * it documents the 429 (`rate_limited`, `Retry-After`) and `RateLimit-Policy` on each answer the
+ * caller gets once known. Done here, from each operation's `security`, so no route can forget it.
+ */
+function withTrafficLimits<T extends { paths?: unknown }>(document: T): T {
+  type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { headers?: Record<string, unknown>; content?: unknown }> };
+  for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!METHODS.has(method) || !operation.security?.some((requirement) => Object.keys(requirement).length > 0) || !operation.responses) continue;
+      // The generated document holds JSON Schema, not zod: the problem body by reference.
+      operation.responses["429"] ??= { ...errorResponses(429)[429]!, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!UNMETERED_STATUSES.has(status)) response.headers = { ...response.headers, "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" } };
+      }
     }
   }
   return document;

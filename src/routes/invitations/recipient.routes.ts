@@ -17,11 +17,23 @@ const tags = ["Accepting invitations"];
 export const AcceptWithAccountInput = z
   .strictObject({ name: NameInput, password: PasswordInput })
   .openapi("AcceptWithAccountInput", { description: "Creates the account for the invited address." });
+/**
+ * A body that names `name` or `password` meant the account variant: say what is wrong with it (the
+ * same message sign-up gives, e.g. the password rule), not which variants exist.
+ */
+function acceptBodyError(issue: { code?: string; input?: unknown; errors?: { path: PropertyKey[]; message: string }[][] }) {
+  const meantAccount = typeof issue.input === "object" && issue.input !== null && ("name" in issue.input || "password" in issue.input);
+  const first = meantAccount ? issue.errors?.[0]?.[0] : undefined;
+  if (first) return `${first.path.map(String).join(".") || "body"}: ${first.message}`;
+  return "Send { name, password } to create the account, or no body (or {}) with a session.";
+}
+
 export const AcceptBody = z
-  .union([AcceptWithAccountInput, z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user." })], {
-    error: "Send { name, password } to create the account, or no body (or {}) with a session.",
+  .union([AcceptWithAccountInput, z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user: an empty object (or no body)." })], {
+    error: acceptBodyError,
   })
-  .openapi("AcceptInput");
+  // `oneOf`: exactly one variant matches (the session one takes no property, the account one needs both).
+  .openapi("AcceptInput", {}, { unionPreferredType: "oneOf" });
 const TokenParams = z.strictObject({
   token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`)." }),
 });

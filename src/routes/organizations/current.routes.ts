@@ -36,10 +36,14 @@ export const PermissionsViewSchema = z
     role: RoleRefSchema,
     // Every catalog permission is a required key (a record would make them all optional).
     permissions: z
-      .strictObject(Object.fromEntries(PERMISSIONS.map((p) => [p, z.boolean()])) as Record<Permission, z.ZodBoolean>)
+      .object(Object.fromEntries(PERMISSIONS.map((p) => [p, z.boolean()])) as Record<Permission, z.ZodBoolean>)
+      // The platform's permissions (PLATFORM_PERMISSIONS) are keys too: the served document lists them (routes/docs/docs.index.ts).
+      .catchall(z.boolean())
       .openapi({ example: Object.fromEntries(PERMISSIONS.map((p) => [p, p.endsWith(".read")])) }),
   })
-  .openapi("PermissionsView", { description: "Every permission of the catalog as a key, so a client can gate its UI." });
+  .openapi("PermissionsView", {
+    description: "Every permission of the catalog as a key — the built-in ones, then the platform's (PLATFORM_PERMISSIONS) — so a client can gate its UI.",
+  });
 
 export const getPermissions = createRoute({
   method: "get",

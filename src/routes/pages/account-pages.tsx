@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Layout } from "./invitation-page";
+import { PASSWORD_HINT, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/passwords";
 
 /**
  * The pages behind account emails: confirming an address and choosing a new password, plus the
@@ -65,8 +66,8 @@ function NewPasswordForm({ error }: { error?: string }) {
   return (
     <form method="post" aria-labelledby="reset-title">
       <ErrorNote error={error} />
-      <label for="password">New password (at least 8 characters)</label>
-      <input id="password" name="password" type="password" required minlength={8} maxlength={256} autocomplete="new-password" />
+      <label for="password">New password ({PASSWORD_HINT})</label>
+      <input id="password" name="password" type="password" required minlength={PASSWORD_MIN_LENGTH} maxlength={PASSWORD_MAX_LENGTH} autocomplete="new-password" />
       <button class="primary" type="submit">
         Set new password
       </button>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
+import { PASSWORD_HINT, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/passwords";
 
 /**
  * The page an invitation email links to. Server-rendered with hono/jsx: no build step, no
@@ -18,7 +19,7 @@ export interface PreviewData {
 }
 
 export type PageState =
-  | { kind: "pending"; preview: PreviewData; signedInAs: string | null; error?: string; mfaToken?: string }
+  | { kind: "pending"; preview: PreviewData; signedInAs: string | null; error?: string; typedName?: string; mfaToken?: string }
   | { kind: "accepted"; preview: PreviewData; justNow: boolean; organizationName: string; roleName: string }
   | { kind: "declined"; preview: PreviewData }
   | { kind: "closed"; preview: PreviewData }
@@ -29,7 +30,8 @@ export const STYLE = `
 @media (prefers-color-scheme:dark){:root{--fg:#e6e9ed;--muted:#9aa4af;--bg:#0f1216;--card:#171b21;--line:#2a3139;--accent:#6ea8ff;--danger:#ff8a80;--ok:#6ee7a8}}
 *{box-sizing:border-box}body{margin:0;min-height:100vh;display:grid;place-items:center;padding:16px;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif}
 main{width:100%;max-width:440px;background:var(--card);border:1px solid var(--line);border-radius:14px;padding:28px}
-.logo{width:56px;height:56px;border-radius:12px;object-fit:cover;display:block;margin-bottom:12px;background:var(--line)}
+.logo{position:relative;width:56px;height:56px;border-radius:12px;overflow:hidden;margin-bottom:12px;background:var(--line);display:grid;place-items:center;font-weight:700;font-size:1.2rem;color:var(--muted)}
+.logo img{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}
 h1{font-size:1.35rem;margin:0 0 .5rem}p{margin:.5rem 0}.muted{color:var(--muted);font-size:.9rem}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:1rem 0}dt{color:var(--muted)}dd{margin:0;word-break:break-word}
 form{margin-top:1rem}label{display:block;font-weight:600;margin:.75rem 0 .25rem}
@@ -60,10 +62,33 @@ export function Layout({ title, nonce, children }: { title: string; nonce?: stri
   );
 }
 
+/** "Sunset Tours" → "ST", "kayaks" → "K": the first letter of the first two words. */
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  return words
+    .slice(0, 2)
+    .map((word) => [...word][0]!.toLocaleUpperCase("en"))
+    .join("");
+}
+
+/**
+ * The organization's mark: its initials, with the logo (when it has one) laid over them. No
+ * script (the CSP allows none, so no `onerror` swap): a logo that fails to load shows nothing —
+ * its `alt` is empty, the name is the heading beside it — and the initials under it show through.
+ */
+function Logo({ organization }: { organization: PreviewData["organization"] }) {
+  return (
+    <div class="logo" aria-hidden="true">
+      <span>{initialsOf(organization.name)}</span>
+      {organization.logo ? <img src={organization.logo} alt="" width={56} height={56} /> : null}
+    </div>
+  );
+}
+
 function Header({ preview, title }: { preview: PreviewData; title?: string }) {
   return (
     <>
-      {preview.organization.logo ? <img class="logo" src={preview.organization.logo} alt={`${preview.organization.name} logo`} /> : null}
+      <Logo organization={preview.organization} />
       <h1>{title ?? `Join ${preview.organization.name}`}</h1>
     </>
   );
@@ -159,9 +184,9 @@ function Pending({ state }: { state: Extract<PageState, { kind: "pending" }> }) 
           <label for="email">Email</label>
           <input id="email" name="email" type="email" value={preview.email} readonly autocomplete="username" />
           <label for="name">Your name</label>
-          <input id="name" name="name" type="text" required maxlength={100} autocomplete="name" />
-          <label for="password">Password (at least 8 characters)</label>
-          <input id="password" name="password" type="password" required minlength={8} maxlength={256} autocomplete="new-password" />
+          <input id="name" name="name" type="text" required maxlength={100} autocomplete="name" value={state.typedName} />
+          <label for="password">Password ({PASSWORD_HINT})</label>
+          <input id="password" name="password" type="password" required minlength={PASSWORD_MIN_LENGTH} maxlength={PASSWORD_MAX_LENGTH} autocomplete="new-password" />
           <button class="primary" type="submit">
             Create account and accept
           </button>

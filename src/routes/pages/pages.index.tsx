@@ -11,7 +11,8 @@ import type { Principal } from "../../services/auth/principal";
 import { signIn } from "../../services/auth/sessions";
 import { completeMfaSignIn } from "../../services/mfa/sign-in";
 import { confirmEmailVerification } from "../../services/auth/email-verification";
-import { confirmPasswordReset, PASSWORD_RESET_ACCEPTED, requestPasswordReset } from "../../services/auth/password-reset";
+import { checkPasswordResetLink, confirmPasswordReset, PASSWORD_RESET_ACCEPTED, requestPasswordReset } from "../../services/auth/password-reset";
+import { PASSWORD_RULE } from "../../lib/passwords";
 import { declineInvitation, previewInvitation } from "../../services/invitations/recipient";
 import { acceptInvitation } from "../../services/invitations/accept";
 import { AcceptWithAccountInput } from "../invitations/recipient.routes";
@@ -68,21 +69,24 @@ function page(c: Ctx, state: PageState, status: Status = 200) {
   return c.html(renderInvitationPage(state, nonceOf(c)), status);
 }
 
-function pendingState(preview: PreviewData, session: SessionPrincipal | null, error?: string): Extract<PageState, { kind: "pending" }> {
+function pendingState(preview: PreviewData, session: SessionPrincipal | null, error?: string, typedName?: string): Extract<PageState, { kind: "pending" }> {
   const matches = session !== null && session.user.email === preview.email;
   const mismatch = session !== null && !matches ? `You are signed in as ${session.user.email}, but this invitation is for ${preview.email}.` : undefined;
-  return { kind: "pending", preview, signedInAs: matches ? session!.user.email : null, error: error ?? mismatch };
+  return { kind: "pending", preview, signedInAs: matches ? session!.user.email : null, error: error ?? mismatch, typedName };
 }
 
 type Form = Record<string, string | File | (string | File)[]>;
 const fieldOf = (form: Form, name: string) => (typeof form[name] === "string" ? (form[name] as string) : undefined);
 
-/** The sign-up part of the form, checked with the API's own schema (same rules, same messages). */
+/**
+ * The sign-up part of the form, checked with the API's own schema (same rules). The page says it
+ * as a person would: the password rule in its one wording, a name problem as a sentence.
+ */
 function accountFrom(form: Form): { name: string; password: string } {
   const parsed = AcceptWithAccountInput.safeParse({ name: fieldOf(form, "name") ?? "", password: fieldOf(form, "password") ?? "" });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new ApiError("validation_failed", `${issue.path.join(".") === "password" ? "Password" : "Name"}: ${issue.message}`);
+  throw new ApiError("validation_failed", issue.path.join(".") === "password" ? PASSWORD_RULE : "Enter your name: 1 to 100 characters, without control or invisible characters.");
 }
 
 /** The invitation email's page: GET shows it, POST accepts or declines (plain forms). */
@@ -140,7 +144,8 @@ const invitationPages = new Hono<AppBindings>()
         if (error.code === "unauthenticated") return page(c, pendingState(preview, session, "That sign-in expired or had too many wrong codes. Enter your password again."), 401);
       }
       const message = error.code === "unauthenticated" ? "That password is not right." : error.detail;
-      return page(c, pendingState(preview, session, message), error.status as Status);
+      // What was typed stays (the password never does).
+      return page(c, pendingState(preview, session, message, fieldOf(form, "name")), error.status as Status);
     }
   });
 
@@ -181,10 +186,20 @@ const resetPasswordPages = new Hono<AppBindings>()
     }
     return c.html(renderResetPasswordPage({ kind: "requested", message: PASSWORD_RESET_ACCEPTED }, nonceOf(c)), 202);
   })
-  .get("/reset-password/:token", (c) => c.html(renderResetPasswordPage({ kind: "form" }, nonceOf(c))))
+  // A dead link (used, replaced, unknown or expired) says so at once, like a dead invitation link;
+  // looking the token up uses nothing (only the form's POST does), so a mail scanner's GET is harmless.
+  .get("/reset-password/:token", async (c) => {
+    try {
+      await checkPasswordResetLink({ ctx: ctxOf(c), input: { token: c.req.param("token") } });
+    } catch (error) {
+      const failure = tokenFailure(error);
+      return c.html(renderResetPasswordPage({ kind: "invalid", expired: failure.expired }, nonceOf(c)), failure.status);
+    }
+    return c.html(renderResetPasswordPage({ kind: "form" }, nonceOf(c)));
+  })
   .post("/reset-password/:token", async (c) => {
     const parsed = PasswordInput.safeParse(fieldOf(await c.req.parseBody(), "password") ?? "");
-    if (!parsed.success) return c.html(renderResetPasswordPage({ kind: "form", error: "Choose a password of 8 to 256 characters." }, nonceOf(c)), 400);
+    if (!parsed.success) return c.html(renderResetPasswordPage({ kind: "form", error: PASSWORD_RULE }, nonceOf(c)), 400);
     try {
       await confirmPasswordReset({ ctx: ctxOf(c), input: { token: c.req.param("token"), password: parsed.data } });
     } catch (error) {

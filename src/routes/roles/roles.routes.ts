@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
-import { cleanText, IdParam, PermissionName } from "../schemas";
+import { cleanText, IdParam } from "../schemas";
 import { apiKeyOrSession } from "../auth-modes";
 
 const tags = ["Roles"];
@@ -12,7 +12,11 @@ export const RoleSchema = z
     id: z.string().openapi({ example: "role_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     name: z.string().openapi({ example: "Guide" }),
     description: z.string(),
-    permissions: z.array(PermissionName),
+    permissions: z.array(z.string()).openapi({ items: { $ref: "#/components/schemas/Permission" }, description: "What the role grants: built-in and platform permissions, in catalog order." }),
+    unknownPermissions: z.array(z.string()).openapi({
+      description:
+        "Names the role still stores that the catalog no longer has (a platform permission removed from PLATFORM_PERMISSIONS): they grant nothing, and grant again if listed again. Empty for system roles.",
+    }),
     source: z.enum(["system", "organization"]),
     shadows: z.boolean().openapi({ description: "An org role named like a system role: it replaces that role in this organization." }),
     shadowed: z.boolean().openapi({ description: "A system role replaced in this organization by an org role of the same name." }),

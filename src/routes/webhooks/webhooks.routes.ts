@@ -2,33 +2,32 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { EVENT_TYPE_PREFIXES, EVENT_TYPES } from "../../domain/event-types";
+import { EventTypePattern } from "../events/event-schemas";
+import { MAX_URL_LENGTH } from "../../services/webhooks/url-rules";
 import { cleanText, IdParam, Timestamp } from "../schemas";
 import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 
 const tags = ["Webhooks"];
 
-export const EventTypePattern = z
-  .enum(["*", ...EVENT_TYPE_PREFIXES, ...EVENT_TYPES] as [string, ...string[]])
-  .openapi("EventTypePattern", { description: "An event type, a prefix such as `member.*`, or `*` for every type." });
-
 export const WebhookEndpointSchema = z
   .object({
     id: z.string().openapi({ example: "whe_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     url: z.string().openapi({ example: "https://hooks.example.com/tours-events" }),
     description: z.string(),
-    eventTypes: z.array(z.string()).openapi({ example: ["member.*", "role.updated"] }),
+    eventTypes: z.array(EventTypePattern).openapi({ description: "What it is subscribed to, as sent (`[\"*\"]` by default).", example: ["member.*", "role.updated"] }),
     enabled: z.boolean(),
     disabledReason: z.string().nullable().openapi({ description: "Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling." }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
-  .openapi("WebhookEndpoint", { description: "Never includes the secret." });
+  .openapi("WebhookEndpoint", { description: "An endpoint as every read returns it: never with its signing secret (see `WebhookEndpointWithSecret`)." });
 
 const WithSecret = WebhookEndpointSchema.extend({
   secret: z.string().openapi({ description: "`whsec_` + base64 of 32 random bytes. Shown only in this response.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
-}).openapi("WebhookEndpointWithSecret");
+}).openapi("WebhookEndpointWithSecret", {
+  description: "The endpoint WITH its signing `secret`: returned once, by creating the endpoint and by rotating its secret. Store it then; no read returns it again.",
+});
 
 export const WebhookDeliverySchema = z
   .object({
@@ -46,9 +45,11 @@ export const WebhookDeliverySchema = z
   })
   .openapi("WebhookDelivery");
 
-const Url = z.string().max(4096).openapi({
+const Url = z.string().max(MAX_URL_LENGTH).openapi({
   description:
-    "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most 2,048 characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).",
+    "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most " +
+    MAX_URL_LENGTH.toLocaleString("en-US") +
+    " characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).",
   example: "https://hooks.example.com/tours-events",
 });
 const Description = cleanText(0, 500);

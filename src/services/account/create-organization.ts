@@ -3,7 +3,7 @@ import { members, organizations, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { newId } from "../../lib/ids";
 import { unauthenticated, forbidden } from "../../lib/errors";
-import { insertRowWhere } from "../../db/insert-where";
+import { insertRowWhere } from "../../db/tenant-rows";
 import { ADMIN_ROLE_KEY } from "../../domain/permissions";
 import { requireVerifiedEmailToArm, sessionCaller } from "../auth/guards";
 import { enforceRateLimit } from "../auth/rate-limit";
@@ -31,19 +31,18 @@ export async function createOrganization({ ctx, input }: { ctx: RequestContext; 
   const org = {
     id: newId("org"),
     name: input.name,
-    nameSearch: input.name.toLowerCase(),
     logo: input.logo ?? null,
     timezone: input.timezone ?? "UTC",
     requireMfa: false,
     createdAt: now,
     updatedAt: now,
-    // insertRowWhere binds every column (no defaults): the counters start at 0, then the triggers keep them.
+    // The counters start at 0, then the triggers keep them (the member below makes memberCount 1).
     memberCount: 0,
     apiKeyCount: 0,
     pendingInvitationCount: 0,
   };
   const member = { id: newId("mem", now.getTime()), organizationId: org.id, userId: principal.user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
-  const record = { id: org.id, name: org.name, logo: org.logo, timezone: org.timezone, requireMfa: false, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [] };
+  const record = { id: org.id, name: org.name, logo: org.logo, timezone: org.timezone, requireMfa: false, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [], memberCount: 1 };
   const view = organizationView(record);
   const orgExists = sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${org.id})`;
   const actor = actorOf(principal);

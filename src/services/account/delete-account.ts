@@ -9,7 +9,7 @@ import type { Actor } from "../../domain/event-types";
 import { sessionCaller } from "../auth/guards";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { actorOf } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, untilApplied } from "../../db/tenant-rows";
 import { deleteOrganizationStatements } from "../organizations/admin";
 import { memberViewIn, organizationView } from "../record-views";
 import { checkSecondFactor, CODE_INVALID_DETAIL, mfaCodeInvalid, SECOND_FACTOR_COLUMNS } from "../mfa/second-factor";

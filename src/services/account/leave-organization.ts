@@ -7,7 +7,7 @@ import { isId } from "../../lib/ids";
 import { ADMIN_ROLE_KEY } from "../../domain/permissions";
 import { sessionCaller } from "../auth/guards";
 import { actorOf, previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, untilApplied } from "../../db/tenant-rows";
 import { anotherAdminRemains, lastAdmin } from "../members/members";
 import { memberViewIn } from "../record-views";
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, organizations } from "../../db/schema";
-import { insertRowWhere } from "../../db/insert-where";
+import { findInOrg, insertRowWhere, isRoleNotFound } from "../../db/tenant-rows";
 import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -12,30 +12,31 @@ import { assertCallerStands, callerStanding } from "../auth/standing";
 import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
-import { isRoleNotFound } from "../errors-db";
+import { permissionCatalog } from "../../domain/permissions";
 import { isoTime, roleRefView } from "../record-views";
 import type { OrganizationRecord } from "../../domain/records";
-import { findInOrg } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
+import { DEFAULT_RATE_LIMIT_TIER, type RateLimitTier } from "../../domain/rate-limits";
 
-type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
-function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
+export function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
   return {
     id: row.id,
     name: row.name,
     start: row.start,
     role: roleRefView(roleIn(organization, row.roleKey)),
+    rateLimit: row.rateLimit,
     expiresAt: row.expiresAt ? isoTime(row.expiresAt) : null,
     lastUsedAt: row.lastUsedAt ? isoTime(row.lastUsedAt) : null,
     createdAt: isoTime(row.createdAt),
   };
 }
 
-export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string } }) {
+export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string; rateLimit?: RateLimitTier } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "api_keys.create"));
   await requireVerifiedEmailToArm(ctx);
-  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
+  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role, permissionCatalog(ctx.env));
   assertCanGrant(scope, role.permissions);
   const now = new Date();
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
@@ -55,6 +56,7 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
     expiresAt,
     lastUsedAt: null,
     createdAt: now,
+    rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMIT_TIER,
   };
   // Written only while the caller still stands where its checks were made (services/auth/standing.ts);
   // a trigger refuses the row if the role was deleted since it was looked up (migrations/0002).

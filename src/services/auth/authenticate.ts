@@ -2,8 +2,10 @@ import { authCache } from "../../cache/auth-cache";
 import type { RequestContext } from "../../context";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { roleIn } from "../permissions/role-in";
+import { permissionCatalog } from "../../domain/permissions";
 import type { OrgScope, Principal } from "./principal";
-import { touchApiKey, touchSession, refreshSessionIfDue } from "./credential-upkeep";
+import { touchSession, refreshSessionIfDue } from "./credential-upkeep";
+import { tierOf } from "../../domain/rate-limits";
 
 /**
  * Turns a bearer token into a principal, or null for any bad credential. A token with a wrong
@@ -22,13 +24,14 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
   if (record.kind === "api_key") {
     const organization = await authCache.organization(ctx, record.organizationId);
     if (!organization) return null; // the organization was deleted: its keys die with it
-    touchApiKey(ctx, record.id, now);
+    // lastUsedAt comes from the usage counts (services/traffic/usage-buffer.ts), recorded after the answer.
     return {
       kind: "api_key",
       keyId: record.id,
       keyName: record.name,
+      rateLimit: tierOf(record.rateLimit),
       tokenHash,
-      scope: { organization, role: roleIn(organization, record.roleKey), roleKey: record.roleKey, memberId: null },
+      scope: { organization, role: roleIn(organization, record.roleKey, permissionCatalog(ctx.env)), roleKey: record.roleKey, memberId: null },
     };
   }
 
@@ -55,5 +58,5 @@ export async function sessionScope(ctx: RequestContext, organizationId: string, 
     authCache.membership(ctx, organizationId, userId),
   ]);
   if (!organization || !membership) return null;
-  return { organization, role: roleIn(organization, membership.roleKey), roleKey: membership.roleKey, memberId: membership.id };
+  return { organization, role: roleIn(organization, membership.roleKey, permissionCatalog(ctx.env)), roleKey: membership.roleKey, memberId: membership.id };
 }

@@ -1,30 +1,28 @@
 import { eq } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
 import type { CredentialRecord } from "../../domain/records";
-import { apiKeys, sessions } from "../../db/schema";
+import { sessions } from "../../db/schema";
 import type { RequestContext } from "../../context";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** A session's expiry slides forward at most once a day, so a busy session costs one write a day. */
 const SESSION_REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
-/** lastUsedAt is kept to the minute: at most one write per key or session per minute per isolate. */
+/**
+ * A session's lastUsedAt is kept to the minute: at most one write per session per minute per isolate.
+ * (API keys' lastUsedAt comes from the usage pipeline instead: services/traffic/.)
+ */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const lastTouched = new Map<string, number>();
 /** Sessions whose expiry is being slid forward right now: one write, not one per concurrent request. */
 const refreshing = new Set<string>();
 
-/** Records an API key's use after the response is sent (never on the request path). */
-export function touchApiKey(ctx: RequestContext, keyId: string, now: number): void {
-  touchLastUsed(ctx, apiKeys, keyId, now);
-}
-
 /** Records a session's use (the session list shows it), after the response, like API keys. */
 export function touchSession(ctx: RequestContext, sessionId: string, now: number): void {
   touchLastUsed(ctx, sessions, sessionId, now);
 }
 
-function touchLastUsed(ctx: RequestContext, table: typeof apiKeys | typeof sessions, id: string, now: number): void {
+function touchLastUsed(ctx: RequestContext, table: typeof sessions, id: string, now: number): void {
   const previous = lastTouched.get(id);
   if (previous !== undefined && now - previous < LAST_USED_RESOLUTION_MS) return;
   if (lastTouched.size > 10_000) lastTouched.clear();

@@ -80,7 +80,7 @@ export function claimEmailToken(ctx: RequestContext, row: EmailTokenRow, now: Da
   const claim = crypto.randomUUID();
   return {
     claim: claimStatement(ctx, row, now, claim),
-    claimed: sql`EXISTS (SELECT 1 FROM email_tokens WHERE id = ${row.id} AND claim = ${claim})`,
+    claimed: sql`EXISTS (SELECT 1 FROM ${emailTokens} WHERE ${emailTokens.id} = ${row.id} AND ${emailTokens.claim} = ${claim})`,
   };
 }
 

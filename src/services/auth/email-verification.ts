@@ -8,6 +8,9 @@ import { claimEmailToken, enqueueAccountEmail, findLiveEmailToken, newEmailToken
 import { sessionCaller } from "./guards";
 import { enforceRateLimit } from "./rate-limit";
 
+/** The body of `POST /api/auth/email-verification`'s 202. */
+export const EMAIL_VERIFICATION_QUEUED = "We sent a new verification link to your address. It works for 24 hours; earlier links no longer do.";
+
 /**
  * Emails the signed-in user a new verification link (the previous one stops working). A verified
  * address → 409. Rate limited per user (RATE_LIMIT_EMAIL_SEND) so it cannot be used to flood a mailbox.

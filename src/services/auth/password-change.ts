@@ -33,7 +33,7 @@ export async function changePassword({ ctx, input }: { ctx: RequestContext; inpu
         and(
           eq(sessions.userId, principal.user.id),
           ne(sessions.id, principal.sessionId),
-          sql`EXISTS (SELECT 1 FROM users WHERE id = ${principal.user.id} AND password_hash = ${passwordHash})`,
+          sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${principal.user.id} AND ${users.passwordHash} = ${passwordHash})`,
         ),
       )
       .returning({ tokenHash: sessions.tokenHash }),

@@ -34,6 +34,14 @@ export async function requestPasswordReset({ ctx, input, clientIp }: { ctx: Requ
 }
 
 /**
+ * Whether a reset link still works, for its page: a used, replaced or unknown token is a 404, an
+ * expired one a 410 `token_expired`. Reads only; the token stays usable.
+ */
+export async function checkPasswordResetLink({ ctx, input }: { ctx: RequestContext; input: { token: string } }): Promise<void> {
+  await findLiveEmailToken(ctx, input.token, "reset_password");
+}
+
+/**
  * Sets a new password through a reset link. One batch, guarded by the token claim: the new
  * password, the address marked verified (the link proved the mailbox), every other reset link of
  * the user dead, and **every** session of the user deleted — their cached credentials are dropped

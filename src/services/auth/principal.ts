@@ -1,5 +1,6 @@
 import type { OrganizationRecord, UserRecord } from "../../domain/records";
 import type { ResolvedRole } from "../permissions/resolve";
+import type { RateLimitTier } from "../../domain/rate-limits";
 
 /** The organization a request acts in, with the caller's resolved role there. */
 export interface OrgScope {
@@ -19,6 +20,8 @@ export type Principal =
       kind: "api_key";
       keyId: string;
       keyName: string;
+      /** The key's traffic tier (services/traffic/limits.ts). */
+      rateLimit: RateLimitTier;
       tokenHash: string;
       scope: OrgScope;
     }

@@ -6,7 +6,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
 import { mintToken, sha256Hex } from "../../lib/tokens";
-import { isUniqueViolation } from "../errors-db";
+import { isUniqueViolation } from "../../db/tenant-rows";
 import { stripForbiddenText } from "../../lib/text";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { enqueueAccountEmail, newEmailToken } from "./email-tokens";
@@ -79,7 +79,7 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
     updatedAt: now,
   };
   const orgName = input.organizationName ?? `${input.name}'s organization`;
-  const org = { id: newId("org"), name: orgName, nameSearch: orgName.toLowerCase(), logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
+  const org = { id: newId("org"), name: orgName, logo: null, timezone: "UTC", createdAt: now, updatedAt: now };
   const member = { id: newId("mem"), organizationId: org.id, userId: user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
   const session = await newSession(user.id, org.id, now.getTime(), client.userAgent);
   const verification = await newEmailToken(ctx, "verify_email", user, now);
@@ -93,7 +93,7 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
       // The new organization's first event: its first Admin, added by themselves.
       ctx.events.record(
         "member.added",
-        memberViewIn({ ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [] }, { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false }),
+        memberViewIn({ ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [], memberCount: 1 }, { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false }),
         null,
         { organizationId: org.id, actor: { type: "user", id: user.id, name: user.name } },
       ),

@@ -16,9 +16,13 @@ export interface InvitationEmailData {
   expiresAt: Date;
 }
 
+/** The invitation email's subject: the same for every invitation (docs/invitations-and-email.md). */
+export const INVITATION_SUBJECT = "You're invited to join an organization on Tours & Events";
+
 export function renderInvitationEmail(data: InvitationEmailData): RenderedEmail {
   const expires = data.expiresAt.toUTCString();
-  const subject = `${data.inviterName} invited you to join ${data.organizationName}`;
+  // Fixed text: no user-entered name (inviter, organization) reaches a header of the email; they are in the body only.
+  const subject = INVITATION_SUBJECT;
   const text = [
     `${data.inviterName} invited you to join ${data.organizationName} on Tours & Events as ${data.roleName}.`,
     "",

@@ -6,6 +6,7 @@ import { idFloorAt } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
 import { eventView } from "./event-views";
+import { ALL_EVENT_TYPES } from "../../domain/event-types";
 
 export interface ListEventsInput {
   limit: number;
@@ -26,14 +27,16 @@ export interface ListEventsInput {
 export async function listEvents({ ctx, input }: { ctx: RequestContext; input: ListEventsInput }) {
   const scope = requirePermission(ctx, "audit_logs.read");
   const before = decodeCursor(input.cursor, "evt");
-  const prefix = input.type?.endsWith(".*") ? input.type.slice(0, -1) : undefined;
+  // `*` selects every type: the same as no filter (the pattern vocabulary a webhook endpoint uses).
+  const type = input.type === ALL_EVENT_TYPES ? undefined : input.type;
+  const prefix = type?.endsWith(".*") ? type.slice(0, -1) : undefined;
   const rows = await ctx.db
     .select()
     .from(events)
     .where(
       and(
         eq(events.organizationId, scope.organization.id),
-        prefix ? sql`${events.type} >= ${prefix} AND ${events.type} < ${`${prefix.slice(0, -1)}/`}` : input.type ? sql`${events.type} = ${input.type}` : undefined,
+        prefix ? sql`${events.type} >= ${prefix} AND ${events.type} < ${`${prefix.slice(0, -1)}/`}` : type ? sql`${events.type} = ${type}` : undefined,
         input.actorId ? eq(events.actorId, input.actorId) : undefined,
         input.since ? gte(events.id, idFloorAt("evt", Date.parse(input.since))) : undefined,
         input.until ? lt(events.id, idFloorAt("evt", Date.parse(input.until) + 1)) : undefined,

@@ -1,7 +1,8 @@
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../db/client";
 import { events } from "../../db/schema";
+import { insertRowWhere } from "../../db/tenant-rows";
 import { newId } from "../../lib/ids";
 import { SYSTEM_ACTOR, type Actor, type EventType } from "../../domain/event-types";
 import type { Logger } from "../../lib/log";
@@ -76,14 +77,8 @@ export function createEventRecorder(deps: RecorderDeps): EventRecorder {
       recorded.push(row.id);
       const db = deps.db();
       if (!options.when) return db.insert(events).values(row);
-      // INSERT … SELECT <values> FROM (SELECT 1) WHERE <guard>: drizzle's own insert…select, every value bound.
-      const values = Object.fromEntries(
-        Object.entries(getTableColumns(events)).map(([key, column]) => {
-          const value = (row as Record<string, unknown>)[key] ?? null;
-          return [key, sql`${value === null ? null : column.mapToDriverValue(value)}`.as(column.name)];
-        }),
-      );
-      return db.insert(events).select(db.select(values).from(sql`(SELECT 1)`).where(options.when) as never);
+      // INSERT … SELECT <values> FROM (SELECT 1) WHERE <guard>: the row only if the guard holds.
+      return insertRowWhere(db, events, row, sql`(SELECT 1)`, options.when);
     },
     async publish() {
       const ids = recorded.splice(0);

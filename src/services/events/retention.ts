@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { events, organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { idFloorAt } from "../../lib/ids";
 
@@ -21,7 +22,7 @@ export async function pruneEvents(ctx: RequestContext, now = Date.now()): Promis
   const cutoff = idFloorAt("evt", now - retentionDays(ctx.env.EVENT_RETENTION_DAYS) * 86_400_000);
   let deleted = 0;
   for (let i = 0; i < PRUNE_MAX_STATEMENTS; i++) {
-    const result = await ctx.db.run(sql`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ${cutoff} ORDER BY id LIMIT ${PRUNE_BATCH_ROWS})`);
+    const result = await ctx.db.run(sql`DELETE FROM ${events} WHERE ${events.id} IN (SELECT ${events.id} FROM ${events} WHERE ${events.id} < ${cutoff} ORDER BY ${events.id} LIMIT ${PRUNE_BATCH_ROWS})`);
     const changes = result.meta.changes ?? 0;
     deleted += changes;
     if (changes < PRUNE_BATCH_ROWS) return { deleted, done: true };
@@ -35,11 +36,11 @@ export const DELETED_ORG_ENDPOINT_GRACE_MS = 3 * 86_400_000;
 export async function pruneWebhooks(ctx: RequestContext, now = Date.now()): Promise<{ deliveries: number; endpoints: number }> {
   const cutoff = idFloorAt("dlv", now - retentionDays(ctx.env.EVENT_RETENTION_DAYS) * 86_400_000);
   const deliveries = await ctx.db.run(
-    sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${cutoff} ORDER BY id LIMIT ${PRUNE_BATCH_ROWS})`,
+    sql`DELETE FROM ${webhookDeliveries} WHERE ${webhookDeliveries.id} IN (SELECT ${webhookDeliveries.id} FROM ${webhookDeliveries} WHERE ${webhookDeliveries.id} < ${cutoff} ORDER BY ${webhookDeliveries.id} LIMIT ${PRUNE_BATCH_ROWS})`,
   );
   const endpoints = await ctx.db.run(
-    sql`DELETE FROM webhook_endpoints WHERE id IN (SELECT id FROM webhook_endpoints w WHERE w.updated_at < ${now - DELETED_ORG_ENDPOINT_GRACE_MS}
-          AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = w.organization_id) LIMIT ${PRUNE_BATCH_ROWS})`,
+    sql`DELETE FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} IN (SELECT ${webhookEndpoints.id} FROM ${webhookEndpoints} WHERE ${webhookEndpoints.updatedAt} < ${now - DELETED_ORG_ENDPOINT_GRACE_MS}
+          AND NOT EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${webhookEndpoints.organizationId}) LIMIT ${PRUNE_BATCH_ROWS})`,
   );
   return { deliveries: deliveries.meta.changes ?? 0, endpoints: endpoints.meta.changes ?? 0 };
 }

@@ -1,5 +1,6 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import { idempotencyRecords } from "../../db/schema";
+import { rowidOf } from "../../db/schema/search";
 import type { RequestContext } from "../../context";
 import { decryptText, deriveAesKey, encryptText } from "../../lib/aead";
 import { sha256Hex } from "../../lib/tokens";
@@ -83,7 +84,7 @@ export async function pruneIdempotencyRecords(ctx: RequestContext, { now = Date.
   let deleted = 0;
   for (let i = 0; i < batches; i++) {
     const result = await ctx.db.run(
-      sql`DELETE FROM idempotency_records WHERE rowid IN (SELECT rowid FROM idempotency_records WHERE expires_at <= ${now} LIMIT ${batchSize})`,
+      sql`DELETE FROM ${idempotencyRecords} WHERE ${rowidOf(idempotencyRecords)} IN (SELECT ${rowidOf(idempotencyRecords)} FROM ${idempotencyRecords} WHERE ${idempotencyRecords.expiresAt} <= ${now} LIMIT ${batchSize})`,
     );
     const changes = result.meta.changes ?? 0;
     deleted += changes;

@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { authCache } from "../../cache/auth-cache";
-import { insertRowWhere } from "../../db/insert-where";
+import { insertRowWhere, isUniqueViolation } from "../../db/tenant-rows";
 import { invitations, members, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError, forbidden, notFound } from "../../lib/errors";
@@ -9,7 +9,6 @@ import { hashPassword } from "../../lib/passwords";
 import { roleIn } from "../permissions/role-in";
 import type { Principal } from "../auth/principal";
 import { newSession } from "../auth/sessions";
-import { isUniqueViolation } from "../errors-db";
 import { UNRESOLVED_ROLE_ID } from "../permissions/resolve";
 import { isoTime, memberViewIn, organizationView, roleRefView, userView } from "../record-views";
 import { assertActionable, findByToken, invitationView, type InvitationRow } from "./internal";
@@ -108,7 +107,7 @@ function acceptStatements(ctx: RequestContext, invitation: InvitationRow, recipi
   const db = ctx.db;
   const userId = recipient.kind === "session" ? recipient.principal.user.id : recipient.user.id;
   const claimedByUs = and(eq(invitations.id, invitation.id), eq(invitations.acceptedMemberId, memberId)) as SQL;
-  const claimedExists = sql`EXISTS (SELECT 1 FROM invitations WHERE id = ${invitation.id} AND accepted_member_id = ${memberId})`;
+  const claimedExists = sql`EXISTS (SELECT 1 FROM ${invitations} WHERE ${invitations.id} = ${invitation.id} AND ${invitations.acceptedMemberId} = ${memberId})`;
   const claim = db
     .update(invitations)
     .set({ status: "accepted", acceptedAt: now, acceptedMemberId: memberId })
@@ -142,7 +141,7 @@ async function acceptEvents(ctx: RequestContext, invitation: InvitationRow, reci
   const organization = await authCache.organization(ctx, invitation.organizationId);
   if (!organization) throw notFound("Invitation");
   const user = recipient.kind === "session" ? recipient.principal.user : recipient.user;
-  const claimed = sql`EXISTS (SELECT 1 FROM invitations WHERE id = ${invitation.id} AND accepted_member_id = ${memberId})`;
+  const claimed = sql`EXISTS (SELECT 1 FROM ${invitations} WHERE ${invitations.id} = ${invitation.id} AND ${invitations.acceptedMemberId} = ${memberId})`;
   const options = { organizationId: invitation.organizationId, actor: { type: "user" as const, id: user.id, name: user.name }, when: claimed };
   const member = memberViewIn(organization, {
     id: memberId,

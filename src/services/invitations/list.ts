@@ -1,9 +1,12 @@
-import type { InvitationStatus } from "../../db/schema";
+import { and, eq, getTableColumns, gt, lte, or, sql, type SQL } from "drizzle-orm";
+import { allRows, compile, selectList, type PageQuery } from "../../db/hand-sql";
+import { invitations, type InvitationStatus } from "../../db/schema";
+import { invitationsSearch, matches, rowidOf } from "../../db/schema/search";
 import type { RequestContext } from "../../context";
 import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
 import { requirePermission } from "../auth/guards";
-import { invitationView, type InvitationRow } from "./internal";
+import { invitationView } from "./internal";
 
 export interface ListInvitationsInput {
   limit: number;
@@ -12,29 +15,10 @@ export interface ListInvitationsInput {
   q?: string;
 }
 
-export interface PageQuery {
-  sql: string;
-  params: (string | number)[];
-}
+const invitationColumns = getTableColumns(invitations);
 
-const COLUMNS = [
-  "i.id",
-  "i.organization_id AS organizationId",
-  "i.email",
-  "i.role_key AS roleKey",
-  "i.status",
-  "i.token_hash AS tokenHash",
-  "i.inviter_type AS inviterType",
-  "i.inviter_id AS inviterId",
-  "i.inviter_name AS inviterName",
-  "i.expires_at AS expiresAt",
-  "i.created_at AS createdAt",
-  "i.accepted_at AS acceptedAt",
-  "i.accepted_member_id AS acceptedMemberId",
-  "i.email_id AS emailId",
-  "i.delivery_status AS deliveryStatus",
-  "i.delivery_error AS deliveryError",
-].join(", ");
+/** A page row of the search: the invitation and the FTS5 rowid its keyset follows. */
+const invitationSearchColumns = { ...invitationColumns, searchRowid: rowidOf(invitationsSearch) };
 
 /**
  * The SQL of one invitations page (exported for test/app/query-plans.test.ts).
@@ -46,83 +30,61 @@ const COLUMNS = [
  * id and the needle, streamed in rowid order.
  */
 export function invitationsPageQuery(input: { organizationId: string; limit: number; status?: InvitationStatus; q?: string; after?: string | number; now: number }): PageQuery {
-  const params: (string | number)[] = [];
-  const bind = (value: string | number) => {
-    params.push(value);
-    return `?${params.length}`;
-  };
-  const searchStatusClause = () => {
-    switch (input.status) {
-      case undefined:
-        return "";
-      case "pending":
-        return ` AND i.status = 'pending' AND i.expires_at > ${bind(input.now)}`;
-      case "expired":
-        return ` AND (i.status = 'expired' OR (i.status = 'pending' AND i.expires_at <= ${bind(input.now)}))`;
-      default:
-        return ` AND i.status = ${bind(input.status)}`;
-    }
-  };
+  const { organizationId, status, after } = input;
+  const now = new Date(input.now);
+  const limit = input.limit + 1;
+  const { id, organizationId: orgColumn, status: statusColumn, expiresAt } = invitations;
   if (input.q !== undefined) {
-    const match = `org_id : ${ftsPhrase(input.organizationId)} AND email : ${ftsPhrase(input.q)}`;
-    return {
-      sql:
-        `SELECT ${COLUMNS}, invitations_search.rowid AS searchRowid FROM invitations_search JOIN invitations i ON i.rowid = invitations_search.rowid` +
-        ` WHERE invitations_search MATCH ${bind(match)} AND i.organization_id = ${bind(input.organizationId)}` +
-        (input.after !== undefined ? ` AND invitations_search.rowid > ${bind(input.after)}` : "") +
-        searchStatusClause() +
-        ` ORDER BY invitations_search.rowid LIMIT ${bind(input.limit + 1)}`,
-      params,
-    };
+    // FTS5 (MATCH, rowid) has no drizzle form: the virtual table is named in db/schema/search.ts.
+    const match = `org_id : ${ftsPhrase(organizationId)} AND email : ${ftsPhrase(input.q)}`;
+    const searchRowid = rowidOf(invitationsSearch);
+    const ofStatus = (() => {
+      switch (status) {
+        case undefined:
+          return undefined;
+        case "pending":
+          return and(eq(statusColumn, "pending"), gt(expiresAt, now));
+        case "expired":
+          return or(eq(statusColumn, "expired"), and(eq(statusColumn, "pending"), lte(expiresAt, now)));
+        default:
+          return eq(statusColumn, status);
+      }
+    })();
+    const where = and(matches(invitationsSearch, match), eq(orgColumn, organizationId), after !== undefined ? gt(searchRowid, after) : undefined, ofStatus);
+    return compile(
+      sql`SELECT ${selectList(invitationSearchColumns)} FROM ${invitationsSearch} JOIN ${invitations} ON ${rowidOf(invitations)} = ${searchRowid} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${limit}`,
+    );
   }
-  const org = bind(input.organizationId);
-  const after = bind(input.after ?? "");
-  const limit = bind(input.limit + 1);
+  const afterId = String(after ?? "");
   // INDEXED BY pins the keyset index: without statistics the planner may prefer the sweep's
-  // (status, expires_at) index and sort the whole organization's rows.
-  const byStatusWhere = (status: string, extra = "") =>
-    `SELECT ${COLUMNS} FROM invitations i INDEXED BY invitations_organization_id_status_id_idx` +
-    ` WHERE i.organization_id = ${org} AND i.status = ${status} AND i.id > ${after}${extra}`;
-  const byStatus = (status: string, extra = "") => `${byStatusWhere(status, extra)} ORDER BY i.id LIMIT ${limit}`;
-  switch (input.status) {
+  // (status, expires_at) index and sort the whole organization's rows. (drizzle has no INDEXED BY;
+  // the index names are the schema's, src/db/schema/invitations.ts.)
+  const indexedBy = (index: string) => sql`${invitations} INDEXED BY ${sql.identifier(index)}`;
+  const select = sql`SELECT ${selectList(invitationColumns)} FROM`;
+  const byStatusWhere = (stored: InvitationStatus, extra?: SQL) =>
+    sql`${select} ${indexedBy("invitations_organization_id_status_id_idx")} WHERE ${and(eq(orgColumn, organizationId), eq(statusColumn, stored), gt(id, afterId), extra)}`;
+  const byStatus = (stored: InvitationStatus, extra?: SQL) => compile(sql`${byStatusWhere(stored, extra)} ORDER BY ${id} LIMIT ${limit}`);
+  switch (status) {
     case undefined:
-      return {
-        sql: `SELECT ${COLUMNS} FROM invitations i INDEXED BY invitations_organization_id_id_idx WHERE i.organization_id = ${org} AND i.id > ${after} ORDER BY i.id LIMIT ${limit}`,
-        params,
-      };
+      return compile(
+        sql`${select} ${indexedBy("invitations_organization_id_id_idx")} WHERE ${and(eq(orgColumn, organizationId), gt(id, afterId))} ORDER BY ${id} LIMIT ${limit}`,
+      );
     case "pending":
-      return { sql: byStatus("'pending'", ` AND i.expires_at > ${bind(input.now)}`), params };
+      return byStatus("pending", gt(expiresAt, now));
     case "expired": {
       // Stored 'expired' (an ordered index walk) merged with pending-past-expiry rows not yet swept,
       // found through the sweep's (status, expires_at) index: only the few the sweep has not reached
       // yet (≤ 15 minutes of expiries, platform-wide) are read and sorted, never the live pending ones.
-      const now = bind(input.now);
       const unswept =
-        `SELECT ${COLUMNS} FROM invitations i INDEXED BY invitations_status_expires_at_idx` +
-        ` WHERE i.status = 'pending' AND i.expires_at <= ${now} AND i.organization_id = ${org} AND i.id > ${after}`;
-      return { sql: `${byStatusWhere("'expired'")} UNION ALL ${unswept} ORDER BY 1 LIMIT ${limit}`, params };
+        sql`${select} ${indexedBy("invitations_status_expires_at_idx")} WHERE ${and(eq(statusColumn, "pending"), lte(expiresAt, now), eq(orgColumn, organizationId), gt(id, afterId))}`;
+      return compile(sql`${byStatusWhere("expired")} UNION ALL ${unswept} ORDER BY 1 LIMIT ${limit}`);
     }
     default:
-      return { sql: byStatus(bind(input.status)), params };
+      return byStatus(status);
   }
 }
 
-type RawInvitationRow = Omit<InvitationRow, "expiresAt" | "createdAt" | "acceptedAt"> & {
-  expiresAt: number;
-  createdAt: number;
-  acceptedAt: number | null;
-  searchRowid?: number;
-};
-
-const fromRaw = (r: RawInvitationRow): InvitationRow & { searchRowid: number } => ({
-  ...r,
-  expiresAt: new Date(r.expiresAt),
-  createdAt: new Date(r.createdAt),
-  acceptedAt: r.acceptedAt === null ? null : new Date(r.acceptedAt),
-  searchRowid: r.searchRowid ?? 0,
-});
-
-/** One D1 query per page (a prepared statement); `q` is an email substring of 3+ characters. */
+/** One D1 query per page (a prepared statement on `ctx.d1`, the request's D1 session); `q` is an email substring of 3+ characters. */
 export async function listInvitations({ ctx, input }: { ctx: RequestContext; input: ListInvitationsInput }) {
   const scope = requirePermission(ctx, "users.read");
   const search = input.q !== undefined;
@@ -135,10 +97,8 @@ export async function listInvitations({ ctx, input }: { ctx: RequestContext; inp
     after,
     now: Date.now(),
   });
-  const { results } = await ctx.d1.prepare(query.sql)
-    .bind(...query.params)
-    .all<RawInvitationRow>();
-  const rows = results.map(fromRaw);
-  const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
-  return { data: page.data.map(({ searchRowid: _, ...row }) => invitationView(row, scope.organization)), nextCursor: page.nextCursor };
+  const page = search
+    ? toSearchPage(await allRows(ctx.d1, query, invitationSearchColumns), input.limit)
+    : toPage(await allRows(ctx.d1, query, invitationColumns), input.limit);
+  return { data: page.data.map((row) => invitationView(row, scope.organization)), nextCursor: page.nextCursor };
 }

@@ -1,6 +1,6 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import { invitations, members, organizations, users } from "../../db/schema";
-import { insertRowWhere } from "../../db/insert-where";
+import { findInOrg, insertRowWhere, isRoleNotFound, isUniqueViolation } from "../../db/tenant-rows";
 import type { RequestContext } from "../../context";
 import { appUrl } from "../../lib/app-url";
 import { ApiError, notFound } from "../../lib/errors";
@@ -10,10 +10,9 @@ import { enforceRateLimit } from "../auth/rate-limit";
 import { callerOf, freshScope, requirePermission, requireVerifiedEmailToArm } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { normalizeEmail } from "../auth/sessions";
-import { isRoleNotFound, isUniqueViolation } from "../errors-db";
-import { findInOrg } from "../internal";
 import { assertCanGrant } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
+import { permissionCatalog } from "../../domain/permissions";
 import type { InvitationEmailMessage } from "../emails/messages";
 import { INVITATION_TTL_MS, invitationView, type InvitationRow } from "./internal";
 import { previousStatementChanged } from "../events/recorder";
@@ -49,7 +48,7 @@ async function enqueueEmail(ctx: RequestContext, row: InvitationRow, token: stri
 export async function createInvitation({ ctx, input }: { ctx: RequestContext; input: { email: string; role: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "users.invite"));
   await requireVerifiedEmailToArm(ctx);
-  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role);
+  const { key: roleKey, role } = findAssignableRole(scope.organization, input.role, permissionCatalog(ctx.env));
   assertCanGrant(scope, role.permissions);
   await enforceRateLimit(ctx.env.RATE_LIMIT_ORG, `invite:${scope.organization.id}`);
 
@@ -118,7 +117,7 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
   if (existing.status !== "pending" && existing.status !== "expired") {
     throw new ApiError("conflict", `This invitation is ${existing.status}; only pending or expired invitations can be resent.`);
   }
-  assertCanGrant(scope, findAssignableRole(scope.organization, existing.roleKey).role.permissions);
+  assertCanGrant(scope, findAssignableRole(scope.organization, existing.roleKey, permissionCatalog(ctx.env)).role.permissions);
   await enforceRateLimit(ctx.env.RATE_LIMIT_ORG, `invite:${scope.organization.id}`);
 
   const now = new Date();

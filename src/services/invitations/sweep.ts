@@ -1,3 +1,6 @@
+import { and, eq, inArray, lte } from "drizzle-orm";
+import { invitations } from "../../db/schema";
+import { rowidOf } from "../../db/schema/search";
 import type { RequestContext } from "../../context";
 
 /**
@@ -10,11 +13,13 @@ import type { RequestContext } from "../../context";
 export async function sweepExpiredInvitations(ctx: RequestContext, { now = Date.now(), batchSize = 500, batches = 10 } = {}): Promise<number> {
   let swept = 0;
   for (let i = 0; i < batches; i++) {
-    const result = await ctx.env.DB.prepare(
-      "UPDATE invitations SET status = 'expired' WHERE rowid IN (SELECT rowid FROM invitations WHERE status = 'pending' AND expires_at <= ?1 LIMIT ?2)",
-    )
-      .bind(now, batchSize)
-      .run();
+    // One statement per batch, on the primary: the rows to expire are a bounded rowid subquery.
+    const batch = ctx.primary
+      .select({ rowid: rowidOf(invitations) })
+      .from(invitations)
+      .where(and(eq(invitations.status, "pending"), lte(invitations.expiresAt, new Date(now))))
+      .limit(batchSize);
+    const result = await ctx.primary.update(invitations).set({ status: "expired" }).where(inArray(rowidOf(invitations), batch)).run();
     const changes = result.meta.changes ?? 0;
     swept += changes;
     if (changes < batchSize) break;

@@ -1,9 +1,12 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { authCache } from "../../cache/auth-cache";
 import { members, users } from "../../db/schema";
+import { matches, membersSearch, rowidOf } from "../../db/schema/search";
+import { allRows, compile, selectList, type PageQuery } from "../../db/hand-sql";
 import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
-import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
+import { decodeCursor, decodeSearchCursor, encodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
 import { ftsPhrase } from "../../lib/search";
 import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
@@ -12,8 +15,8 @@ import type { OrgScope } from "../auth/principal";
 import { ADMIN_ROLE_KEY, roleKeyOf } from "../../domain/permissions";
 import { assertCanGrant, assertOutranksOrEquals } from "../permissions/escalation";
 import { findAssignableRole, unknownRole } from "../permissions/roles-in-org";
-import { isRoleNotFound } from "../errors-db";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, findInOrg, isRoleNotFound, untilApplied } from "../../db/tenant-rows";
+import { permissionCatalog } from "../../domain/permissions";
 import { memberViewIn, roleRefView } from "../record-views";
 import { previousStatementChanged } from "../events/recorder";
 
@@ -46,13 +49,8 @@ export interface ListMembersInput {
   q?: string;
 }
 
-export interface PageQuery {
-  sql: string;
-  params: (string | number)[];
-}
-
-const MEMBER_SELECT =
-  "SELECT m.id, m.role_key, m.created_at, u.id AS user_id, u.email, u.name, u.email_verified";
+/** A page row of the search: the member and the FTS5 rowid its keyset follows. */
+const memberSearchColumns = { ...memberColumns, searchRowid: rowidOf(membersSearch) };
 
 /**
  * The SQL of one members page (exported so test/app/query-plans.test.ts can EXPLAIN exactly it).
@@ -61,84 +59,98 @@ const MEMBER_SELECT =
  * streamed in its rowid order, which the keyset follows — no sort, no scan, whatever the org's size.
  */
 export function membersPageQuery(input: { organizationId: string; limit: number; roleKey?: string; q?: string; after?: string | number }): PageQuery {
-  const params: (string | number)[] = [];
-  const bind = (value: string | number) => {
-    params.push(value);
-    return `?${params.length}`;
-  };
+  const { organizationId, roleKey, after } = input;
+  const ofRole = roleKey !== undefined ? eq(members.roleKey, roleKey) : undefined;
   if (input.q !== undefined) {
-    const match = `org_id : ${ftsPhrase(input.organizationId)} AND {name email} : ${ftsPhrase(input.q)}`;
-    return {
-      sql:
-        `${MEMBER_SELECT}, members_search.rowid AS search_rowid FROM members_search JOIN members m ON m.rowid = members_search.rowid JOIN users u ON u.id = m.user_id` +
-        ` WHERE members_search MATCH ${bind(match)} AND m.organization_id = ${bind(input.organizationId)}` +
-        (input.after !== undefined ? ` AND members_search.rowid > ${bind(input.after)}` : "") +
-        (input.roleKey !== undefined ? ` AND m.role_key = ${bind(input.roleKey)}` : "") +
-        ` ORDER BY members_search.rowid LIMIT ${bind(input.limit + 1)}`,
-      params,
-    };
+    // FTS5 (MATCH, rowid) has no drizzle form: the virtual table is named in db/schema/search.ts.
+    const match = `org_id : ${ftsPhrase(organizationId)} AND {name email} : ${ftsPhrase(input.q)}`;
+    const searchRowid = rowidOf(membersSearch);
+    const from = sql`${membersSearch} JOIN ${members} ON ${rowidOf(members)} = ${searchRowid} JOIN ${users} ON ${users.id} = ${members.userId}`;
+    const where = and(matches(membersSearch, match), eq(members.organizationId, organizationId), after !== undefined ? gt(searchRowid, after) : undefined, ofRole);
+    return compile(sql`SELECT ${selectList(memberSearchColumns)} FROM ${from} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${input.limit + 1}`);
   }
-  return {
-    sql:
-      `${MEMBER_SELECT} FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ${bind(input.organizationId)}` +
-      (input.roleKey !== undefined ? ` AND m.role_key = ${bind(input.roleKey)}` : "") +
-      (input.after !== undefined ? ` AND m.id > ${bind(input.after)}` : "") +
-      ` ORDER BY m.id LIMIT ${bind(input.limit + 1)}`,
-    params,
-  };
+  const from = sql`${members} JOIN ${users} ON ${users.id} = ${members.userId}`;
+  const where = and(eq(members.organizationId, organizationId), ofRole, after !== undefined ? gt(members.id, String(after)) : undefined);
+  return compile(sql`SELECT ${selectList(memberColumns)} FROM ${from} WHERE ${where} ORDER BY ${members.id} LIMIT ${input.limit + 1}`);
 }
-
-interface RawMemberRow {
-  id: string;
-  role_key: string;
-  created_at: number;
-  user_id: string;
-  email: string;
-  name: string;
-  email_verified: number;
-  search_rowid?: number;
-}
-
-const fromRaw = (r: RawMemberRow) => ({
-  id: r.id,
-  roleKey: r.role_key,
-  joinedAt: new Date(r.created_at),
-  userId: r.user_id,
-  email: r.email,
-  name: r.name,
-  emailVerified: r.email_verified === 1,
-  searchRowid: r.search_rowid ?? 0,
-});
 
 /**
- * One D1 query per page, sent as a prepared statement straight to D1 (the hot list path: no query
- * builder on the way); roles resolved from the cached org.
+ * Organizations up to this many members search by walking their own rows; larger ones through the
+ * full-text index. The index answers a search by intersecting the needle's postings across every
+ * organization with the organization's own, so on its own a small organization's search would cost
+ * more the more *other* organizations hold the term; the walk costs what the organization's own
+ * rows cost, whatever the others hold. The choice follows the cached organization's member count
+ * (stale by at most the auth cache's bound); the walk reads at most this many rows either way.
+ */
+export const MEMBER_SEARCH_WALK_LIMIT = 500;
+
+/**
+ * A small organization's search page: its members after the cursor in rowid order (the order the
+ * full-text search returns, so one cursor serves both ways and an organization crossing the size
+ * threshold between two pages loses nothing), at most MEMBER_SEARCH_WALK_LIMIT + 1 rows.
+ */
+export function membersWalkQuery(input: { organizationId: string; roleKey?: string; after?: number }): PageQuery {
+  const rowid = rowidOf(members);
+  const where = and(
+    eq(members.organizationId, input.organizationId),
+    input.roleKey !== undefined ? eq(members.roleKey, input.roleKey) : undefined,
+    input.after !== undefined ? gt(rowid, input.after) : undefined,
+  );
+  // Pinned: the (organization_id) index lists an organization's rows in rowid order; any other
+  // index on organization_id would need a sort.
+  const from = sql`${members} INDEXED BY members_organization_id_rowid_idx JOIN ${users} ON ${users.id} = ${members.userId}`;
+  return compile(
+    sql`SELECT ${selectList({ ...memberColumns, searchRowid: rowid })} FROM ${from} WHERE ${where} ORDER BY ${rowid} LIMIT ${MEMBER_SEARCH_WALK_LIMIT + 1}`,
+  );
+}
+
+/**
+ * What the trigram index matches, said in JavaScript: a case-insensitive substring of the name or
+ * of the email (each on its own, never across the two).
+ */
+const fold = (text: string) => text.toLowerCase();
+const memberMatches = (needle: string) => (row: { name: string; email: string }) => fold(row.name).includes(needle) || fold(row.email).includes(needle);
+
+/**
+ * One D1 query per page, sent as a prepared statement on the request's D1 session (`ctx.d1`: the hot
+ * list path, no query builder on the way); roles resolved from the cached org. A search walks a
+ * small organization's own rows (MEMBER_SEARCH_WALK_LIMIT) and uses the full-text index otherwise.
  */
 export async function listMembers({ ctx, input }: { ctx: RequestContext; input: ListMembersInput }) {
   const scope = requirePermission(ctx, "users.read");
   const search = input.q !== undefined;
   const after = search ? decodeSearchCursor(input.cursor) : decodeCursor(input.cursor, "mem");
-  const query = membersPageQuery({
-    organizationId: scope.organization.id,
-    limit: input.limit,
-    roleKey: input.role ? roleKeyOf(input.role) : undefined,
-    q: input.q,
-    after,
-  });
-  const { results } = await ctx.d1.prepare(query.sql)
-    .bind(...query.params)
-    .all<RawMemberRow>();
-  const rows = results.map(fromRaw);
-  const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
+  const roleKey = input.role ? roleKeyOf(input.role) : undefined;
+  if (input.q !== undefined && scope.organization.memberCount <= MEMBER_SEARCH_WALK_LIMIT) {
+    const query = membersWalkQuery({ organizationId: scope.organization.id, roleKey, after: after as number | undefined });
+    const walked = await allRows(ctx.d1, query, { ...memberColumns, searchRowid: rowidOf(members) });
+    const found = walked.slice(0, MEMBER_SEARCH_WALK_LIMIT).filter(memberMatches(fold(input.q)));
+    let page = toSearchPage(found, input.limit);
+    // The organization outgrew its cached count: the walk stopped at its limit; go on from there.
+    if (page.nextCursor === null && walked.length > MEMBER_SEARCH_WALK_LIMIT) {
+      page = { data: found, nextCursor: encodeSearchCursor(walked[MEMBER_SEARCH_WALK_LIMIT - 1]!.searchRowid) };
+    }
+    return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
+  }
+  const query = membersPageQuery({ organizationId: scope.organization.id, limit: input.limit, roleKey, q: input.q, after });
+  const page = search
+    ? toSearchPage(await allRows(ctx.d1, query, memberSearchColumns), input.limit)
+    : toPage(await allRows(ctx.d1, query, memberColumns), input.limit);
   return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
 }
 
 /** Members with their users, for findInOrg: a member of another organization is a 404. */
 const memberRows = (ctx: RequestContext) => ctx.db.select(memberColumns).from(members).innerJoin(users, eq(users.id, members.userId));
 
+/**
+ * The count inside the UPDATE/DELETE of `members` reads `members` again: the alias keeps the two
+ * apart (a raw alias is unavoidable in a correlated self-read; drizzle renders it `"m"`).
+ */
+const otherAdmins = alias(members, "m");
+
 /** SQL guard: the row may leave the Admin role only while another Admin remains. */
 export const anotherAdminRemains = (organizationId: string) =>
-  sql`(${members.roleKey} <> ${ADMIN_ROLE_KEY} OR (SELECT count(*) FROM members AS m WHERE m.organization_id = ${organizationId} AND m.role_key = ${ADMIN_ROLE_KEY}) > 1)`;
+  sql`(${members.roleKey} <> ${ADMIN_ROLE_KEY} OR (SELECT count(*) FROM ${members} AS ${otherAdmins} WHERE ${otherAdmins.organizationId} = ${organizationId} AND ${otherAdmins.roleKey} = ${ADMIN_ROLE_KEY}) > 1)`;
 
 export const lastAdmin = () => new ApiError("last_admin", "An organization must keep at least one Admin. Make someone else Admin first.");
 
@@ -152,8 +164,8 @@ export function changeMemberRole({ ctx, input }: { ctx: RequestContext; input: {
   return untilApplied(async () => {
     const scope = await freshScope(ctx, requirePermission(ctx, "users.update"));
     const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
-    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
-    const { key, role } = findAssignableRole(scope.organization, input.role);
+    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey, permissionCatalog(ctx.env)));
+    const { key, role } = findAssignableRole(scope.organization, input.role, permissionCatalog(ctx.env));
     assertCanGrant(scope, role.permissions);
     if (key === target.roleKey) return memberView(target, scope);
 
@@ -197,7 +209,7 @@ export async function removeMember({ ctx, input }: { ctx: RequestContext; input:
   const scope = requirePermission(ctx, "users.delete");
   await untilApplied(async () => {
     const target = await findInOrg(ctx, members, input.memberId, scope.organization.id, "Member", memberRows(ctx));
-    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey));
+    assertOutranksOrEquals(scope, roleIn(scope.organization, target.roleKey, permissionCatalog(ctx.env)));
     const [[removed]] = await ctx.db.batch([
       ctx.db
         .delete(members)

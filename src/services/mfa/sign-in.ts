@@ -3,7 +3,7 @@ import { members, mfaChallenges, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
 import { parseToken, sha256Hex } from "../../lib/tokens";
-import { insertRowWhere } from "../../db/insert-where";
+import { insertRowWhere } from "../../db/tenant-rows";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { userView } from "../record-views";
 import { newSession } from "../auth/sessions";

@@ -1,6 +1,8 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, sql, type SQL } from "drizzle-orm";
+import { allRows, compile, selectList, type PageQuery } from "../../db/hand-sql";
 import { authCache } from "../../cache/auth-cache";
 import { apiKeys, invitations, members, organizations, roles, sessions, webhookEndpoints } from "../../db/schema";
+import { matches, organizationsSearch, rowidOf } from "../../db/schema/search";
 import { ORGANIZATION_DELETED_REASON } from "../webhooks/endpoints";
 import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
@@ -42,47 +44,42 @@ export interface ListOrganizationsInput {
   q?: string;
 }
 
-const ORG_COLUMNS = "o.id, o.name, o.logo, o.timezone, o.require_mfa AS requireMfa, o.created_at AS createdAt, o.updated_at AS updatedAt, o.member_count AS memberCount";
+/** A page row: the organization with its stored member count (migrations/0004 triggers). */
+const organizationPageColumns = { ...organizationColumns, memberCount: organizations.memberCount };
+const organizationSearchColumns = { ...organizationPageColumns, searchRowid: rowidOf(organizationsSearch) };
 
 /**
  * The SQL of one organizations page (exported for test/app/query-plans.test.ts). Without `q`:
  * keyset on the primary key. With `q`: the organizations_search FTS5 table (trigram over the name),
- * streamed in rowid order. The member count is the stored counter (migrations/0004 triggers).
+ * streamed in rowid order. The member count is the stored counter (migrations/0008 triggers).
  */
-export function organizationsPageQuery(input: { limit: number; q?: string; after?: string | number }): { sql: string; params: (string | number)[] } {
+export function organizationsPageQuery(input: { limit: number; q?: string; after?: string | number }): PageQuery {
+  const { after } = input;
+  const limit = input.limit + 1;
   if (input.q !== undefined) {
-    const params: (string | number)[] = [`name : ${ftsPhrase(input.q)}`];
-    if (input.after !== undefined) params.push(input.after);
-    params.push(input.limit + 1);
-    return {
-      sql:
-        `SELECT ${ORG_COLUMNS}, organizations_search.rowid AS searchRowid FROM organizations_search JOIN organizations o ON o.rowid = organizations_search.rowid` +
-        ` WHERE organizations_search MATCH ?1${input.after !== undefined ? " AND organizations_search.rowid > ?2" : ""}` +
-        ` ORDER BY organizations_search.rowid LIMIT ?${params.length}`,
-      params,
-    };
+    // FTS5 (MATCH, rowid) has no drizzle form: the virtual table is named in db/schema/search.ts.
+    const searchRowid = rowidOf(organizationsSearch);
+    const where = and(matches(organizationsSearch, `name : ${ftsPhrase(input.q)}`), after !== undefined ? gt(searchRowid, after) : undefined);
+    return compile(
+      sql`SELECT ${selectList(organizationSearchColumns)} FROM ${organizationsSearch} JOIN ${organizations} ON ${rowidOf(organizations)} = ${searchRowid} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${limit}`,
+    );
   }
   // The first page starts after "": a range on the primary key, like every other page.
-  return { sql: `SELECT ${ORG_COLUMNS} FROM organizations o WHERE o.id > ?1 ORDER BY o.id LIMIT ?2`, params: [input.after ?? "", input.limit + 1] };
+  return compile(
+    sql`SELECT ${selectList(organizationPageColumns)} FROM ${organizations} WHERE ${gt(organizations.id, String(after ?? ""))} ORDER BY ${organizations.id} LIMIT ${limit}`,
+  );
 }
 
-type RawOrganizationRow = { id: string; name: string; logo: string | null; timezone: string; requireMfa: number; createdAt: number; updatedAt: number; memberCount: number; searchRowid?: number };
-
-/** Every organization, oldest first: one D1 query per page (a prepared statement). */
+/** Every organization, oldest first: one D1 query per page (a prepared statement on `ctx.d1`, the request's D1 session). */
 export async function listOrganizations({ ctx, input }: { ctx: RequestContext; input: ListOrganizationsInput }) {
   await requireSuperAdmin(ctx);
   const search = input.q !== undefined;
   const after = search ? decodeSearchCursor(input.cursor) : decodeCursor(input.cursor, "org");
   const query = organizationsPageQuery({ limit: input.limit, q: input.q, after });
-  const { results } = await ctx.d1.prepare(query.sql)
-    .bind(...query.params)
-    .all<RawOrganizationRow>();
-  const rows = results.map((r) => ({ ...r, searchRowid: r.searchRowid ?? 0 }));
-  const page = search ? toSearchPage(rows, input.limit) : toPage(rows, input.limit);
-  return {
-    data: page.data.map(({ memberCount, searchRowid: _, requireMfa, ...org }) => ({ ...organizationView({ ...org, requireMfa: requireMfa === 1 }), memberCount })),
-    nextCursor: page.nextCursor,
-  };
+  const page = search
+    ? toSearchPage(await allRows(ctx.d1, query, organizationSearchColumns), input.limit)
+    : toPage(await allRows(ctx.d1, query, organizationPageColumns), input.limit);
+  return { data: page.data.map(({ memberCount, ...org }) => ({ ...viewOf(org), memberCount })), nextCursor: page.nextCursor };
 }
 
 /**
@@ -127,7 +124,7 @@ export function deleteOrganizationStatements(ctx: RequestContext, organization: 
     ctx.events.record("organization.deleted", organization, null, {
       organizationId: id,
       actor,
-      when: and(sql`EXISTS (SELECT 1 FROM organizations WHERE id = ${id})`, also)!,
+      when: and(sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${id})`, also)!,
     }),
     // Endpoints are disabled, not deleted: organization.deleted still reaches the ones that were
     // enabled; the Cron Trigger removes them once that delivery's retries are over.

@@ -5,10 +5,11 @@ import type { RequestContext } from "../../context";
 import { notFound } from "../../lib/errors";
 import { orgScopeOf, requireAdminRole } from "../auth/guards";
 import { permissionMap } from "../permissions/resolve";
+import { permissionCatalog, type Permission } from "../../domain/permissions";
 import { changedFields, organizationView, roleRefView } from "../record-views";
 import type { Actor } from "../../domain/event-types";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../internal";
+import { CHANGED_CONCURRENTLY, unchangedSince, untilApplied } from "../../db/tenant-rows";
 import { requireMfaChangeGuard } from "../mfa/policy";
 
 /** The organization backing the session or API key. Served from the auth cache: no D1 read when warm. */
@@ -36,7 +37,7 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
     // The MFA policy changes only by a session of a user with MFA, re-checked in the UPDATE.
     const mfaGuard = input.requireMfa !== undefined && input.requireMfa !== before.requireMfa ? await requireMfaChangeGuard(ctx, ctx.principal) : undefined;
     const now = new Date();
-    const changes = { ...input, ...(input.name !== undefined ? { nameSearch: input.name.toLowerCase() } : {}), updatedAt: now };
+    const changes = { ...input, updatedAt: now };
     const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
     const [updated] = await ctx.db.batch([
       ctx.db
@@ -76,5 +77,6 @@ export async function updateCurrentOrganization({ ctx, input }: { ctx: RequestCo
 /** The caller's role and the whole permission catalog as booleans, for client-side gating. */
 export function getMyPermissions({ ctx }: { ctx: RequestContext }) {
   const { role } = orgScopeOf(ctx);
-  return { role: roleRefView(role), permissions: permissionMap(role.permissions) };
+  // Every built-in key is always there; the platform's follow (the served document lists them).
+  return { role: roleRefView(role), permissions: permissionMap(role.permissions, permissionCatalog(ctx.env)) as Record<Permission, boolean> & Record<string, boolean> };
 }

@@ -1,13 +1,12 @@
 import { forbidden } from "../../lib/errors";
 import type { OrgScope } from "../auth/principal";
-import type { Permission } from "../../domain/permissions";
 import { covers, type ResolvedRole } from "./resolve";
 
 /**
  * The one no-escalation rule, used by every path that grants a role (role create/update,
  * member role change, invitations, API keys): the caller must hold every permission it grants.
  */
-export function assertCanGrant(caller: OrgScope, permissions: Iterable<Permission>): void {
+export function assertCanGrant(caller: OrgScope, permissions: Iterable<string>): void {
   const missing = [...permissions].filter((p) => !caller.role.permissions.has(p));
   if (missing.length > 0) {
     throw forbidden(`You cannot grant permissions you do not hold: ${missing.sort().join(", ")}.`);

@@ -7,13 +7,11 @@ import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { freshScope, requirePermission } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
-import { insertRowWhere } from "../../db/insert-where";
+import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, isUniqueViolation, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
 import type { OrgScope } from "../auth/principal";
-import { ADMIN_ROLE_KEY, isPermission, PERMISSIONS, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type Permission } from "../../domain/permissions";
+import { ADMIN_ROLE_KEY, permissionCatalog, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type PermissionCatalog } from "../../domain/permissions";
 import { assertCanGrant } from "../permissions/escalation";
-import { isUniqueViolation } from "../errors-db";
 import { confusableSkeleton } from "../../lib/text";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { previousStatementChanged } from "../events/recorder";
 import { changedFields } from "../record-views";
 
@@ -26,7 +24,13 @@ export interface RoleView {
   id: string;
   name: string;
   description: string;
-  permissions: Permission[];
+  /** What the role grants: permissions of the catalog in force (built-in and platform), in catalog order. */
+  permissions: string[];
+  /**
+   * Names the role still stores that the catalog no longer has (a platform permission removed from
+   * PLATFORM_PERMISSIONS): they grant nothing; they grant again if the name is listed again.
+   */
+  unknownPermissions: string[];
   source: RoleSource;
   /** An org role named like a system role, replacing it inside the organization. */
   shadows: boolean;
@@ -38,6 +42,7 @@ export interface RoleView {
 /** The org's roles as the API shows them, ordered: system roles, then org roles oldest first. */
 export async function listRoles({ ctx }: { ctx: RequestContext }) {
   const scope = requirePermission(ctx, "roles.read");
+  const catalog = permissionCatalog(ctx.env);
   // Stored per-role member counts (migrations/0004 triggers): at most one row per role name.
   const counts = await ctx.db
     .select({ roleKey: roleMemberCounts.roleKey, n: roleMemberCounts.n })
@@ -51,23 +56,25 @@ export async function listRoles({ ctx }: { ctx: RequestContext }) {
       id: r.id,
       name: r.name,
       description: r.description,
-      permissions: [...r.permissions],
+      permissions: [...catalog.systemPermissions(r)],
+      unknownPermissions: [],
       source: "system" as const,
       shadows: false,
       shadowed: shadowedKeys.has(r.key),
       memberCount: shadowedKeys.has(r.key) ? 0 : (countOf.get(r.key) ?? 0),
     })),
-    ...own.map((r) => orgRoleView(r, countOf.get(r.nameKey) ?? 0)),
+    ...own.map((r) => orgRoleView(r, countOf.get(r.nameKey) ?? 0, catalog)),
   ];
   return { data, nextCursor: null };
 }
 
-function orgRoleView(role: OrgRole, memberCount: number): RoleView {
+function orgRoleView(role: OrgRole, memberCount: number, catalog: PermissionCatalog): RoleView {
   return {
     id: role.id,
     name: role.name,
     description: role.description,
-    permissions: sortPermissions(role.permissions),
+    permissions: grantedPermissions(role.permissions, catalog),
+    unknownPermissions: role.permissions.filter((p) => !catalog.has(p)),
     source: "organization",
     shadows: systemRoleByKey(role.nameKey) !== undefined,
     shadowed: false,
@@ -75,17 +82,18 @@ function orgRoleView(role: OrgRole, memberCount: number): RoleView {
   };
 }
 
-const sortPermissions = (list: readonly string[]) => PERMISSIONS.filter((p) => list.includes(p));
+/** The names of `list` the catalog has, in catalog order: what a stored list grants. */
+const grantedPermissions = (list: readonly string[], catalog: PermissionCatalog) => catalog.all.filter((p) => list.includes(p));
 
-/** Unknown permission names are a 400 that lists them. */
-function parsePermissions(list: string[]): Permission[] {
-  const unknown = list.filter((p) => !isPermission(p));
+/** Unknown permission names (neither built-in nor in PLATFORM_PERMISSIONS) are a 400 that lists them. */
+function parsePermissions(list: string[], catalog: PermissionCatalog): string[] {
+  const unknown = list.filter((p) => !catalog.has(p));
   if (unknown.length > 0) {
     throw new ApiError("validation_failed", `Unknown permission(s): ${unknown.join(", ")}.`, {
       errors: unknown.map((p) => ({ path: "permissions", message: `Unknown permission: ${p}` })),
     });
   }
-  return sortPermissions(list);
+  return grantedPermissions(list, catalog);
 }
 
 /**
@@ -131,7 +139,8 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
   const scope = await freshScope(ctx, requirePermission(ctx, "roles.create"));
   const nameKey = roleKeyOf(input.name);
   assertNameAllowed(input.name);
-  const permissions = parsePermissions(input.permissions);
+  const catalog = permissionCatalog(ctx.env);
+  const permissions = parsePermissions(input.permissions, catalog);
   assertCanGrant(scope, permissions);
   if (sameNameAs(scope.organization.roles, input.name)) throw nameTaken();
   // A quick answer from the read; the INSERT below is what holds the limit under concurrent creates.
@@ -149,7 +158,7 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
     updatedAt: now,
   };
   // A shadow is created already held by the system role's holders.
-  const view = orgRoleView(row, await countHolders(ctx, scope.organization.id, nameKey));
+  const view = orgRoleView(row, await countHolders(ctx, scope.organization.id, nameKey), catalog);
   // Written only under the cap and while the caller still stands where its checks were made.
   const standing = callerStanding(ctx, scope);
   const underCap = sql`(SELECT count(*) FROM ${roles} WHERE ${roles.organizationId} = ${scope.organization.id}) < ${MAX_ORG_ROLES}`;
@@ -193,8 +202,9 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     const scope = await freshScope(ctx, requirePermission(ctx, "roles.update"));
     const role = findOrgRole(scope, input.id);
     // Editing a role changes what its holders can do: the editor must hold all it grants, before and after.
-    assertCanGrant(scope, parsePermissions(role.permissions));
-    const permissions = input.permissions ? parsePermissions(input.permissions) : undefined;
+    const catalog = permissionCatalog(ctx.env);
+    assertCanGrant(scope, grantedPermissions(role.permissions, catalog));
+    const permissions = input.permissions ? parsePermissions(input.permissions, catalog) : undefined;
     if (permissions) assertCanGrant(scope, permissions);
 
     const newKey = input.name !== undefined ? roleKeyOf(input.name) : role.nameKey;
@@ -219,8 +229,8 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     };
     const updated: OrgRole = { ...role, ...changes, permissions: permissions ?? role.permissions };
     // Holders move with a rename, so the count is the current holders'.
-    const view = orgRoleView(updated, await countHolders(ctx, organizationId, role.nameKey));
-    const before = orgRoleView(role, view.memberCount);
+    const view = orgRoleView(updated, await countHolders(ctx, organizationId, role.nameKey), catalog);
+    const before = orgRoleView(role, view.memberCount, catalog);
     const previous = changedFields({ name: before.name, description: before.description, permissions: before.permissions }, {
       name: view.name,
       description: view.description,
@@ -285,7 +295,8 @@ async function invalidateHolders(ctx: RequestContext, organizationId: string, ro
 export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: { id: string } }) {
   const scope = await freshScope(ctx, requirePermission(ctx, "roles.delete"));
   const role = findOrgRole(scope, input.id);
-  assertCanGrant(scope, parsePermissions(role.permissions));
+  const catalog = permissionCatalog(ctx.env);
+  assertCanGrant(scope, grantedPermissions(role.permissions, catalog));
   const organizationId = scope.organization.id;
   const isShadow = systemRoleByKey(role.nameKey) !== undefined;
 
@@ -312,7 +323,7 @@ export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: {
         ),
       )
       .returning({ id: roles.id }),
-    ctx.events.record("role.deleted", orgRoleView(role, 0), null, { when: previousStatementChanged }),
+    ctx.events.record("role.deleted", orgRoleView(role, 0, catalog), null, { when: previousStatementChanged }),
   ]);
   if (!deleted) {
     await findInOrg(ctx, roles, role.id, organizationId, "Role"); // deleted meanwhile: a 404

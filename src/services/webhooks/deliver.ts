@@ -177,7 +177,7 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
   const durationMs = Date.now() - started;
   const succeeded = status !== null && status >= 200 && status < 300;
   const attemptedAt = new Date(now);
-  const thisAttempt = sql`EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ${delivery.id} AND last_attempt_at = ${now})`;
+  const thisAttempt = sql`EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.id} = ${delivery.id} AND ${webhookDeliveries.lastAttemptAt} = ${now})`;
   const common = { attempts: sql`${webhookDeliveries.attempts} + 1`, lastAttemptAt: attemptedAt, responseStatus: status, responseBody, durationMs };
   const isPending = and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending"));
 

@@ -4,7 +4,7 @@ import type { RequestContext } from "../../context";
 import { ApiError, notFound } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { requirePermission } from "../auth/guards";
-import { findInOrg } from "../internal";
+import { findInOrg } from "../../db/tenant-rows";
 import { isoTime } from "../record-views";
 import { enqueueDelivery, sendLimit } from "./endpoints";
 

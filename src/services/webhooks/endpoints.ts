@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { insertRowWhere } from "../../db/insert-where";
+import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
 import { organizations, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError, forbidden } from "../../lib/errors";
@@ -11,17 +11,17 @@ import type { OrgScope } from "../auth/principal";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { assertCallerStands, callerStanding } from "../auth/standing";
 import { previousStatementChanged } from "../events/recorder";
-import { CHANGED_CONCURRENTLY, findInOrg, untilApplied, updateInOrgIfUnchanged } from "../internal";
 import { changedFields, isoTime } from "../record-views";
 import { encryptSecret, mintWebhookSecret } from "./secrets";
 import type { DeliveryMessage } from "./messages";
 import { assertWebhookUrl, urlForEvents } from "./url-rules";
+import { ALL_EVENT_TYPES } from "../../domain/event-types";
 
 export const MAX_ENDPOINTS_PER_ORG = 20;
 /** After a rotation the old secret keeps signing this long, next to the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-/** `eventTypes` that selects every type, present and future (the default). */
-export const ALL_EVENT_TYPES = "*";
+/** `eventTypes` that selects every type, present and future (the default); the vocabulary is domain/'s. */
+export { ALL_EVENT_TYPES };
 
 /** `disabledReason` of the endpoints of a deleted organization (they still get organization.deleted). */
 export const ORGANIZATION_DELETED_REASON = "organization_deleted";
@@ -121,7 +121,7 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   };
   // Guarded on the limit and on the caller still standing where its checks were made.
   const standing = callerStanding(ctx, scope, { verifiedEmail: true });
-  const underLimit = sql`(SELECT count(*) FROM webhook_endpoints WHERE organization_id = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
+  const underLimit = sql`(SELECT count(*) FROM ${webhookEndpoints} WHERE ${webhookEndpoints.organizationId} = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
   const [inserted] = await ctx.db.batch([
     insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit, standing.holds)!).returning({ id: webhookEndpoints.id }),
     ctx.events.record("webhook_endpoint.created", endpointEventView(row), null, { when: previousStatementChanged }),

@@ -4,7 +4,6 @@ import { newId } from "../../../src/lib/ids";
 import { del, expectProblem, get, post, put } from "../../helpers/api";
 import { addMember, createKey, createRole, signUp, uniqueEmail } from "../../helpers/factories";
 import { superAdmin, rowCount } from "../../helpers/super-admin";
-import type { Organization, SessionView } from "../../helpers/types";
 
 // Let the real consumer finish the emails this file queued before the runtime is torn down.
 
@@ -27,9 +26,9 @@ describe("deleting an organization", () => {
     expect((await put("/api/auth/session/organization", { organizationId: doomed.organization.id }, { token: both.token })).status).toBe(200);
 
     // Warm every cache tier the deletion must purge.
-    expect((await get<Organization>("/api/organizations/me", { token: key.key })).body.id).toBe(doomed.organization.id);
-    expect((await get<Organization>("/api/organizations/me", { token: both.token })).body.id).toBe(doomed.organization.id);
-    expect((await get<Organization>("/api/organizations/me", { token: guide.token })).status).toBe(200);
+    expect((await get("/api/organizations/me", { token: key.key })).body.id).toBe(doomed.organization.id);
+    expect((await get("/api/organizations/me", { token: both.token })).body.id).toBe(doomed.organization.id);
+    expect((await get("/api/organizations/me", { token: guide.token })).status).toBe(200);
 
     const res = await del(`/api/organizations/${doomed.organization.id}`, { token: admin.token });
     expect(res.status).toBe(204);
@@ -38,7 +37,7 @@ describe("deleting an organization", () => {
     expectProblem(await get("/api/organizations/me", { token: key.key }), 401, "unauthenticated");
     expectProblem(await get("/api/organizations/me", { token: both.token }), 404, "no_active_organization");
     expectProblem(await get("/api/organizations/members", { token: guide.token }), 404, "no_active_organization");
-    expect((await get<SessionView>("/api/auth/session", { token: both.token })).body).toMatchObject({ user: { id: both.user.id }, organization: null });
+    expect((await get("/api/auth/session", { token: both.token })).body).toMatchObject({ user: { id: both.user.id }, organization: null });
 
     const orgId = doomed.organization.id;
     expect(await rowCount("organizations", "id", orgId)).toBe(0);
@@ -52,7 +51,7 @@ describe("deleting an organization", () => {
     const fresh = signIn.body.session.token;
     const switched = await put("/api/auth/session/organization", { organizationId: both.organization.id }, { token: fresh });
     expect(switched.status).toBe(200);
-    expect((await get<Organization>("/api/organizations/me", { token: fresh })).body).toMatchObject({ id: both.organization.id, name: "Surviving Org" });
+    expect((await get("/api/organizations/me", { token: fresh })).body).toMatchObject({ id: both.organization.id, name: "Surviving Org" });
     expect((await put("/api/auth/session/organization", { organizationId: both.organization.id }, { token: both.token })).status).toBe(200);
 
     expectProblem(await get(`/api/organizations/${orgId}`, { token: admin.token }), 404, "not_found");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { call, countingEnv, expectProblem, get, type ApiResponse } from "../../helpers/api";
+import { countingEnv, expectProblem, get, type ApiResponse } from "../../helpers/api";
 import { addMember, signUp } from "../../helpers/factories";
 import { superAdmin, uniqueWord } from "../../helpers/super-admin";
-import type { AdminOrganization, Page } from "../../helpers/types";
+import type { Schemas } from "../../helpers/document";
 
 describe("listing organizations", () => {
   async function threeOrgs() {
@@ -17,11 +17,11 @@ describe("listing organizations", () => {
   it("pages through every organization with limit=2: each exactly once, oldest first, with its member count", async () => {
     const admin = await superAdmin();
     const { ids } = await threeOrgs();
-    const seen: AdminOrganization[] = [];
+    const seen: Schemas["AdminOrganization"][] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: ApiResponse<Page<AdminOrganization>> = await get<Page<AdminOrganization>>(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
+      const res: ApiResponse<Schemas["AdminOrganizationPage"]> = await get(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.data);
@@ -50,18 +50,18 @@ describe("listing organizations", () => {
   it("q is a case-insensitive substring of the name", async () => {
     const admin = await superAdmin();
     const { t, ids } = await threeOrgs();
-    const byToken = await get<Page<AdminOrganization>>(`/api/organizations?limit=1&q=${t.toUpperCase()}`, { token: admin.token });
+    const byToken = await get(`/api/organizations?limit=1&q=${t.toUpperCase()}`, { token: admin.token });
     expect(byToken.body.data.map((o) => o.id)).toEqual([ids[0]]);
-    const rest = await get<Page<AdminOrganization>>(`/api/organizations?limit=1&q=${t}&cursor=${byToken.body.nextCursor}`, { token: admin.token });
+    const rest = await get(`/api/organizations?limit=1&q=${t}&cursor=${byToken.body.nextCursor}`, { token: admin.token });
     expect(rest.body.data.map((o) => o.id)).toEqual([ids[1]]);
 
-    const sunset = await get<Page<AdminOrganization>>("/api/organizations?q=sunset&limit=100", { token: admin.token });
+    const sunset = await get("/api/organizations?q=sunset&limit=100", { token: admin.token });
     expect(sunset.status).toBe(200);
     const found = sunset.body.data.map((o) => o.id);
     expect(found).toContain(ids[0]);
     expect(found).not.toContain(ids[1]);
     expect(found).not.toContain(ids[2]);
-    const exact = await get<Page<AdminOrganization>>(`/api/organizations?q=${encodeURIComponent(`sUnSeT tOuRs ${t}`)}`, { token: admin.token });
+    const exact = await get(`/api/organizations?q=${encodeURIComponent(`sUnSeT tOuRs ${t}`)}`, { token: admin.token });
     expect(exact.body).toEqual({ data: [expect.objectContaining({ id: ids[0], memberCount: 2 })], nextCursor: null });
   });
 
@@ -74,23 +74,23 @@ describe("listing organizations", () => {
   it("% and _ in q match themselves, not any character", async () => {
     const admin = await superAdmin();
     const { t, ids } = await threeOrgs();
-    const percent = await get<Page<AdminOrganization>>(`/api/organizations?q=${encodeURIComponent(`% canyon ${t}`)}`, { token: admin.token });
+    const percent = await get(`/api/organizations?q=${encodeURIComponent(`% canyon ${t}`)}`, { token: admin.token });
     expect(percent.body.data.map((o) => o.id)).toEqual([ids[2]]);
-    const percentAlone = await get<Page<AdminOrganization>>("/api/organizations?q=00%25&limit=100", { token: admin.token });
+    const percentAlone = await get("/api/organizations?q=00%25&limit=100", { token: admin.token });
     const found = percentAlone.body.data.map((o) => o.id);
     expect(found).toContain(ids[2]);
     expect(found).not.toContain(ids[0]);
     expect(found).not.toContain(ids[1]);
-    expect((await get<Page<AdminOrganization>>(`/api/organizations?q=${encodeURIComponent(`_${t}`)}`, { token: admin.token })).body.data).toEqual([]);
+    expect((await get(`/api/organizations?q=${encodeURIComponent(`_${t}`)}`, { token: admin.token })).body.data).toEqual([]);
   });
 
   it("a page is one D1 query (after the fresh Super Admin flag read), member counts included", async () => {
     const admin = await superAdmin();
     await get("/api/organizations?limit=1", { token: admin.token }); // warm the auth cache
     const { env: counted, counts } = countingEnv();
-    const res = await call("GET", "/api/organizations?limit=5", { token: admin.token, env: counted });
+    const res = await get("/api/organizations?limit=5", { token: admin.token, env: counted });
     expect(res.status).toBe(200);
-    expect(res.body.data[0].memberCount).toEqual(expect.any(Number));
+    expect(res.body.data[0]?.memberCount).toEqual(expect.any(Number));
     expect(counts.d1).toBe(2); // users.is_super_admin, read fresh on every platform request; then the page
   });
 

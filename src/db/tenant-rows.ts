@@ -1,8 +1,20 @@
-import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, isSQLWrapper, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { RequestContext } from "../context";
 import { ApiError, notFound } from "../lib/errors";
 import { isAnyId } from "../lib/ids";
+import type { Database } from "./client";
+
+/**
+ * The data-access helpers of tenant rows, in one place: the fetch-or-404 read (`findInOrg`), the
+ * guarded writes of a read-decide-write change (`unchangedSince`, `updateInOrgIfUnchanged`,
+ * `untilApplied`), the conditional insert (`insertRowWhere`), and what D1's refusals mean
+ * (`isUniqueViolation`, `isRoleNotFound`). How services use them: src/services/README.md.
+ */
+
+/** What these helpers need of a request context (a RequestContext is one). */
+export interface DbContext {
+  db: Database;
+}
 
 /** A table whose rows belong to one organization. */
 type TenantTable = SQLiteTable & { id: SQLiteColumn; organizationId: SQLiteColumn };
@@ -17,9 +29,9 @@ interface Unfiltered<Row> {
  * the same 404 as an unknown one, and so is a malformed id (checked through lib/ids.ts, before any
  * read). `from` narrows the read (a projection, a join) over `table`.
  */
-export function findInOrg<T extends TenantTable>(ctx: RequestContext, table: T, id: string, organizationId: string, what: string): Promise<T["$inferSelect"]>;
+export function findInOrg<T extends TenantTable>(ctx: DbContext, table: T, id: string, organizationId: string, what: string): Promise<T["$inferSelect"]>;
 export function findInOrg<T extends TenantTable, Row>(
-  ctx: RequestContext,
+  ctx: DbContext,
   table: T,
   id: string,
   organizationId: string,
@@ -27,7 +39,7 @@ export function findInOrg<T extends TenantTable, Row>(
   from: Unfiltered<Row>,
 ): Promise<Row>;
 export async function findInOrg<T extends TenantTable, Row>(
-  ctx: RequestContext,
+  ctx: DbContext,
   table: T,
   id: string,
   organizationId: string,
@@ -87,7 +99,7 @@ const UNTIL_APPLIED_ATTEMPTS = 5;
  * right after it in the same batch.
  */
 export function updateInOrgIfUnchanged<T extends TenantTable>(
-  ctx: RequestContext,
+  ctx: DbContext,
   table: T,
   id: string,
   organizationId: string,
@@ -100,4 +112,36 @@ export function updateInOrgIfUnchanged<T extends TenantTable>(
     .set(changes as never)
     .where(and(eq(table.id, id), eq(table.organizationId, organizationId), unchangedSince(read), also))
     .returning({ id: table.id });
+}
+
+/**
+ * `INSERT INTO table (…every column…) SELECT <row's values> FROM from WHERE where` (a column the row
+ * leaves out gets its declared default, as a plain INSERT would): the row is written only if `where` matches a row of `from` (at most one: give it a primary-key condition, or
+ * a one-row subquery such as sql`(SELECT 1)`).
+ * This is how a batch makes an insert depend on an earlier statement of the same batch (a claim),
+ * with drizzle's own insert…select and every value bound.
+ */
+export function insertRowWhere<T extends SQLiteTable>(db: Database, table: T, row: T["$inferInsert"], from: SQLiteTable | SQL, where: SQL) {
+  const values = row as Record<string, unknown>;
+  const fields = Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => {
+      // A column left out takes its declared default (as a plain INSERT would), else NULL.
+      const col = column as SQLiteColumn;
+      const value = values[key] !== undefined ? values[key] : col.hasDefault && col.default !== undefined && !isSQLWrapper(col.default) ? col.default : null;
+      return [key, sql`${value === null ? null : col.mapToDriverValue(value)}`];
+    }),
+  );
+  return db.insert(table).select(db.select(fields).from(from).where(where) as never);
+}
+
+/** True when D1 refused a write because of a UNIQUE index (the race-safe duplicate check). */
+export function isUniqueViolation(error: unknown, indexOrColumn?: string): boolean {
+  const text = String((error as { cause?: unknown })?.cause ?? "") + String(error);
+  return text.includes("UNIQUE constraint failed") && (!indexOrColumn || text.includes(indexOrColumn));
+}
+
+/** True when D1 refused a write that gave a holder a role that no longer exists (migrations/0002 triggers). */
+export function isRoleNotFound(error: unknown): boolean {
+  const text = String((error as { cause?: unknown })?.cause ?? "") + String(error);
+  return text.includes("role_not_found");
 }

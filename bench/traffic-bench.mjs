@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// What the traffic limits cost the hot path (docs/integration-traffic.md): the warm API-key read
+// `GET /api/organizations/me` with the limits on, against the same read with them off, in one run.
+// Two private `wrangler dev` servers (loopback, temp state, development mode, usage flushed every
+// 10 s as in production): one as deployed, one with TRAFFIC_LIMITS=off (honoured only in
+// development). Rounds alternate between them; the verdict is the ratio of their medians.
+//
+//   node bench/traffic-bench.mjs [--duration s] [--rounds n] [--concurrency n] [--strict]
+//
+// The keys are `high` (6,000 a minute) and the requests rotate over several of them, so the run
+// measures the check itself and never reaches a 429. See bench/README.md.
+
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import os from "node:os";
+import { api, HOST, startDevServer } from "../scripts/lib/dev-server.mjs";
+import { verifyThroughOutbox } from "../scripts/lib/verify-email.mjs";
+
+const BAR = 0.95; // limits on must keep this fraction of the throughput with them off
+const KEYS = 6; // high-tier keys per server, rotated per request
+const HARD_DEADLINE_MS = 240_000;
+
+function parseArgs(argv) {
+  const opts = { duration: 1, warmup: 0.5, concurrency: 8, rounds: 5, strict: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === "--strict") opts.strict = true;
+    else if (["--duration", "--warmup", "--concurrency", "--rounds"].includes(flag)) opts[flag.slice(2)] = Number(argv[++i]);
+    else {
+      console.log("usage: node bench/traffic-bench.mjs [--duration s] [--warmup s] [--concurrency n] [--rounds n] [--strict]");
+      process.exit(flag === "--help" ? 0 : 2);
+    }
+  }
+  return opts;
+}
+
+const servers = [];
+const stopAll = () => Promise.all(servers.map((s) => s.stop()));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stopAll().finally(() => process.exit(130)));
+
+async function setup(base) {
+  const call = (method, pathname, options) => api(base, method, pathname, { ...options, timeoutMs: 15_000 });
+  const email = `traffic-${randomBytes(6).toString("hex")}@example.com`;
+  const signUp = await call("POST", "/api/auth/sign-up", { body: { email, password: "bench-password-123", name: "Bench" } });
+  if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status}: ${signUp.text}`);
+  const session = signUp.body.session.token;
+  await verifyThroughOutbox(base, email); // a verified owner may create keys
+
+  const keys = [];
+  for (let i = 0; i < KEYS; i++) {
+    const created = await call("POST", "/api/organizations/api-keys", { token: session, body: { name: `bench ${i}`, role: "Admin", rateLimit: "high" } });
+    if (created.status !== 201) throw new Error(`key creation answered ${created.status}: ${created.text}`);
+    keys.push(created.body.key);
+  }
+  return keys;
+}
+
+function request(agent, port, keys, n) {
+  return new Promise((resolve) => {
+    const headers = { "cf-connecting-ip": HOST, accept: "application/json", authorization: `Bearer ${keys[n % keys.length]}` };
+    const req = http.request({ host: HOST, port, path: "/api/organizations/me", method: "GET", headers, agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+      res.on("error", () => resolve(0));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error("timeout")));
+    req.on("error", () => resolve(0));
+    req.end();
+  });
+}
+
+async function drive(target, seconds, concurrency) {
+  const endAt = performance.now() + seconds * 1000;
+  let completed = 0;
+  const loop = async () => {
+    while (performance.now() < endAt) {
+      const status = await request(target.agent, target.port, target.keys, target.sent++);
+      if (status !== 200) {
+        target.errors++;
+        if (target.samples.length < 3) target.samples.push(`HTTP ${status}`);
+      }
+      if (performance.now() <= endAt) completed++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return completed / ((Math.min(performance.now(), endAt) - started) / 1000);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const startedAt = Date.now();
+  setTimeout(() => {
+    console.error("traffic-bench: hard deadline reached, stopping");
+    stopAll().finally(() => process.exit(1));
+  }, HARD_DEADLINE_MS).unref();
+  console.log(`traffic-bench: node ${process.version}, ${os.cpus().length} CPUs; starting two wrangler dev servers …`);
+
+  const targets = [];
+  for (const [name, vars, port] of [
+    ["limits on", { USAGE_FLUSH_SECONDS: "10" }, 8801],
+    ["limits off", { USAGE_FLUSH_SECONDS: "10", TRAFFIC_LIMITS: "off" }, 8821],
+  ]) {
+    const server = await startDevServer({ port, vars });
+    servers.push(server);
+    const keys = await setup(server.base);
+    targets.push({ name, port: server.port, keys, agent: new http.Agent({ keepAlive: true, maxSockets: opts.concurrency }), rates: [], errors: 0, samples: [], sent: 0 });
+  }
+  const [on, off] = targets;
+  for (const target of targets) await drive(target, opts.warmup, opts.concurrency);
+  for (let round = 1; round <= opts.rounds; round++) {
+    // Alternate which goes first, so neither always runs after the other's load.
+    for (const target of round % 2 ? [on, off] : [off, on]) {
+      await drive(target, Math.min(opts.warmup, 0.3), opts.concurrency);
+      target.rates.push(await drive(target, opts.duration, opts.concurrency));
+    }
+    console.log(`  round ${round}: on ${on.rates.at(-1).toFixed(0)} / off ${off.rates.at(-1).toFixed(0)} req/s`);
+  }
+  for (const target of targets) target.agent.destroy();
+
+  const ratio = median(on.rates) / median(off.rates);
+  const paired = median(on.rates.map((r, i) => r / off.rates[i]));
+  console.log("");
+  console.log(`warm API-key GET /api/organizations/me, limits on:  ${median(on.rates).toFixed(0)} req/s (median of ${opts.rounds})`);
+  console.log(`warm API-key GET /api/organizations/me, limits off: ${median(off.rates).toFixed(0)} req/s`);
+  console.log(`verdict: limits on = ${ratio.toFixed(2)}× limits off (paired ${paired.toFixed(2)}×; bar ≥ ${BAR.toFixed(2)}×): ${ratio >= BAR ? "PASS" : "BELOW BAR"}`);
+  console.log(`traffic-bench: total ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  const errors = on.errors + off.errors;
+  if (errors > 0) {
+    for (const t of targets) if (t.errors) console.error(`traffic-bench: ${t.name}: ${t.errors} answers other than 200, e.g. ${t.samples.join("; ")}`);
+    return 1;
+  }
+  return ratio < BAR && opts.strict ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  console.error(`traffic-bench: ${error?.stack ?? error}`);
+} finally {
+  await stopAll();
+}
+process.exit(code);
