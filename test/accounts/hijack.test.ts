@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectProblem, get, post } from "../helpers/api";
 import { signUp, uniqueEmail } from "../helpers/factories";
 import { tokenIn, waitForEmail } from "../helpers/emails";
+import { withSession } from "../helpers/sign-in";
 
 /**
  * The hole this closes: someone signs up with an address they do not own, hoping an invitation to
@@ -38,7 +39,7 @@ describe("an address squatter cannot join what was sent to the address", () => {
     expectProblem(await post("/api/auth/sign-in", { email: alice, password: "squatter-password" }), 401, "unauthenticated");
 
     // Alice signs in (her address is verified: the reset link proved it) and accepts.
-    const signedIn = await post("/api/auth/sign-in", { email: alice, password: "alices-password" });
+    const signedIn = withSession(await post("/api/auth/sign-in", { email: alice, password: "alices-password" }));
     expect(signedIn.body.user.emailVerified).toBe(true);
     const mine = await get("/api/invitations", { token: signedIn.body.session.token });
     expect(mine.body.data.map((i: { id: string }) => i.id)).toEqual([invited.body.id]);

@@ -4,6 +4,7 @@ import { call, countUntilLimited, expectProblem, get, post, offDocument } from "
 import { signUp, uniqueEmail } from "../helpers/factories";
 import { tokenIn, waitForEmail } from "../helpers/emails";
 import { mintToken } from "../../src/lib/tokens";
+import { withSession } from "../helpers/sign-in";
 
 const tokensOf = (userId: string) =>
   env.DB.prepare("SELECT kind, expires_at - created_at AS ttl, used_at FROM email_tokens WHERE user_id = ? AND kind = 'reset_password' ORDER BY id").bind(userId).all<{ kind: string; ttl: number; used_at: number | null }>();
@@ -58,7 +59,7 @@ describe("asking for a password reset", () => {
 describe("setting a new password with the link", () => {
   it("sets the password, verifies the address and revokes every session of the user at once", async () => {
     const owner = await signUp({ password: "the-old-password", verified: false });
-    const second = await post("/api/auth/sign-in", { email: owner.user.email, password: "the-old-password" });
+    const second = withSession(await post("/api/auth/sign-in", { email: owner.user.email, password: "the-old-password" }));
     // Warm both sessions into the cache: revocation must not wait for it.
     expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
     expect((await get("/api/auth/session", { token: second.body.session.token })).status).toBe(200);
@@ -74,7 +75,7 @@ describe("setting a new password with the link", () => {
     const left = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
     expect(left!.n).toBe(0);
     expectProblem(await post("/api/auth/sign-in", { email: owner.user.email, password: "the-old-password" }), 401, "unauthenticated");
-    const signedIn = await post("/api/auth/sign-in", { email: owner.user.email, password: "a-brand-new-password" });
+    const signedIn = withSession(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-brand-new-password" }));
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.user.emailVerified).toBe(true);
   });

@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { countUntilLimited, expectProblem, get, offDocument, post } from "../helpers/api";
 import { api, expectData, expectError } from "../helpers/client";
 import { signUp } from "../helpers/factories";
+import { sessionBody } from "../helpers/sign-in";
 
 const signInAs = async (email: string, password: string, userAgent: string) =>
-  expectData(await api(undefined, { headers: { "user-agent": userAgent } }).POST("/api/auth/sign-in", { body: { email, password } }), 200);
+  sessionBody(expectData(await api(undefined, { headers: { "user-agent": userAgent } }).POST("/api/auth/sign-in", { body: { email, password } }), 200));
 
 describe("listing and revoking my sessions", () => {
   it("lists the user's live sessions newest first, marks the caller's, and never shows a token", async () => {

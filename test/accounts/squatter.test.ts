@@ -8,6 +8,7 @@ import { SECRET_PATTERNS, storedEvents } from "../helpers/events";
 import { addMember, createKey, markEmailVerified, signUp, uniqueEmail } from "../helpers/factories";
 import { invite } from "../helpers/invitations";
 import { createEndpoint } from "../helpers/webhooks";
+import { withSession } from "../helpers/sign-in";
 
 /**
  * The squatter: someone signs up with an address they do not own (it stays unverified), and tries to
@@ -33,7 +34,7 @@ async function ownerResets(email: string, password: string) {
   const token = tokenIn((await waitForEmail(email, "reset"))[0]!.text, "reset");
   const done = await post("/api/auth/password-reset/confirm", { token, password });
   expect(done.status, done.text).toBe(204);
-  const signedIn = await post("/api/auth/sign-in", { email, password });
+  const signedIn = withSession(await post("/api/auth/sign-in", { email, password }));
   expect(signedIn.status).toBe(200);
   expect(signedIn.body.user.emailVerified).toBe(true);
   return signedIn.body.session.token as string;

@@ -6,6 +6,7 @@ import { addMember, signUp, uniqueEmail } from "../helpers/factories";
 import { testContext } from "../helpers/context";
 import { authCache } from "../../src/cache/auth-cache";
 import { sha256Hex } from "../../src/lib/tokens";
+import { withSession } from "../helpers/sign-in";
 
 describe("sign-up", () => {
   it("creates the user, an organization where they are Admin, and a working session", async () => {
@@ -65,7 +66,7 @@ describe("sign-in", () => {
   it("signs in with the right password, case-insensitively on email", async () => {
     const email = uniqueEmail("sig");
     const owner = await signUp({ email, password: "the-password" });
-    const res = await post("/api/auth/sign-in", { email: email.toUpperCase(), password: "the-password" });
+    const res = withSession(await post("/api/auth/sign-in", { email: email.toUpperCase(), password: "the-password" }));
     expect(res.status).toBe(200);
     expect(res.body.user).toEqual(owner.user);
     const session = await get("/api/auth/session", { token: res.body.session.token });

@@ -171,7 +171,7 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
   // routes are indifferent to it).
   organizations: async (_target, callerToken) => {
     const id = (await signUp({ organizationName: "Matrix target" })).organization.id;
-    const me = callerToken ? await get<{ user: { id: string } }>("/api/auth/session", { token: callerToken }) : null;
+    const me = callerToken ? await get("/api/auth/session", { token: callerToken }) : null;
     if (me?.status === 200) {
       await env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?)")
         .bind(newId("mem"), id, me.body.user.id, Date.now())
@@ -218,7 +218,7 @@ export const CALLERS: Record<string, (target: Org) => Promise<string>> = {
   // Confirming needs an enrollment; disabling needs MFA on.
   "POST /api/auth/mfa/totp/confirm": async (target) => {
     const { token } = await addMember(target.id, roleKeyOf(NEUTRAL_ROLE), "enrolling");
-    const res = await post<{ secret: string }>("/api/auth/mfa/totp", { password: SEEDED_PASSWORD }, { token });
+    const res = await post("/api/auth/mfa/totp", { password: SEEDED_PASSWORD }, { token });
     mfaFixture.secret = res.body.secret;
     return token;
   },

@@ -7,9 +7,9 @@ export const currentCode = (secret: string, steps = 0) => totpCode(secret, stepA
 
 /** Enrolls and confirms TOTP for the session's user; returns the secret and the recovery codes. */
 export async function enableMfa(token: string, password = "a-strong-password") {
-  const enrolled = await post<{ secret: string; otpauthUri: string }>("/api/auth/mfa/totp", { password }, { token });
+  const enrolled = await post("/api/auth/mfa/totp", { password }, { token });
   if (enrolled.status !== 201) throw new Error(`enroll failed: ${enrolled.status} ${enrolled.text}`);
-  const confirmed = await post<{ recoveryCodes: string[] }>("/api/auth/mfa/totp/confirm", { code: currentCode(enrolled.body.secret) }, { token });
+  const confirmed = await post("/api/auth/mfa/totp/confirm", { code: currentCode(enrolled.body.secret) }, { token });
   if (confirmed.status !== 200) throw new Error(`confirm failed: ${confirmed.status} ${confirmed.text}`);
   return { secret: enrolled.body.secret, recoveryCodes: confirmed.body.recoveryCodes };
 }

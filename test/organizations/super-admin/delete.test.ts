@@ -4,6 +4,7 @@ import { newId } from "../../../src/lib/ids";
 import { del, expectProblem, get, post, put } from "../../helpers/api";
 import { addMember, createKey, createRole, signUp, uniqueEmail } from "../../helpers/factories";
 import { superAdmin, rowCount } from "../../helpers/super-admin";
+import { withSession } from "../../helpers/sign-in";
 
 // Let the real consumer finish the emails this file queued before the runtime is torn down.
 
@@ -46,7 +47,7 @@ describe("deleting an organization", () => {
     for (const user of [doomed.user, guide.user, both.user]) expect(await rowCount("users", "id", user.id)).toBe(1);
     expect(await rowCount("members", "user_id", both.user.id)).toBe(1);
 
-    const signIn = await post("/api/auth/sign-in", { email: both.user.email, password });
+    const signIn = withSession(await post("/api/auth/sign-in", { email: both.user.email, password }));
     expect(signIn.status).toBe(200);
     const fresh = signIn.body.session.token;
     const switched = await put("/api/auth/session/organization", { organizationId: both.organization.id }, { token: fresh });
