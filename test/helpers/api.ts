@@ -86,7 +86,9 @@ export const patch = <S extends ApiPath<"patch">>(path: S, body?: BodyFor<S, "pa
   send<ResponseOf<S, "patch">>("PATCH", path, { ...options, body });
 export const put = <S extends ApiPath<"put">>(path: S, body?: BodyFor<S, "put"> | OffDocument, options?: Options) =>
   send<ResponseOf<S, "put">>("PUT", path, { ...options, body });
-export const del = <S extends ApiPath<"delete">>(path: S, options?: Options) => send<ResponseOf<S, "delete">>("DELETE", path, { ...options });
+/** A DELETE that takes a body (DELETE /api/users/me, DELETE /api/auth/mfa/totp) gives it as `options.body`. */
+export const del = <S extends ApiPath<"delete">>(path: S, options?: Options & { body?: BodyFor<S, "delete"> | OffDocument }) =>
+  send<ResponseOf<S, "delete">>("DELETE", path, { ...options });
 
 /** The OpenAPI document the worker serves (with `served`, the test env by default). */
 export async function servedDocument(served?: Env): Promise<OpenApiDocument> {

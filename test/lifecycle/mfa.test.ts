@@ -6,6 +6,7 @@ import { addMember, SEEDED_PASSWORD, signUp } from "../helpers/factories";
 import { currentCode, enableMfa, forgetLastStep } from "../helpers/mfa";
 import { matchingStep, stepAt, totpCode } from "../../src/services/mfa/totp";
 import { decodeBase32IgnorePadding, encodeBase32NoPadding } from "@oslojs/encoding";
+import { withChallenge, withSession } from "../helpers/sign-in";
 
 const userRow = (id: string) =>
   env.DB.prepare("SELECT mfa_enabled, totp_secret, totp_last_step, recovery_codes FROM users WHERE id = ?")
@@ -57,7 +58,7 @@ describe("enrolling", () => {
     expect(row!.totp_secret).toMatch(/^v2\./);
     expect(row!.totp_secret).not.toContain(res.body.secret);
     // Not on yet: sign-in still gives a session straight away.
-    const signIn = await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" });
+    const signIn = withSession(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" }));
     expect(signIn.body.session.token).toMatch(/^sst_/);
   });
 
@@ -100,9 +101,7 @@ describe("signing in with MFA", () => {
     return { owner, ...mfa };
   }
   const startSignIn = async (email: string) => {
-    const res = await post("/api/auth/sign-in", { email, password: "a-strong-password" });
-    expect(res.status).toBe(200);
-    return res;
+    return withChallenge(await post("/api/auth/sign-in", { email, password: "a-strong-password" }));
   };
 
   it("the password step gives an mfaToken and no session; the code step gives the session, marked mfa", async () => {
@@ -193,12 +192,12 @@ describe("disabling", () => {
     expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "nope-nope", code: currentCode(secret) } }), 403, "current_password_incorrect");
     expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: "zzzz-zzzz-zzzz-zzzz" } }), 403, "mfa_code_invalid");
     expect((await userRow(owner.user.id))!.mfa_enabled).toBe(1);
-    const res = await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[0] } });
+    const res = await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[0]! } });
     expect(res.status).toBe(204);
     expect(await userRow(owner.user.id)).toEqual({ mfa_enabled: 0, totp_secret: null, totp_last_step: null, recovery_codes: null });
-    const signIn = await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" });
+    const signIn = withSession(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" }));
     expect(signIn.body.session.token).toMatch(/^sst_/);
-    expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[1] } }), 409, "mfa_not_enabled");
+    expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[1]! } }), 409, "mfa_not_enabled");
   });
 
   it("a member seeded with a password can enroll too", async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { del, post } from "../helpers/api";
 import { addMember, signUp } from "../helpers/factories";
 import { currentCode, enableMfa, forgetLastStep } from "../helpers/mfa";
+import { withChallenge } from "../helpers/sign-in";
 
 /** Guards in the writing statement: concurrent requests cannot both pass a check made before it. */
 describe("races", () => {
@@ -11,7 +12,7 @@ describe("races", () => {
     const { secret } = await enableMfa(owner.token);
     await forgetLastStep(owner.user.id);
     const tokens = await Promise.all(
-      [1, 2].map(async () => (await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" })).body.mfaToken as string),
+      [1, 2].map(async () => withChallenge(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" })).body.mfaToken),
     );
     const code = currentCode(secret);
     const results = await Promise.all(tokens.map((mfaToken) => post("/api/auth/sign-in/mfa", { mfaToken, code })));
@@ -24,7 +25,7 @@ describe("races", () => {
     const owner = await signUp();
     const { recoveryCodes } = await enableMfa(owner.token);
     const tokens = await Promise.all(
-      [1, 2].map(async () => (await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" })).body.mfaToken as string),
+      [1, 2].map(async () => withChallenge(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" })).body.mfaToken),
     );
     const results = await Promise.all(tokens.map((mfaToken) => post("/api/auth/sign-in/mfa", { mfaToken, recoveryCode: recoveryCodes[0] })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
