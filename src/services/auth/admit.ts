@@ -18,8 +18,11 @@ export function bearerToken(authorization: string): string | null {
  * middleware (`requireAuth`, `optionalAuth`) and the Authorizer entrypoint sibling Workers call
  * (services/platform/authorizer.ts). Credential shape → tiered cache (in-isolate → KV → D1) →
  * expiry and revocation → the caller's standing in its organization (`authenticate`), then the
- * admission rules every caller meets wherever it comes in: rules such as rate limits or an
- * organization's MFA requirement belong HERE, so HTTP and the RPC cannot drift apart.
+ * admission rules every caller meets wherever it comes in: rules such as rate limits belong HERE,
+ * so HTTP and the RPC cannot drift apart. An organization's MFA requirement is the one rule that
+ * depends on the route (account routes stay open so a user can enroll): it is met wherever an
+ * organization scope is taken, guards.ts `orgScopeOf` for HTTP and the Authorizer, which is
+ * org-scoped throughout (services/mfa/policy.ts).
  *
  * `token` is what the caller presented (null: it sent something that is no credential). Throws an
  * ApiError (401 for any bad credential, the same one every time; 403/429 from an admission rule).

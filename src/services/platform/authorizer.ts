@@ -4,6 +4,7 @@ import { ApiError, unauthenticated } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { permissionCatalog } from "../../domain/permissions";
 import { admit, bearerToken } from "../auth/admit";
+import { assertMeetsMfaPolicy } from "../mfa/policy";
 import type { Principal } from "../auth/principal";
 
 /** What a sibling Worker asks (API.md §10): the caller's `Authorization` header, and optionally a permission it needs. */
@@ -49,6 +50,15 @@ export async function authorize(env: Env, waitUntil: (promise: Promise<unknown>)
   const who = principalOf(principal);
   const scope = principal.scope;
   if (!scope) return { allowed: false, status: 403, code: "no_active_organization", principal: who };
+  // The organization's MFA requirement (services/mfa/policy.ts): HTTP meets it where org-scoped
+  // services take their scope (guards.ts orgScopeOf); every RPC is org-scoped, so it is met here,
+  // from the same cached records (no extra I/O). Account routes stay open only over HTTP.
+  try {
+    assertMeetsMfaPolicy(principal, scope);
+  } catch (error) {
+    if (error instanceof ApiError) return { allowed: false, status: 403, code: error.code, principal: who, organization: { id: scope.organization.id, name: scope.organization.name } };
+    throw error;
+  }
   const granted = catalog.all.filter((p) => scope.role.permissions.has(p));
   const known = {
     principal: who,
