@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse, SECURITY_SESSION_BEARER } from "../../lib/openapi";
 import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
 import { HttpUrlInput, IdParam, NameInput, OrganizationSchema, TimezoneInput } from "../schemas";
 import { sessionOnly, verifiedSession } from "../auth-modes";
@@ -15,7 +15,9 @@ export const createOrganization = createRoute({
   summary: "Start another organization",
   description:
     "A verified user's session (403 `email_not_verified` otherwise) creates an organization in which the user is `Admin`. The session's active organization does not change: switch with PUT /api/auth/session/organization. Events `organization.created` and `member.added`. Rate limited per user (10 a minute → 429).",
-  ...idempotent(verifiedSession()),
+  // Documented Bearer only, like the rest of /api/organizations (docs/api-conventions.md, "Which
+  // routes offer the cookie"): it describes, it does not gate.
+  ...idempotent({ ...verifiedSession(), security: SECURITY_SESSION_BEARER }),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(
