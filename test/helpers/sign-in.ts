@@ -23,6 +23,7 @@ export function withSession<B>(res: ApiResponse<B>): ApiResponse<SessionVariant<
 /** The answer, its body narrowed to the MFA challenge (status 200 asserted). */
 export function withChallenge<B>(res: ApiResponse<B>): ApiResponse<ChallengeVariant<B>> {
   const body = res.body;
-  if (res.status !== 200 || typeof body !== "object" || body === null || !("mfaToken" in body)) throw new Error(`expected 200 with an MFA challenge, got ${res.status} ${res.text}`);
+  if (res.status !== 200 || typeof body !== "object" || body === null || !("mfaToken" in body))
+    throw new Error(`expected 200 with an MFA challenge, got ${res.status} ${res.text}`);
   return res as ApiResponse<ChallengeVariant<B>>;
 }

@@ -22,7 +22,10 @@ describe("Authorizer and an organization that requires MFA (API.md §10: the sam
     const member = await addMember(owner.organization.id, "member");
     const key = await createKey(owner.token, "Member");
     // Before the policy, the member is allowed.
-    expect(await authorize({ authorization: bearer(member.token), permission: "tours.read" })).toMatchObject({ allowed: true, status: 200 });
+    expect(await authorize({ authorization: bearer(member.token), permission: "tours.read" })).toMatchObject({
+      allowed: true,
+      status: 200,
+    });
 
     await enableMfa(owner.token);
     expect((await patch("/api/organizations/me", { requireMfa: true }, { token: owner.token })).status).toBe(200);
@@ -36,12 +39,19 @@ describe("Authorizer and an organization that requires MFA (API.md §10: the sam
     });
     // Without a permission too: the policy is admission, not a permission check.
     expect(await authorize({ authorization: bearer(member.token) })).toMatchObject({ allowed: false, status: 403, code: "mfa_required" });
-    expect(await authorize({ authorization: bearer(key.key), permission: "tours.read" })).toMatchObject({ allowed: true, status: 200, principal: { type: "api_key", id: key.id } });
+    expect(await authorize({ authorization: bearer(key.key), permission: "tours.read" })).toMatchObject({
+      allowed: true,
+      status: 200,
+      principal: { type: "api_key", id: key.id },
+    });
     expect(await authorize({ authorization: bearer(owner.token), permission: "tours.read" })).toMatchObject({ allowed: true, status: 200 });
 
     // Once the member enrolls, the same session is allowed.
     await enableMfa(member.token, SEEDED_PASSWORD);
-    expect(await authorize({ authorization: bearer(member.token), permission: "tours.read" })).toMatchObject({ allowed: true, status: 200 });
+    expect(await authorize({ authorization: bearer(member.token), permission: "tours.read" })).toMatchObject({
+      allowed: true,
+      status: 200,
+    });
   });
 
   it("the refusal of a warm session makes no D1 or KV call", async () => {
@@ -51,7 +61,11 @@ describe("Authorizer and an organization that requires MFA (API.md §10: the sam
     await patch("/api/organizations/me", { requireMfa: true }, { token: owner.token });
     expect(await authorize({ authorization: bearer(member.token) })).toMatchObject({ code: "mfa_required" }); // warms the isolate's cache
     const { env: counted, counts } = countingEnv();
-    expect(await authorize({ authorization: bearer(member.token) }, counted)).toMatchObject({ allowed: false, status: 403, code: "mfa_required" });
+    expect(await authorize({ authorization: bearer(member.token) }, counted)).toMatchObject({
+      allowed: false,
+      status: 403,
+      code: "mfa_required",
+    });
     expect(counts).toEqual({ d1: 0, kv: 0 });
   });
 });

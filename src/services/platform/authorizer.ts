@@ -56,7 +56,14 @@ export async function authorize(env: Env, waitUntil: (promise: Promise<unknown>)
   try {
     assertMeetsMfaPolicy(principal, scope);
   } catch (error) {
-    if (error instanceof ApiError) return { allowed: false, status: 403, code: error.code, principal: who, organization: { id: scope.organization.id, name: scope.organization.name } };
+    if (error instanceof ApiError)
+      return {
+        allowed: false,
+        status: 403,
+        code: error.code,
+        principal: who,
+        organization: { id: scope.organization.id, name: scope.organization.name },
+      };
     throw error;
   }
   const granted = catalog.all.filter((p) => scope.role.permissions.has(p));
@@ -83,4 +90,6 @@ function refusal(error: ApiError): AuthorizeResult {
 }
 
 const principalOf = (principal: Principal): NonNullable<AuthorizeResult["principal"]> =>
-  principal.kind === "api_key" ? { type: "api_key", id: principal.keyId } : { type: "session", id: principal.sessionId, userId: principal.user.id };
+  principal.kind === "api_key"
+    ? { type: "api_key", id: principal.keyId }
+    : { type: "session", id: principal.sessionId, userId: principal.user.id };
