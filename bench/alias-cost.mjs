@@ -22,7 +22,8 @@ async function measure(config) {
   try {
     await runWrangler(["deploy", "--dry-run", "-c", tempConfig, "--outdir", dir]);
     let gzip = 0;
-    for (const name of readdirSync(dir).filter((n) => /\.(m?js|wasm)$/.test(n))) gzip += gzipSync(readFileSync(path.join(dir, name)), { level: 9 }).length;
+    for (const name of readdirSync(dir).filter((n) => /\.(m?js|wasm)$/.test(n)))
+      gzip += gzipSync(readFileSync(path.join(dir, name)), { level: 9 }).length;
     const runs = [];
     for (let run = 0; run < RUNS; run++) {
       const output = await runWrangler(["check", "startup", "-c", tempConfig, "--outfile", path.join(dir, `p${run}.cpuprofile`)]);
@@ -47,12 +48,13 @@ try {
   // Or, given arguments, each a comma-separated set of aliases to KEEP: `node bench/alias-cost.mjs
   // "zod,../pg-core/columns/enum.js"` measures the config with only those (against all of them).
   const sets = process.argv.slice(2).map((arg) => arg.split(","));
-  const candidates = sets.length > 0
-    ? sets.map((keep) => ({ label: `all but [${keep.join(", ")}]`, aliases: ALIASES.filter((a) => !keep.includes(a.find)) }))
-    : [
-        ...ALIASES.map((alias) => ({ label: alias.find, aliases: [alias] })),
-        { label: "every ./src/lib/zod-unused.ts stub", aliases: ALIASES.filter((a) => a.replacement === "./src/lib/zod-unused.ts") },
-      ];
+  const candidates =
+    sets.length > 0
+      ? sets.map((keep) => ({ label: `all but [${keep.join(", ")}]`, aliases: ALIASES.filter((a) => !keep.includes(a.find)) }))
+      : [
+          ...ALIASES.map((alias) => ({ label: alias.find, aliases: [alias] })),
+          { label: "every ./src/lib/zod-unused.ts stub", aliases: ALIASES.filter((a) => a.replacement === "./src/lib/zod-unused.ts") },
+        ];
   for (const { label, aliases } of candidates) {
     let config = toml;
     for (const alias of aliases) config = config.replace(lineOf(alias), "");
@@ -60,7 +62,9 @@ try {
       const without = await measure(config);
       const dGzip = without.gzip - base.gzip;
       const dStart = without.startup - base.startup;
-      console.log(`without ${label}: +${dGzip} B gzip (${(dGzip / 1024).toFixed(2)} KiB), startup ${without.startup} ms (${dStart >= 0 ? "+" : ""}${dStart.toFixed(1)} ms; runs ${without.runs.join(", ")})`);
+      console.log(
+        `without ${label}: +${dGzip} B gzip (${(dGzip / 1024).toFixed(2)} KiB), startup ${without.startup} ms (${dStart >= 0 ? "+" : ""}${dStart.toFixed(1)} ms; runs ${without.runs.join(", ")})`,
+      );
     } catch (error) {
       const reason = /ERROR[^\n]*?\b([A-Z][^\n]*)/.exec(String(error.message))?.[1] ?? String(error.message).split("\n")[0];
       console.log(`without ${label}: the build fails (${reason.replace(ANSI, "").slice(0, 120)})`);

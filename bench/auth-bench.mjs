@@ -28,7 +28,13 @@ const LIST_BAR = 0.8; // a members page must reach this fraction of /api/dev/cal
 
 function parseArgs(argv) {
   const opts = { duration: 1, warmup: 0.5, concurrency: 8, rounds: 3, port: 8799, strict: false, verbose: false };
-  const numeric = { "--duration": "duration", "--warmup": "warmup", "--concurrency": "concurrency", "--rounds": "rounds", "--port": "port" };
+  const numeric = {
+    "--duration": "duration",
+    "--warmup": "warmup",
+    "--concurrency": "concurrency",
+    "--rounds": "rounds",
+    "--port": "port",
+  };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value;
@@ -36,7 +42,9 @@ function parseArgs(argv) {
     if (arg === "--strict") opts.strict = true;
     else if (arg === "--verbose") opts.verbose = true;
     else if (arg === "--help" || arg === "-h") {
-      console.log("usage: node bench/auth-bench.mjs [--duration s] [--warmup s] [--concurrency n] [--rounds n] [--port n] [--strict] [--verbose]");
+      console.log(
+        "usage: node bench/auth-bench.mjs [--duration s] [--warmup s] [--concurrency n] [--rounds n] [--port n] [--strict] [--verbose]",
+      );
       process.exit(0);
     } else if (numeric[arg]) {
       value ??= argv[++i];
@@ -126,7 +134,10 @@ async function setup(base) {
 /** The seeded bench user (a Super Admin, Admin of both seeded organizations): one session per organization. */
 async function listSetup(base) {
   const sessions = {};
-  for (const [label, organizationId] of [["small", SMALL_ORG], ["big", BIG_ORG]]) {
+  for (const [label, organizationId] of [
+    ["small", SMALL_ORG],
+    ["big", BIG_ORG],
+  ]) {
     const signIn = await call(base, "POST", "/api/auth/sign-in", { body: BENCH_USER });
     expectStatus("POST /api/auth/sign-in (seeded bench user)", signIn, 200);
     const token = signIn.body?.session?.token;
@@ -142,7 +153,10 @@ const cursorAfter = (id) => Buffer.from(`c1:${id}`).toString("base64url");
 /** Every list page and filter, on the small and on the 100k-row organization. */
 function listTargets(sessions) {
   const out = [];
-  for (const [size, org, block, deep] of [["small", SMALL_ORG, "JE", 10], ["100k", BIG_ORG, "JD", 50_000]]) {
+  for (const [size, org, block, deep] of [
+    ["small", SMALL_ORG, "JE", 10],
+    ["100k", BIG_ORG, "JD", 50_000],
+  ]) {
     const token = sessions[size === "small" ? "small" : "big"];
     const pad = (n) => String(n).padStart(22, "0");
     const lists = [
@@ -166,8 +180,16 @@ function listTargets(sessions) {
   }
   const big = sessions.big;
   out.push({ ...makeTarget("SA orgs page 1 [100k]", "/api/organizations", big, 200), list: "SA orgs page 1", size: "100k" });
-  out.push({ ...makeTarget("SA orgs ?q= match [100k]", "/api/organizations?q=filler%20tours%205", big, 200), list: "SA orgs ?q= match", size: "100k" });
-  out.push({ ...makeTarget("SA orgs ?q= no match [100k]", "/api/organizations?q=zzqx", big, 200), list: "SA orgs ?q= no match", size: "100k" });
+  out.push({
+    ...makeTarget("SA orgs ?q= match [100k]", "/api/organizations?q=filler%20tours%205", big, 200),
+    list: "SA orgs ?q= match",
+    size: "100k",
+  });
+  out.push({
+    ...makeTarget("SA orgs ?q= no match [100k]", "/api/organizations?q=zzqx", big, 200),
+    list: "SA orgs ?q= no match",
+    size: "100k",
+  });
   return out;
 }
 
@@ -179,16 +201,31 @@ function makeTarget(name, pathname, token, expected, write = null, port = null) 
   if (token) headers.authorization = `Bearer ${token}`;
   // A write target sends the same JSON body each time (a real write: each one is a D1 batch with its event).
   if (write) headers["content-type"] = "application/json";
-  return { name, pathname, headers, expected, port, method: write?.method ?? "GET", body: write ? JSON.stringify(write.body) : null, rates: [], latencies: [], errors: 0, samples: [] };
+  return {
+    name,
+    pathname,
+    headers,
+    expected,
+    port,
+    method: write?.method ?? "GET",
+    body: write ? JSON.stringify(write.body) : null,
+    rates: [],
+    latencies: [],
+    errors: 0,
+    samples: [],
+  };
 }
 
 function request(agent, port, target) {
   return new Promise((resolve) => {
-    const req = http.request({ host: HOST, port: target.port ?? port, path: target.pathname, method: target.method, headers: target.headers, agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode }));
-      res.on("error", (error) => resolve({ status: 0, error }));
-    });
+    const req = http.request(
+      { host: HOST, port: target.port ?? port, path: target.pathname, method: target.method, headers: target.headers, agent },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode }));
+        res.on("error", (error) => resolve({ status: 0, error }));
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error("request timed out after 10 s")));
     req.on("error", (error) => resolve({ status: 0, error }));
     req.end(target.body ?? undefined);
@@ -235,7 +272,11 @@ const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows
-    .map((r, ri) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ") + (ri === 0 ? `\n${widths.map((w) => "-".repeat(w)).join("  ")}` : ""))
+    .map(
+      (r, ri) =>
+        r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ") +
+        (ri === 0 ? `\n${widths.map((w) => "-".repeat(w)).join("  ")}` : ""),
+    )
     .join("\n");
 }
 
@@ -273,7 +314,13 @@ async function main() {
     },
   });
   const { base, port } = server;
-  bareServer = await startDevServer({ config: "bench/bare-worker/wrangler.toml", migrate: false, development: false, port: port + 1, verbose: opts.verbose });
+  bareServer = await startDevServer({
+    config: "bench/bare-worker/wrangler.toml",
+    migrate: false,
+    development: false,
+    port: port + 1,
+    verbose: opts.verbose,
+  });
   writeWorkerOnlyConfig();
   workerOnlyServer = await startDevServer({
     config: WORKER_ONLY_CONFIG,
@@ -282,7 +329,9 @@ async function main() {
     healthTimeoutMs: HEALTH_TIMEOUT_MS,
     vars: { TRAFFIC_LIMITS: "off", USAGE_FLUSH_SECONDS: "10" },
   });
-  console.log(`auth-bench: ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (the app on ${base}, the bare Worker on ${bareServer.base}, the worker-only app on ${workerOnlyServer.base})`);
+  console.log(
+    `auth-bench: ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (the app on ${base}, the bare Worker on ${bareServer.base}, the worker-only app on ${workerOnlyServer.base})`,
+  );
 
   const creds = await setup(base);
   const workerOnly = await setup(workerOnlyServer.base);
@@ -293,14 +342,27 @@ async function main() {
     makeTarget("GET /api/health (baseline, no auth)", "/api/health", null, 200),
     makeTarget("bare Worker (one fixed Response)", "/", null, 200, null, bareServer.port),
     makeTarget("worker only: GET /api/health", "/api/health", null, 200, null, workerOnlyServer.port),
-    makeTarget("worker only: GET /api/organizations/me (API key, warm)", "/api/organizations/me", workerOnly.apiKey, 200, null, workerOnlyServer.port),
+    makeTarget(
+      "worker only: GET /api/organizations/me (API key, warm)",
+      "/api/organizations/me",
+      workerOnly.apiKey,
+      200,
+      null,
+      workerOnlyServer.port,
+    ),
     makeTarget("GET /api/dev/calibrate (one bare D1 query)", "/api/dev/calibrate", null, 200),
     makeTarget("GET /api/organizations/me (API key, warm)", "/api/organizations/me", creds.apiKey, 200),
     makeTarget("GET /api/organizations/me (malformed key, 401)", "/api/organizations/me", "ork_notARealKey", 401),
     makeTarget("GET /api/organizations/me (session, warm)", "/api/organizations/me", creds.sessionToken, 200),
     // Writes, for the capacity model: each is one D1 batch on the primary (the change and its event).
-    makeTarget("PATCH /api/organizations/me (write: update + event)", "/api/organizations/me", creds.apiKey, 200, { method: "PATCH", body: { timezone: "Europe/Lisbon" } }),
-    makeTarget("PUT /api/auth/session/organization (write: one UPDATE)", "/api/auth/session/organization", creds.sessionToken, 200, { method: "PUT", body: { organizationId: creds.organizationId } }),
+    makeTarget("PATCH /api/organizations/me (write: update + event)", "/api/organizations/me", creds.apiKey, 200, {
+      method: "PATCH",
+      body: { timezone: "Europe/Lisbon" },
+    }),
+    makeTarget("PUT /api/auth/session/organization (write: one UPDATE)", "/api/auth/session/organization", creds.sessionToken, 200, {
+      method: "PUT",
+      body: { organizationId: creds.organizationId },
+    }),
     ...(sessions ? listTargets(sessions) : []),
   ];
 
@@ -363,23 +425,35 @@ async function main() {
       const big = rateOf(list, "100k");
       const b = big ? median(big.rates) : NaN;
       const sm = small ? median(small.rates) : NaN;
-      listRows.push([list, small ? `${(sm / baseline).toFixed(2)}×` : "—", `${(b / baseline).toFixed(2)}×`, small ? `${(b / sm).toFixed(2)}×` : "—", `${(b / calibrate).toFixed(2)}×`]);
+      listRows.push([
+        list,
+        small ? `${(sm / baseline).toFixed(2)}×` : "—",
+        `${(b / baseline).toFixed(2)}×`,
+        small ? `${(b / sm).toFixed(2)}×` : "—",
+        `${(b / calibrate).toFixed(2)}×`,
+      ]);
     }
     console.log(table(listRows));
     console.log("");
     const smallPage = median(rateOf("members page 1", "small").rates);
     for (const list of ["members ?q= match", "members ?q= other org's term"]) {
       const ratio = median(rateOf(list, "small").rates) / smallPage;
-      console.log(`verdict: small-org ${list} ÷ its page 1 = ${ratio.toFixed(2)}× (bar ≥ 0.83×, i.e. at most 1.2× the cost): ${ratio >= 0.83 ? "PASS" : "BELOW BAR"}`);
+      console.log(
+        `verdict: small-org ${list} ÷ its page 1 = ${ratio.toFixed(2)}× (bar ≥ 0.83×, i.e. at most 1.2× the cost): ${ratio >= 0.83 ? "PASS" : "BELOW BAR"}`,
+      );
     }
     const members = median(rateOf("members page 1", "100k").rates) / calibrate;
-    console.log(`verdict: members page 1 [100k] = ${members.toFixed(2)}× /api/dev/calibrate (bar ≥ ${LIST_BAR.toFixed(2)}×): ${members >= LIST_BAR ? "PASS" : "BELOW BAR"}`);
+    console.log(
+      `verdict: members page 1 [100k] = ${members.toFixed(2)}× /api/dev/calibrate (bar ≥ ${LIST_BAR.toFixed(2)}×): ${members >= LIST_BAR ? "PASS" : "BELOW BAR"}`,
+    );
   }
 
   const totalErrors = targets.reduce((n, t) => n + t.errors, 0);
   const ratio = median(byName("GET /api/organizations/me (API key, warm)").rates) / baseline;
   const pass = ratio >= BAR;
-  console.log(`verdict: warm API-key /api/organizations/me = ${ratio.toFixed(2)}× baseline (bar ≥ ${BAR.toFixed(2)}×): ${pass ? "PASS" : "BELOW BAR"}`);
+  console.log(
+    `verdict: warm API-key /api/organizations/me = ${ratio.toFixed(2)}× baseline (bar ≥ ${BAR.toFixed(2)}×): ${pass ? "PASS" : "BELOW BAR"}`,
+  );
   const bareTarget = byName("bare Worker (one fixed Response)");
   const workerOnlyMe = byName("worker only: GET /api/organizations/me (API key, warm)");
   const vsBare = median(workerOnlyMe.rates) / median(bareTarget.rates);
@@ -388,11 +462,15 @@ async function main() {
   console.log(
     `verdict: worker-only warm API-key /api/organizations/me = ${vsBare.toFixed(2)}× a bare Worker (bar ≥ ${BARE_BAR.toFixed(2)}×), p99 ${p99Ratio.toFixed(2)}× the bare Worker's (bar ≤ ${BARE_P99_BAR.toFixed(2)}×): ${barePass ? "PASS" : "BELOW BAR"}`,
   );
-  console.log(`  as configured (static assets routed first, run_worker_first for /api/*): ${(median(byName("GET /api/organizations/me (API key, warm)").rates) / median(bareTarget.rates)).toFixed(2)}× a bare Worker`);
+  console.log(
+    `  as configured (static assets routed first, run_worker_first for /api/*): ${(median(byName("GET /api/organizations/me (API key, warm)").rates) / median(bareTarget.rates)).toFixed(2)}× a bare Worker`,
+  );
   console.log(`auth-bench: total ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
   if (totalErrors > 0) {
-    for (const t of targets) if (t.errors) console.error(`auth-bench: ${t.name}: ${t.errors} unexpected responses (expected ${t.expected}), e.g. ${t.samples.join("; ")}`);
+    for (const t of targets)
+      if (t.errors)
+        console.error(`auth-bench: ${t.name}: ${t.errors} unexpected responses (expected ${t.expected}), e.g. ${t.samples.join("; ")}`);
     return 1;
   }
   if ((!pass || !barePass) && opts.strict) return 1;

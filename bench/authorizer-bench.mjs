@@ -63,12 +63,20 @@ try {
   organizations = await startDevServer({ port: 8801 });
   tours = await startToursService({ port: 8802 });
   const email = `bench-tours.${Date.now()}@example.com`;
-  const signUp = await api(organizations.base, "POST", "/api/auth/sign-up", { body: { email, password: "a-strong-password", name: "Bench" } });
+  const signUp = await api(organizations.base, "POST", "/api/auth/sign-up", {
+    body: { email, password: "a-strong-password", name: "Bench" },
+  });
   if (signUp.status !== 201) throw new Error(`sign-up: ${signUp.status} ${signUp.text}`);
   await verifyThroughOutbox(organizations.base, email);
   const owner = signUp.body.session.token;
-  await api(organizations.base, "POST", "/api/organizations/roles", { token: owner, body: { name: "Tour desk", permissions: ["tours.read"] } });
-  const key = await api(organizations.base, "POST", "/api/organizations/api-keys", { token: owner, body: { name: "bench", role: "Tour desk" } });
+  await api(organizations.base, "POST", "/api/organizations/roles", {
+    token: owner,
+    body: { name: "Tour desk", permissions: ["tours.read"] },
+  });
+  const key = await api(organizations.base, "POST", "/api/organizations/api-keys", {
+    token: owner,
+    body: { name: "bench", role: "Tour desk" },
+  });
   if (key.status !== 201) throw new Error(`key: ${key.status} ${key.text}`);
   const auth = { authorization: `Bearer ${key.body.key}`, "cf-connecting-ip": "127.0.0.1" };
 
@@ -87,7 +95,9 @@ try {
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\n${opts.rounds} rounds × ${opts.duration} s, ${opts.concurrency} in flight, ${os.cpus().length} cores (medians of the rounds)`);
+  console.log(
+    `\n${opts.rounds} rounds × ${opts.duration} s, ${opts.concurrency} in flight, ${os.cpus().length} cores (medians of the rounds)`,
+  );
   console.log("target            req/s    p50 ms");
   const summary = {};
   for (const t of targets) {
@@ -95,7 +105,9 @@ try {
     console.log(`${t.name.padEnd(16)} ${summary[t.name].rps.toFixed(0).padStart(6)}  ${summary[t.name].p50.toFixed(2).padStart(8)}`);
   }
   const added = summary["rpc /tours"].p50 - summary["sibling /health"].p50;
-  console.log(`\nauthorize over the binding adds ~${added.toFixed(2)} ms (p50) to a sibling's request; a warm HTTP /me takes ${summary["http /me"].p50.toFixed(2)} ms end to end`);
+  console.log(
+    `\nauthorize over the binding adds ~${added.toFixed(2)} ms (p50) to a sibling's request; a warm HTTP /me takes ${summary["http /me"].p50.toFixed(2)} ms end to end`,
+  );
 } finally {
   await tours?.stop();
   await organizations?.stop();

@@ -69,12 +69,21 @@ async function main() {
   await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE_DIR]);
   const file = path.join(STATE_DIR, "seed.sql");
   writeFileSync(file, seedSql());
-  console.log(`bench:seed: ${N} users/members (one organization), ${OTHER_N} more (another, every one a "guide"), ${N} organizations, ${N} invitations …`);
-  await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", STATE_DIR, "--file", file, "--yes"], { timeoutMs: 600_000 });
-  const check = await runWrangler(
-    ["d1", "execute", "DB", "--local", "--persist-to", STATE_DIR, "--json", "--command",
-      `SELECT (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM organizations) AS organizations, (SELECT count(*) FROM invitations) AS invitations, (SELECT member_count FROM organizations WHERE id = '${BIG_ORG}') AS big_member_count, (SELECT pending_invitation_count FROM organizations WHERE id = '${BIG_ORG}') AS big_pending`],
+  console.log(
+    `bench:seed: ${N} users/members (one organization), ${OTHER_N} more (another, every one a "guide"), ${N} organizations, ${N} invitations …`,
   );
+  await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", STATE_DIR, "--file", file, "--yes"], { timeoutMs: 600_000 });
+  const check = await runWrangler([
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    STATE_DIR,
+    "--json",
+    "--command",
+    `SELECT (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM organizations) AS organizations, (SELECT count(*) FROM invitations) AS invitations, (SELECT member_count FROM organizations WHERE id = '${BIG_ORG}') AS big_member_count, (SELECT pending_invitation_count FROM organizations WHERE id = '${BIG_ORG}') AS big_pending`,
+  ]);
   console.log(`bench:seed: ${check.slice(check.indexOf("[")).replace(/\s+/g, " ").slice(0, 300)}`);
   console.log(`bench:seed: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

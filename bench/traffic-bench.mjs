@@ -48,7 +48,10 @@ async function setup(base) {
 
   const keys = [];
   for (let i = 0; i < KEYS; i++) {
-    const created = await call("POST", "/api/organizations/api-keys", { token: session, body: { name: `bench ${i}`, role: "Admin", rateLimit: "high" } });
+    const created = await call("POST", "/api/organizations/api-keys", {
+      token: session,
+      body: { name: `bench ${i}`, role: "Admin", rateLimit: "high" },
+    });
     if (created.status !== 201) throw new Error(`key creation answered ${created.status}: ${created.text}`);
     keys.push(created.body.key);
   }
@@ -110,7 +113,16 @@ async function main() {
     const server = await startDevServer({ port, vars });
     servers.push(server);
     const keys = await setup(server.base);
-    targets.push({ name, port: server.port, keys, agent: new http.Agent({ keepAlive: true, maxSockets: opts.concurrency }), rates: [], errors: 0, samples: [], sent: 0 });
+    targets.push({
+      name,
+      port: server.port,
+      keys,
+      agent: new http.Agent({ keepAlive: true, maxSockets: opts.concurrency }),
+      rates: [],
+      errors: 0,
+      samples: [],
+      sent: 0,
+    });
   }
   const [on, off] = targets;
   for (const target of targets) await drive(target, opts.warmup, opts.concurrency);
@@ -129,11 +141,14 @@ async function main() {
   console.log("");
   console.log(`warm API-key GET /api/organizations/me, limits on:  ${median(on.rates).toFixed(0)} req/s (median of ${opts.rounds})`);
   console.log(`warm API-key GET /api/organizations/me, limits off: ${median(off.rates).toFixed(0)} req/s`);
-  console.log(`verdict: limits on = ${ratio.toFixed(2)}× limits off (paired ${paired.toFixed(2)}×; bar ≥ ${BAR.toFixed(2)}×): ${ratio >= BAR ? "PASS" : "BELOW BAR"}`);
+  console.log(
+    `verdict: limits on = ${ratio.toFixed(2)}× limits off (paired ${paired.toFixed(2)}×; bar ≥ ${BAR.toFixed(2)}×): ${ratio >= BAR ? "PASS" : "BELOW BAR"}`,
+  );
   console.log(`traffic-bench: total ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   const errors = on.errors + off.errors;
   if (errors > 0) {
-    for (const t of targets) if (t.errors) console.error(`traffic-bench: ${t.name}: ${t.errors} answers other than 200, e.g. ${t.samples.join("; ")}`);
+    for (const t of targets)
+      if (t.errors) console.error(`traffic-bench: ${t.name}: ${t.errors} answers other than 200, e.g. ${t.samples.join("; ")}`);
     return 1;
   }
   return ratio < BAR && opts.strict ? 1 : 0;

@@ -35,7 +35,12 @@ const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 
 const signedUp = ok(
   "sign up",
   await api.POST("/api/auth/sign-up", {
-    body: { email: `client-${suffix}@example.com`, password: "correct horse battery", name: "Client Example", organizationName: `Client ${suffix}` },
+    body: {
+      email: `client-${suffix}@example.com`,
+      password: "correct horse battery",
+      name: "Client Example",
+      organizationName: `Client ${suffix}`,
+    },
   }),
 );
 const asUser = { headers: { authorization: `Bearer ${signedUp.session.token}` } };
@@ -53,7 +58,10 @@ async function verificationToken(email: string): Promise<string> {
   }
   throw new Error(`no verification email for ${email}: pass its token as the second argument`);
 }
-const verified = ok("verify the address", await api.POST("/api/auth/email-verification/confirm", { body: { token: await verificationToken(signedUp.user.email) } }));
+const verified = ok(
+  "verify the address",
+  await api.POST("/api/auth/email-verification/confirm", { body: { token: await verificationToken(signedUp.user.email) } }),
+);
 if (!verified.user.emailVerified) throw new Error("the address is still unverified");
 
 // 2. The organization the session acts in.
@@ -63,11 +71,17 @@ if (organization.id !== signedUp.organization.id) throw new Error("the session a
 // 3. A role: `permissions` is typed as the permission enum.
 const role = ok(
   "create a role",
-  await api.POST("/api/organizations/roles", { ...asUser, body: { name: "Guide", description: "Reads the team.", permissions: ["users.read", "roles.read"] } }),
+  await api.POST("/api/organizations/roles", {
+    ...asUser,
+    body: { name: "Guide", description: "Reads the team.", permissions: ["users.read", "roles.read"] },
+  }),
 );
 
 // 4. An API key acting with that role; its secret is shown only here.
-const apiKey = ok("create an API key", await api.POST("/api/organizations/api-keys", { ...asUser, body: { name: "Booking site", role: role.name } }));
+const apiKey = ok(
+  "create an API key",
+  await api.POST("/api/organizations/api-keys", { ...asUser, body: { name: "Booking site", role: role.name } }),
+);
 
 // 5. The key lists the members (Guide holds users.read).
 const members = ok(
@@ -78,8 +92,12 @@ const me = members.data.find((m) => m.user.id === signedUp.user.id);
 if (!me || me.role.name !== "Admin") throw new Error("the signed-up user is not listed as Admin");
 
 // A problem comes back typed too: the Guide key may not create roles.
-const refused = await api.POST("/api/organizations/roles", { headers: { authorization: `Bearer ${apiKey.key}` }, body: { name: "Nope", permissions: [] } });
-if (refused.response.status !== 403 || refused.error?.code !== "forbidden") throw new Error(`expected 403 forbidden, got ${refused.response.status}`);
+const refused = await api.POST("/api/organizations/roles", {
+  headers: { authorization: `Bearer ${apiKey.key}` },
+  body: { name: "Nope", permissions: [] },
+});
+if (refused.response.status !== 403 || refused.error?.code !== "forbidden")
+  throw new Error(`expected 403 forbidden, got ${refused.response.status}`);
 console.log("a Guide key cannot create roles: 403 forbidden");
 
 console.log(`ok: ${organization.name} has ${members.data.length} member(s); key ${apiKey.start}… acts as ${apiKey.role.name}`);

@@ -41,7 +41,12 @@ const signedUp = ok(
   "sign up",
   await signUp({
     client: anonymous,
-    body: { email: `hey-api-${suffix}@example.com`, password: "correct horse battery", name: "Hey API Journey", organizationName: `Hey API ${suffix}` },
+    body: {
+      email: `hey-api-${suffix}@example.com`,
+      password: "correct horse battery",
+      name: "Hey API Journey",
+      organizationName: `Hey API ${suffix}`,
+    },
   }),
 );
 const asUser = clientWith(signedUp.session.token);

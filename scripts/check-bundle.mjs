@@ -88,7 +88,10 @@ try {
   }
 
   const aliasesBroken = reportAliasProblems(checkAliases({ ...aliasInput, metafile: meta }));
-  if (!aliasesBroken) console.log(`Aliases: ${ALIASES.length} (scripts/lib/aliases.mjs) match wrangler.toml, their targets exist, and the bundle holds none of the modules they replace`);
+  if (!aliasesBroken)
+    console.log(
+      `Aliases: ${ALIASES.length} (scripts/lib/aliases.mjs) match wrangler.toml, their targets exist, and the bundle holds none of the modules they replace`,
+    );
 
   const over = gzip > LIMIT_KIB * 1024;
   console.log(`Worker bundle: ${kib(raw)} KiB, ${kib(gzip)} KiB gzip (limit ${LIMIT_KIB} KiB gzip) — ${over ? "OVER THE LIMIT" : "ok"}`);
@@ -116,9 +119,16 @@ try {
   };
   const deployed = await measureStartup("deployed");
   const eager = await measureStartup("eager", "bench/eager-entry.ts");
-  if (deployed) console.log(`Startup (wrangler check startup, local workerd): median ${deployed.median} ms of ${deployed.runs.join(", ")} ms`);
-  if (eager) console.log(`  with the HTTP app built at module load (bench/eager-entry.ts): median ${eager.median} ms of ${eager.runs.join(", ")} ms`);
-  if (deployed && eager) console.log(`  → the first HTTP request in an isolate builds the app: ~${Math.max(0, eager.median - deployed.median).toFixed(1)} ms, once`);
+  if (deployed)
+    console.log(`Startup (wrangler check startup, local workerd): median ${deployed.median} ms of ${deployed.runs.join(", ")} ms`);
+  if (eager)
+    console.log(
+      `  with the HTTP app built at module load (bench/eager-entry.ts): median ${eager.median} ms of ${eager.runs.join(", ")} ms`,
+    );
+  if (deployed && eager)
+    console.log(
+      `  → the first HTTP request in an isolate builds the app: ~${Math.max(0, eager.median - deployed.median).toFixed(1)} ms, once`,
+    );
 
   process.exitCode = over || aliasesBroken ? 1 : 0;
 } catch {

@@ -39,11 +39,19 @@ test("a metafile whose output still holds the module an alias should have remove
     "node_modules/zod/v4/core/to-json-schema.js": { imports: [] },
   };
   const output = (bytesInOutput) => ({ "index.js": { inputs: { "node_modules/zod/v4/core/to-json-schema.js": { bytesInOutput } } } });
-  const problems = checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile: { inputs, outputs: output(2_731) } });
+  const problems = checkAliases({
+    aliases: [alias],
+    wranglerAlias: aliasMap([alias]),
+    exists,
+    metafile: { inputs, outputs: output(2_731) },
+  });
   assert.equal(problems.length, 1);
   assert.match(problems[0], /no longer applies: the bundle still contains node_modules\/zod\/v4\/core\/to-json-schema\.js/);
   // Parsed but tree-shaken to nothing: not in the bundle.
-  assert.deepEqual(checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile: { inputs, outputs: output(0) } }), []);
+  assert.deepEqual(
+    checkAliases({ aliases: [alias], wranglerAlias: aliasMap([alias]), exists, metafile: { inputs, outputs: output(0) } }),
+    [],
+  );
 });
 
 test("a metafile where the specifier is imported by a module the alias was not written for fails", () => {

@@ -29,7 +29,9 @@ export function developmentSettings(vars) {
   const problems = [];
   if (vars.ENVIRONMENT !== "production") problems.push(`ENVIRONMENT is ${JSON.stringify(vars.ENVIRONMENT)}, not "production"`);
   if (!EMAIL_PROVIDERS.has(vars.EMAIL_PROVIDER)) {
-    problems.push(`EMAIL_PROVIDER is ${JSON.stringify(vars.EMAIL_PROVIDER)}: production sends with ${[...EMAIL_PROVIDERS].join(" or ")} (outbox is development only)`);
+    problems.push(
+      `EMAIL_PROVIDER is ${JSON.stringify(vars.EMAIL_PROVIDER)}: production sends with ${[...EMAIL_PROVIDERS].join(" or ")} (outbox is development only)`,
+    );
   }
   let appUrl = null;
   try {
@@ -41,22 +43,26 @@ export function developmentSettings(vars) {
     problems.push(`APP_URL is ${JSON.stringify(vars.APP_URL)}: production needs its public https:// origin`);
   }
   for (const [name, value] of Object.entries(DEV_VARS)) {
-    if (vars[name] === value && !problems.some((p) => p.startsWith(`${name} `))) problems.push(`${name} holds the development value ${JSON.stringify(value)}`);
+    if (vars[name] === value && !problems.some((p) => p.startsWith(`${name} `)))
+      problems.push(`${name} holds the development value ${JSON.stringify(value)}`);
   }
   for (const [name, value] of Object.entries(vars)) {
-    if (SECRET_NAME.test(name) && value !== "") problems.push(`${name} has a value in the config: a fixed key ships with every deploy (use \`wrangler secret put ${name}\`)`);
+    if (SECRET_NAME.test(name) && value !== "")
+      problems.push(`${name} has a value in the config: a fixed key ships with every deploy (use \`wrangler secret put ${name}\`)`);
   }
   return problems;
 }
 
 /** The `env.NAME ("value")` lines of a dry run's binding table (values may be shortened). */
 export function printedVars(output) {
-  return Object.fromEntries([...output.matchAll(/^env\.([A-Z0-9_]+) \("(.*?)(?:\.\.\.)?"\)\s+Environment Variable/gm)].map(([, name, value]) => [name, value]));
+  return Object.fromEntries(
+    [...output.matchAll(/^env\.([A-Z0-9_]+) \("(.*?)(?:\.\.\.)?"\)\s+Environment Variable/gm)].map(([, name, value]) => [name, value]),
+  );
 }
 
 async function main() {
   const flag = process.argv.indexOf("--config");
-  const configPath = path.resolve(flag >= 0 ? process.argv[flag + 1] ?? "" : path.join(ROOT, "wrangler.toml"));
+  const configPath = path.resolve(flag >= 0 ? (process.argv[flag + 1] ?? "") : path.join(ROOT, "wrangler.toml"));
   const shown = path.relative(process.cwd(), configPath) || configPath;
 
   const outdir = mkdtempSync(path.join(os.tmpdir(), "check-deploy-defaults-"));
@@ -80,7 +86,8 @@ async function main() {
   }
   const vars = { ...config.vars };
   const problems = developmentSettings(vars);
-  if (printed.ENVIRONMENT !== "production") problems.push(`the dry run's bindings show ENVIRONMENT ${JSON.stringify(printed.ENVIRONMENT ?? null)}, not "production"`);
+  if (printed.ENVIRONMENT !== "production")
+    problems.push(`the dry run's bindings show ENVIRONMENT ${JSON.stringify(printed.ENVIRONMENT ?? null)}, not "production"`);
 
   if (problems.length > 0) {
     console.error(`A plain \`wrangler deploy\` of ${shown} would ship development settings:`);
@@ -88,7 +95,9 @@ async function main() {
     console.error("The top level of wrangler.toml is production; development values belong in scripts/lib/dev-vars.mjs only.");
     return 1;
   }
-  console.log(`${shown}: a plain \`wrangler deploy\` ships production (ENVIRONMENT=${vars.ENVIRONMENT}, EMAIL_PROVIDER=${vars.EMAIL_PROVIDER}, APP_URL=${vars.APP_URL}); no development setting.`);
+  console.log(
+    `${shown}: a plain \`wrangler deploy\` ships production (ENVIRONMENT=${vars.ENVIRONMENT}, EMAIL_PROVIDER=${vars.EMAIL_PROVIDER}, APP_URL=${vars.APP_URL}); no development setting.`,
+  );
   return 0;
 }
 

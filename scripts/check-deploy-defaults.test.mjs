@@ -41,7 +41,8 @@ const dirs = [];
 function projectWith(toml) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "deploy-defaults-test-"));
   dirs.push(dir);
-  for (const name of ["src", "public", "migrations", "node_modules", "package.json", "tsconfig.json"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  for (const name of ["src", "public", "migrations", "node_modules", "package.json", "tsconfig.json"])
+    symlinkSync(path.join(ROOT, name), path.join(dir, name));
   writeFileSync(path.join(dir, "wrangler.toml"), toml);
   return path.join(dir, "wrangler.toml");
 }
@@ -94,7 +95,14 @@ describe("developmentSettings", () => {
     assert.equal(one({ ENVIRONMENT: "staging" }).length, 1);
     assert.equal(one({ EMAIL_PROVIDER: "outbox" }).length, 1);
     assert.equal(one({ EMAIL_PROVIDER: "smtp" }).length, 1);
-    for (const url of ["http://api.tours-events.example", "https://localhost", "https://api.localhost:8787", "https://127.0.0.1", "https://[::1]", "not a url"]) {
+    for (const url of [
+      "http://api.tours-events.example",
+      "https://localhost",
+      "https://api.localhost:8787",
+      "https://127.0.0.1",
+      "https://[::1]",
+      "not a url",
+    ]) {
       assert.equal(one({ APP_URL: url }).length, 1, url);
     }
     assert.equal(one({ EMAIL_FROM: DEV_VARS.EMAIL_FROM }).length, 1);
@@ -103,7 +111,8 @@ describe("developmentSettings", () => {
   });
 
   it("reads the dry run's printed vars, shortened values included", () => {
-    const output = 'env.DB (tours)   D1 Database\nenv.ENVIRONMENT ("production")      Environment Variable\nenv.EMAIL_FROM ("Tours & Events <no-reply@tours-events...")     Environment Variable\n';
+    const output =
+      'env.DB (tours)   D1 Database\nenv.ENVIRONMENT ("production")      Environment Variable\nenv.EMAIL_FROM ("Tours & Events <no-reply@tours-events...")     Environment Variable\n';
     assert.deepEqual(printedVars(output), { ENVIRONMENT: "production", EMAIL_FROM: "Tours & Events <no-reply@tours-events" });
   });
 });

@@ -50,11 +50,16 @@ for (const file of files(SRC)) {
     const target = resolve(file, spec);
     if (!target) continue;
     const [own, theirs] = [layerOf(file), layerOf(target)];
-    if (theirs > own) violations.push(`${path.relative(SRC, file)} (${LAYERS[own].join("/")}) imports ${path.relative(SRC, target)} (${LAYERS[theirs].join("/")})`);
+    if (theirs > own)
+      violations.push(
+        `${path.relative(SRC, file)} (${LAYERS[own].join("/")}) imports ${path.relative(SRC, target)} (${LAYERS[theirs].join("/")})`,
+      );
   }
 }
 if (violations.length > 0) {
   console.error(`check-layers: ${violations.length} import(s) run back up a layer:\n  ${violations.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`check-layers: every import in ${path.relative(process.cwd(), SRC) || "."} points down (bottom first: ${LAYERS.map((l) => l.join("/")).join(" → ")})`);
+console.log(
+  `check-layers: every import in ${path.relative(process.cwd(), SRC) || "."} points down (bottom first: ${LAYERS.map((l) => l.join("/")).join(" → ")})`,
+);

@@ -47,7 +47,11 @@ console.log(
 // wrangler prints vars given on the command line as "(hidden)": say which mode this is.
 // (The fixed development signing keys are long and say nothing: named, not printed.)
 const shown = (key, value) => (key === "JWT_SIGNING_KEYS" ? "(the development keys)" : value);
-console.log(`Development mode (scripts/lib/dev-vars.mjs): ${Object.entries(DEV_VARS).map(([key, value]) => `${key}=${shown(key, value)}`).join(", ")}`);
+console.log(
+  `Development mode (scripts/lib/dev-vars.mjs): ${Object.entries(DEV_VARS)
+    .map(([key, value]) => `${key}=${shown(key, value)}`)
+    .join(", ")}`,
+);
 const dev = spawn(process.execPath, [WRANGLER, "dev", ...devVarArgs(), ...process.argv.slice(2)], {
   cwd: ROOT,
   env: raw ? env : { ...env, ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: "1" } : {}) },

@@ -22,7 +22,12 @@ function check(condition, message) {
 }
 
 function superadmin(...args) {
-  const result = spawnSync(process.execPath, ["scripts/superadmin.mjs", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+  const result = spawnSync(process.execPath, ["scripts/superadmin.mjs", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 30_000,
+  });
   log(`superadmin ${args.join(" ")} → exit ${result.status}: ${(result.stdout + result.stderr).trim()}`);
   return result;
 }
@@ -81,7 +86,10 @@ async function main() {
   // An address nobody has proved: the grant is refused (exit 4, a message on stderr) and changes nothing.
   const refused = superadmin(email);
   check(refused.status === 4, `a grant to an unverified account must exit 4, got ${refused.status}`);
-  check(/not verified/.test(refused.stderr) && refused.stdout === "", `the refusal must explain itself on stderr: ${JSON.stringify(refused.stderr)}`);
+  check(
+    /not verified/.test(refused.stderr) && refused.stdout === "",
+    `the refusal must explain itself on stderr: ${JSON.stringify(refused.stderr)}`,
+  );
   const stillRefused = await api("GET", "/api/organizations", { token });
   check(stillRefused.status === 403, `GET /api/organizations after the refused grant → ${stillRefused.status}`);
   check((await api("GET", "/api/auth/session", { token })).body.isSuperAdmin === false, "the refused grant must leave isSuperAdmin false");
@@ -106,7 +114,11 @@ async function main() {
 
   // --revoke works on any account, a verified address or not.
   const unproven = `cli.unproven.${Date.now().toString(36)}@example.com`;
-  check((await api("POST", "/api/auth/sign-up", { body: { email: unproven, password: "a-strong-password", name: "Cli Unproven" } })).status === 201, "second sign-up failed");
+  check(
+    (await api("POST", "/api/auth/sign-up", { body: { email: unproven, password: "a-strong-password", name: "Cli Unproven" } })).status ===
+      201,
+    "second sign-up failed",
+  );
   check(superadmin("--revoke", unproven).status === 0, "--revoke on an unverified account must exit 0");
 
   check(superadmin(`nobody.${Date.now().toString(36)}@example.com`).status === 1, "an unknown email must exit 1");

@@ -29,7 +29,10 @@ let organizations;
 let tours;
 
 async function toursGet(token) {
-  const res = await fetch(`${tours.base}/tours`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${tours.base}/tours`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await res.text();
   let body = null;
   try {
@@ -49,16 +52,24 @@ async function main() {
   const api = (method, pathname, options = {}) => apiCall(organizations.base, method, pathname, { ...options, timeoutMs: 10_000 });
 
   const email = `tours-owner.${Date.now()}@example.com`;
-  const signUp = await api("POST", "/api/auth/sign-up", { body: { email, password: "a-strong-password", name: "Tour Owner", organizationName: "Alpine Tours" } });
+  const signUp = await api("POST", "/api/auth/sign-up", {
+    body: { email, password: "a-strong-password", name: "Tour Owner", organizationName: "Alpine Tours" },
+  });
   if (!check(signUp.status === 201, `sign-up → ${signUp.status}`)) return;
   await verifyThroughOutbox(organizations.base, email);
   const owner = signUp.body.session.token;
 
   const desk = await api("POST", "/api/organizations/roles", { token: owner, body: { name: "Tour desk", permissions: ["tours.read"] } });
-  const bookings = await api("POST", "/api/organizations/roles", { token: owner, body: { name: "Bookings desk", permissions: ["bookings.read"] } });
+  const bookings = await api("POST", "/api/organizations/roles", {
+    token: owner,
+    body: { name: "Bookings desk", permissions: ["bookings.read"] },
+  });
   check(desk.status === 201 && bookings.status === 201, `roles created → ${desk.status}, ${bookings.status}`);
   const reader = await api("POST", "/api/organizations/api-keys", { token: owner, body: { name: "tours reader", role: "Tour desk" } });
-  const other = await api("POST", "/api/organizations/api-keys", { token: owner, body: { name: "bookings reader", role: "Bookings desk" } });
+  const other = await api("POST", "/api/organizations/api-keys", {
+    token: owner,
+    body: { name: "bookings reader", role: "Bookings desk" },
+  });
   if (!check(reader.status === 201 && other.status === 201, `keys created → ${reader.status}, ${other.status}`)) return;
 
   // The dev registry may take a moment to list the API's entrypoint: wait for the first answer that is not a binding error.
@@ -69,19 +80,31 @@ async function main() {
     await new Promise((r) => setTimeout(r, 250));
   }
   check(first.status === 200, `GET /tours with a key whose role grants tours.read → ${first.status}`);
-  check(first.body?.organization?.name === "Alpine Tours" && first.body?.principal?.id === reader.body.id && first.body?.data?.length === 2, "  … names the key's organization and the key, and lists the tours");
+  check(
+    first.body?.organization?.name === "Alpine Tours" && first.body?.principal?.id === reader.body.id && first.body?.data?.length === 2,
+    "  … names the key's organization and the key, and lists the tours",
+  );
 
   const without = await toursGet(other.body.key);
   check(without.status === 403, `GET /tours with a key whose role lacks tours.read → ${without.status}`);
-  check(without.type.startsWith("application/problem+json") && without.body?.code === "forbidden", `  … problem+json, code ${without.body?.code}`);
+  check(
+    without.type.startsWith("application/problem+json") && without.body?.code === "forbidden",
+    `  … problem+json, code ${without.body?.code}`,
+  );
 
   const none = await toursGet(null);
-  check(none.status === 401 && none.body?.code === "unauthenticated", `GET /tours without a credential → ${none.status} ${none.body?.code}`);
+  check(
+    none.status === 401 && none.body?.code === "unauthenticated",
+    `GET /tours without a credential → ${none.status} ${none.body?.code}`,
+  );
 
   const revoke = await api("DELETE", `/api/organizations/api-keys/${reader.body.id}`, { token: owner });
   check(revoke.status === 204, `revoke the reader key → ${revoke.status}`);
   const revoked = await toursGet(reader.body.key);
-  check(revoked.status === 401 && revoked.type.startsWith("application/problem+json") && revoked.body?.code === "unauthenticated", `GET /tours with the revoked key, at once → ${revoked.status} ${revoked.body?.code}`);
+  check(
+    revoked.status === 401 && revoked.type.startsWith("application/problem+json") && revoked.body?.code === "unauthenticated",
+    `GET /tours with the revoked key, at once → ${revoked.status} ${revoked.body?.code}`,
+  );
 }
 
 try {

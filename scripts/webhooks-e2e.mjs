@@ -59,7 +59,14 @@ async function startReceiver() {
       } catch {
         // recorded as is
       }
-      received.push({ path: req.url, headers: req.headers, body, type: parsed.type, id: req.headers["webhook-id"], object: parsed.data?.object });
+      received.push({
+        path: req.url,
+        headers: req.headers,
+        body,
+        type: parsed.type,
+        id: req.headers["webhook-id"],
+        object: parsed.data?.object,
+      });
       const status = req.url === "/fail" ? failPathStatus : 200;
       res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "thanks" : "receiver is down");
     });
@@ -81,7 +88,12 @@ function verifies(secret, request) {
 }
 
 async function main() {
-  server = await startDevServer({ port: 8793, healthTimeoutMs: 45_000, onStep: (step, { base }) => log(step === "migrate" ? "applying migrations to a fresh local D1" : `starting wrangler dev on ${new URL(base).host}`) });
+  server = await startDevServer({
+    port: 8793,
+    healthTimeoutMs: 45_000,
+    onStep: (step, { base }) =>
+      log(step === "migrate" ? "applying migrations to a fresh local D1" : `starting wrangler dev on ${new URL(base).host}`),
+  });
   const receiver = await startReceiver();
   log(`server is up; receiver on ${receiver}`);
 
@@ -93,13 +105,19 @@ async function main() {
   const token = signUp.body.session.token;
 
   // 1. Subscribe and receive: every delivery verifies with the secret shown at creation.
-  const a = await api("POST", "/api/organizations/webhooks", { token, body: { url: `${receiver}/ok`, eventTypes: ["role.*", "member.*"] } });
+  const a = await api("POST", "/api/organizations/webhooks", {
+    token,
+    body: { url: `${receiver}/ok`, eventTypes: ["role.*", "member.*"] },
+  });
   check(a.status === 201 && a.body.secret?.startsWith("whsec_"), `endpoint A created (${a.status})`);
   const guide = await api("POST", "/api/organizations/roles", { token, body: { name: "Guide", permissions: ["users.read"] } });
   check(guide.status === 201, "role Guide created");
   const roleCreated = await waitFor("role.created at A", () => deliveriesTo("/ok", "role.created", (r) => r.object?.name === "Guide")[0]);
   check(verifies(a.body.secret, roleCreated), "role.created verifies with standardwebhooks");
-  check(roleCreated.headers["webhook-id"]?.startsWith("evt_") && roleCreated.headers["content-type"] === "application/json", "headers: webhook-id is the event id, JSON body");
+  check(
+    roleCreated.headers["webhook-id"]?.startsWith("evt_") && roleCreated.headers["content-type"] === "application/json",
+    "headers: webhook-id is the event id, JSON body",
+  );
 
   // A second member, through the real invitation flow (token from the dev outbox), then a role change.
   const email = `guide.${Date.now().toString(36)}@example.com`;
@@ -115,7 +133,10 @@ async function main() {
   const updated = await api("PATCH", `/api/organizations/members/${memberId}`, { token, body: { role: "Member" } });
   check(updated.status === 200, "member role changed");
   const memberAdded = await waitFor("member.added at A", () => deliveriesTo("/ok", "member.added", (r) => r.object?.id === memberId)[0]);
-  const memberUpdated = await waitFor("member.updated at A", () => deliveriesTo("/ok", "member.updated", (r) => r.object?.id === memberId)[0]);
+  const memberUpdated = await waitFor(
+    "member.updated at A",
+    () => deliveriesTo("/ok", "member.updated", (r) => r.object?.id === memberId)[0],
+  );
   check(verifies(a.body.secret, memberAdded) && verifies(a.body.secret, memberUpdated), "member.added and member.updated verify");
   check(deliveriesTo("/ok", "invitation.created").length === 0, "A, subscribed to role.* and member.*, got no invitation.* event");
 
@@ -123,12 +144,18 @@ async function main() {
   const b = await api("POST", "/api/organizations/webhooks", { token, body: { url: `${receiver}/fail`, eventTypes: ["role.created"] } });
   check(b.status === 201, "endpoint B (answers 500) created");
   await api("POST", "/api/organizations/roles", { token, body: { name: "Second", permissions: [] } });
-  const failedAttempt = await waitFor("B's first attempt", () => deliveriesTo("/fail", "role.created", (r) => r.object?.name === "Second")[0]);
+  const failedAttempt = await waitFor(
+    "B's first attempt",
+    () => deliveriesTo("/fail", "role.created", (r) => r.object?.name === "Second")[0],
+  );
   const logged = await waitFor("the 500 in B's delivery log", async () => {
     const page = await api("GET", `/api/organizations/webhooks/${b.body.id}/deliveries`, { token });
     return page.body?.data?.find((d) => d.responseStatus === 500);
   });
-  check(logged.status === "pending" && logged.attempts === 1 && logged.responseBody === "receiver is down" && logged.nextAttemptAt !== null, `delivery log: ${logged.status}, responseStatus 500, attempts ${logged.attempts}, next attempt scheduled`);
+  check(
+    logged.status === "pending" && logged.attempts === 1 && logged.responseBody === "receiver is down" && logged.nextAttemptAt !== null,
+    `delivery log: ${logged.status}, responseStatus 500, attempts ${logged.attempts}, next attempt scheduled`,
+  );
   failPathStatus = 200;
   const retry = await api("POST", `/api/organizations/webhooks/${b.body.id}/deliveries/${logged.id}/retry`, { token });
   check(retry.status === 202, `manual retry → ${retry.status}`);
@@ -145,7 +172,10 @@ async function main() {
   const rotated = await api("POST", `/api/organizations/webhooks/${a.body.id}/rotate-secret`, { token });
   check(rotated.status === 200 && rotated.body.secret !== a.body.secret, "A's secret rotated");
   await api("POST", "/api/organizations/roles", { token, body: { name: "Third", permissions: [] } });
-  const during = await waitFor("role.created after the rotation", () => deliveriesTo("/ok", "role.created", (r) => r.object?.name === "Third")[0]);
+  const during = await waitFor(
+    "role.created after the rotation",
+    () => deliveriesTo("/ok", "role.created", (r) => r.object?.name === "Third")[0],
+  );
   check(String(during.headers["webhook-signature"]).split(" ").length === 2, "two signatures in webhook-signature");
   check(verifies(a.body.secret, during) && verifies(rotated.body.secret, during), "both the old and the new secret verify");
 
@@ -157,7 +187,10 @@ async function main() {
   const control = await waitFor("role.created at C", () => deliveriesTo("/control", "role.created", (r) => r.object?.name === "Fourth")[0]);
   check(verifies(c.body.secret, control), "C received and verified role.created");
   await sleep(1_000);
-  check(received.filter((r) => r.object?.name === "Fourth" && r.path !== "/control").length === 0, "the disabled and the deleted endpoint got nothing");
+  check(
+    received.filter((r) => r.object?.name === "Fourth" && r.path !== "/control").length === 0,
+    "the disabled and the deleted endpoint got nothing",
+  );
 
   // 5. The test button: webhook.test to C only.
   const test = await api("POST", `/api/organizations/webhooks/${c.body.id}/test`, { token });

@@ -19,7 +19,8 @@ export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
   const actual = { ...(wranglerAlias ?? {}) };
   for (const [find, replacement] of Object.entries(declared)) {
     if (!(find in actual)) problems.push(`wrangler.toml [alias] lacks "${find}" = "${replacement}" (declared in scripts/lib/aliases.mjs)`);
-    else if (actual[find] !== replacement) problems.push(`wrangler.toml [alias] "${find}" = "${actual[find]}", scripts/lib/aliases.mjs says "${replacement}"`);
+    else if (actual[find] !== replacement)
+      problems.push(`wrangler.toml [alias] "${find}" = "${actual[find]}", scripts/lib/aliases.mjs says "${replacement}"`);
   }
   for (const find of Object.keys(actual)) {
     if (!(find in declared)) problems.push(`wrangler.toml [alias] "${find}" is not declared in scripts/lib/aliases.mjs`);
@@ -28,10 +29,16 @@ export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
   for (const alias of aliases) {
     if (!exists(alias.replacement)) problems.push(`alias "${alias.find}": its replacement ${alias.replacement} does not exist`);
     for (const file of alias.replaces) {
-      if (!exists(file)) problems.push(`alias "${alias.find}": the file it replaces, ${file}, no longer exists (the package's layout moved: re-check or drop the alias)`);
+      if (!exists(file))
+        problems.push(
+          `alias "${alias.find}": the file it replaces, ${file}, no longer exists (the package's layout moved: re-check or drop the alias)`,
+        );
     }
     for (const file of alias.importers) {
-      if (!exists(file)) problems.push(`alias "${alias.find}": its importer ${file} no longer exists (the package's layout moved: re-check or drop the alias)`);
+      if (!exists(file))
+        problems.push(
+          `alias "${alias.find}": its importer ${file} no longer exists (the package's layout moved: re-check or drop the alias)`,
+        );
     }
   }
 
@@ -54,9 +61,11 @@ export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
         const entry = Object.entries(inputs).find(([file]) => normalize(file) === normalize(importer))?.[1];
         if (!entry) continue;
         const imports = (entry.imports ?? []).filter((i) => i.original === alias.find);
-        if (imports.length === 0) problems.push(`alias "${alias.find}": ${importer} no longer imports "${alias.find}" (re-check or drop the alias)`);
+        if (imports.length === 0)
+          problems.push(`alias "${alias.find}": ${importer} no longer imports "${alias.find}" (re-check or drop the alias)`);
         for (const { path } of imports) {
-          if (normalize(path) !== replacement) problems.push(`alias "${alias.find}" no longer applies: ${importer} imports it as ${normalize(path)}`);
+          if (normalize(path) !== replacement)
+            problems.push(`alias "${alias.find}" no longer applies: ${importer} imports it as ${normalize(path)}`);
         }
       }
     }
@@ -65,7 +74,9 @@ export function checkAliases({ aliases, wranglerAlias, exists, metafile }) {
       for (const { original } of imports) {
         const alias = original === undefined ? undefined : byFind.get(original);
         if (alias && !alias.importers.includes(normalize(importer))) {
-          problems.push(`alias "${alias.find}" also catches ${normalize(importer)}'s import of "${original}", which it was not written for`);
+          problems.push(
+            `alias "${alias.find}" also catches ${normalize(importer)}'s import of "${original}", which it was not written for`,
+          );
         }
       }
     }

@@ -33,7 +33,12 @@ function killGroup(child, signal) {
 /** Runs one wrangler command to completion (own process group, bounded in time). */
 export function runWrangler(args, { timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, [WRANGLER, ...args], {
+      cwd: ROOT,
+      env: wranglerEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -120,9 +125,23 @@ export async function startDevServer({
   child = spawn(
     process.execPath,
     [
-      WRANGLER, "dev", ...configArgs, "--local", "--ip", HOST, "--port", String(chosenPort),
-      "--inspector-ip", HOST, "--inspector-port", String(inspectorPort), ...persist,
-      "--show-interactive-dev-session=false", "--live-reload=false", "--log-level", verbose ? "log" : "warn",
+      WRANGLER,
+      "dev",
+      ...configArgs,
+      "--local",
+      "--ip",
+      HOST,
+      "--port",
+      String(chosenPort),
+      "--inspector-ip",
+      HOST,
+      "--inspector-port",
+      String(inspectorPort),
+      ...persist,
+      "--show-interactive-dev-session=false",
+      "--live-reload=false",
+      "--log-level",
+      verbose ? "log" : "warn",
       ...(development ? devVarArgs({ ...DEV_VARS, ...vars }) : []),
     ],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },

@@ -26,8 +26,22 @@ export const DEV_VARS = Object.freeze({
   // here, so worthless anywhere else: the Worker refuses a `development-*` kid outside development,
   // and production's keys come from `wrangler secret put JWT_SIGNING_KEYS`.
   JWT_SIGNING_KEYS: JSON.stringify([
-    { kid: "development-1", kty: "EC", crv: "P-256", x: "jPJQf6q5W7AcP8He-3aP7uR-JJ6cbzbxsZZ9glofNmg", y: "hrx3vC8-gYJRs5ZiN4wV7T2AsqEs2KI8AnA-3U0yRGM", d: "RmyytKP-SoMxb28CIH-BxW7k0fSRX7vYl7D7lPGMusE" },
-    { kid: "development-0", kty: "EC", crv: "P-256", x: "sQcgps8MJEEc6rhFGm0qPQaFRPjRaRXB5147IUwRqxU", y: "ZhdI7NrXhbugqlyjUg8YNUQRnKVYrnRcVOI9tN1YA3M", d: "hCVubu0XfMBjFAYaUdCFXpE7JmflbRv5nlhm6LWuymw" },
+    {
+      kid: "development-1",
+      kty: "EC",
+      crv: "P-256",
+      x: "jPJQf6q5W7AcP8He-3aP7uR-JJ6cbzbxsZZ9glofNmg",
+      y: "hrx3vC8-gYJRs5ZiN4wV7T2AsqEs2KI8AnA-3U0yRGM",
+      d: "RmyytKP-SoMxb28CIH-BxW7k0fSRX7vYl7D7lPGMusE",
+    },
+    {
+      kid: "development-0",
+      kty: "EC",
+      crv: "P-256",
+      x: "sQcgps8MJEEc6rhFGm0qPQaFRPjRaRXB5147IUwRqxU",
+      y: "ZhdI7NrXhbugqlyjUg8YNUQRnKVYrnRcVOI9tN1YA3M",
+      d: "hCVubu0XfMBjFAYaUdCFXpE7JmflbRv5nlhm6LWuymw",
+    },
   ]),
 });
 

@@ -24,9 +24,23 @@ export async function startToursService({ port = 8796, verbose = false, healthTi
   const child = spawn(
     process.execPath,
     [
-      WRANGLER, "dev", "--config", CONFIG, "--local", "--ip", HOST, "--port", String(chosenPort),
-      "--inspector-ip", HOST, "--inspector-port", String(inspectorPort),
-      "--show-interactive-dev-session=false", "--live-reload=false", "--log-level", verbose ? "log" : "warn",
+      WRANGLER,
+      "dev",
+      "--config",
+      CONFIG,
+      "--local",
+      "--ip",
+      HOST,
+      "--port",
+      String(chosenPort),
+      "--inspector-ip",
+      HOST,
+      "--inspector-port",
+      String(inspectorPort),
+      "--show-interactive-dev-session=false",
+      "--live-reload=false",
+      "--log-level",
+      verbose ? "log" : "warn",
     ],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
@@ -65,5 +79,7 @@ export async function startToursService({ port = 8796, verbose = false, healthTi
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new Error(`the tours service did not answer GET /health within ${healthTimeoutMs / 1000} s\n${log.split("\n").slice(-30).join("\n")}`);
+  throw new Error(
+    `the tours service did not answer GET /health within ${healthTimeoutMs / 1000} s\n${log.split("\n").slice(-30).join("\n")}`,
+  );
 }

@@ -80,7 +80,14 @@ async function loadSession(ctx: AuthCacheContext, tokenHash: string): Promise<Cr
 
 async function loadUser(ctx: AuthCacheContext, userId: string): Promise<UserRecord | null> {
   const row = await ctx.primary
-    .select({ id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified, isSuperAdmin: users.isSuperAdmin, mfaEnabled: users.mfaEnabled })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      emailVerified: users.emailVerified,
+      isSuperAdmin: users.isSuperAdmin,
+      mfaEnabled: users.mfaEnabled,
+    })
     .from(users)
     .where(eq(users.id, userId))
     .get();

@@ -1,4 +1,4 @@
-import { is, sql, SQL } from "drizzle-orm";
+import { is, sql, type SQL } from "drizzle-orm";
 import { SQLiteColumn, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 
 /**

@@ -29,7 +29,13 @@ interface Unfiltered<Row> {
  * the same 404 as an unknown one, and so is a malformed id (checked through lib/ids.ts, before any
  * read). `from` narrows the read (a projection, a join) over `table`.
  */
-export function findInOrg<T extends TenantTable>(ctx: DbContext, table: T, id: string, organizationId: string, what: string): Promise<T["$inferSelect"]>;
+export function findInOrg<T extends TenantTable>(
+  ctx: DbContext,
+  table: T,
+  id: string,
+  organizationId: string,
+  what: string,
+): Promise<T["$inferSelect"]>;
 export function findInOrg<T extends TenantTable, Row>(
   ctx: DbContext,
   table: T,
@@ -127,7 +133,12 @@ export function insertRowWhere<T extends SQLiteTable>(db: Database, table: T, ro
     Object.entries(getTableColumns(table)).map(([key, column]) => {
       // A column left out takes its declared default (as a plain INSERT would), else NULL.
       const col = column as SQLiteColumn;
-      const value = values[key] !== undefined ? values[key] : col.hasDefault && col.default !== undefined && !isSQLWrapper(col.default) ? col.default : null;
+      const value =
+        values[key] !== undefined
+          ? values[key]
+          : col.hasDefault && col.default !== undefined && !isSQLWrapper(col.default)
+            ? col.default
+            : null;
       return [key, sql`${value === null ? null : col.mapToDriverValue(value)}`];
     }),
   );

@@ -19,4 +19,5 @@ export const SESSION_LIMIT = 1200;
 
 const TIER_SET: ReadonlySet<string> = new Set(RATE_LIMIT_TIERS);
 /** A stored or cached tier, read defensively: anything unknown (a record cached before tiers existed) is the default. */
-export const tierOf = (value: unknown): RateLimitTier => (typeof value === "string" && TIER_SET.has(value) ? (value as RateLimitTier) : DEFAULT_RATE_LIMIT_TIER);
+export const tierOf = (value: unknown): RateLimitTier =>
+  typeof value === "string" && TIER_SET.has(value) ? (value as RateLimitTier) : DEFAULT_RATE_LIMIT_TIER;

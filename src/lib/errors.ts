@@ -87,20 +87,24 @@ const TITLES: Record<ErrorCode, string> = {
 
 /** What each code means and what the client can do about it: the error catalog at /docs/errors. */
 export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
-  validation_failed: "The request's path, query or body broke a rule (a missing or unknown field, a bad value). `errors` lists each problem with its `path`.",
+  validation_failed:
+    "The request's path, query or body broke a rule (a missing or unknown field, a bad value). `errors` lists each problem with its `path`.",
   invalid_json: "The body is not well-formed JSON.",
   invalid_cursor: "The `cursor` is not one this API issued. Start again from the first page.",
   webhook_url_forbidden:
     "The webhook URL names an address on this side of the internet (loopback, private, link-local, CGNAT, unique-local, multicast, reserved, in any spelling) or a name that resolves only inside a network (`localhost`, `.local`, `.internal`, `.home.arpa`, a single label). Use a public https:// host.",
-  unauthenticated: "No credential, or one that is malformed, unknown, expired, revoked or signed out. Every case gets this same body, with `WWW-Authenticate`.",
+  unauthenticated:
+    "No credential, or one that is malformed, unknown, expired, revoked or signed out. Every case gets this same body, with `WWW-Authenticate`.",
   mfa_code_invalid:
     "The TOTP or recovery code is wrong, was already used, or the sign-in's `mfaToken` is unknown, expired, used or has had 5 wrong codes (then sign in with the password again). 401 when signing in; 400 when confirming an enrollment; 403 when a code guards an account change (disabling MFA, deleting the account).",
   mfa_required:
     "The organization requires a second factor and this session's user has none. Enroll with POST /api/auth/mfa/totp (the account routes still work), or switch to another organization.",
-  forbidden: "The credential is valid but may not do this: its role lacks the permission, the route needs a session (not an API key), the Admin role or a Super Admin, or the change would grant more than the caller holds.",
+  forbidden:
+    "The credential is valid but may not do this: its role lacks the permission, the route needs a session (not an API key), the Admin role or a Super Admin, or the change would grant more than the caller holds.",
   email_not_verified:
     "The session's email address is not verified. Until it is, invitations addressed to it stay hidden, and the account cannot create API keys, webhook endpoints or invitations. Use the emailed link, or POST /api/auth/email-verification for a new one.",
-  csrf_rejected: "A state-changing request authenticated by the session cookie came from another site (Origin/Sec-Fetch-Site). Send `Authorization: Bearer` instead, or call from the same origin.",
+  csrf_rejected:
+    "A state-changing request authenticated by the session cookie came from another site (Origin/Sec-Fetch-Site). Send `Authorization: Bearer` instead, or call from the same origin.",
   current_password_incorrect: "The current password given to change it is wrong.",
   not_found: "Nothing here: the resource does not exist, belongs to another organization, or the link was used or replaced.",
   method_not_allowed: "The path exists, but not under this method. `Allow` lists the methods it answers.",
@@ -110,19 +114,24 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   invitation_pending: "A pending invitation to this address exists already: resend it instead.",
   last_admin: "The organization must keep at least one Admin: the last one cannot be demoted or removed.",
   role_in_use: "The role is still held by a member, an API key or a pending invitation.",
-  role_name_reserved: "`Admin` cannot be shadowed, a custom role cannot take a system role's name, and a shadow cannot be renamed away from it.",
+  role_name_reserved:
+    "`Admin` cannot be shadowed, a custom role cannot take a system role's name, and a shadow cannot be renamed away from it.",
   role_name_taken: "The organization already has a role of this name (case-insensitive).",
   email_already_verified: "The address is verified already; there is nothing to send.",
-  idempotency_key_in_progress: "A request with this `Idempotency-Key` is still running. Retry after `Retry-After` seconds to get its response.",
+  idempotency_key_in_progress:
+    "A request with this `Idempotency-Key` is still running. Retry after `Retry-After` seconds to get its response.",
   limit_reached: "An organization may have at most 20 webhook endpoints. Delete one first.",
   endpoint_disabled: "The webhook endpoint is disabled: re-enable it (PATCH enabled: true) before sending to it.",
   delivery_succeeded: "This delivery already succeeded: the receiver has it (dedupe on `webhook-id`). Nothing was queued.",
   sole_admin:
     "The account is the only Admin of organizations that have other members (named in `detail`). Make another member Admin there, or leave them, before deleting the account.",
   mfa_not_enabled: "Requiring MFA in an organization takes an Admin who has MFA enabled: enroll first (POST /api/auth/mfa/totp).",
-  mfa_already_enabled: "The account already has a confirmed TOTP second factor. Disable it first (DELETE /api/auth/mfa/totp) to enroll a new device.",
-  idempotency_key_reused: "This `Idempotency-Key` was used with a different request (method, path or body) in the last 24 hours. Use a new key for a new request.",
-  no_active_organization: "The session's active organization was deleted, or its membership removed. Switch with PUT /api/auth/session/organization.",
+  mfa_already_enabled:
+    "The account already has a confirmed TOTP second factor. Disable it first (DELETE /api/auth/mfa/totp) to enroll a new device.",
+  idempotency_key_reused:
+    "This `Idempotency-Key` was used with a different request (method, path or body) in the last 24 hours. Use a new key for a new request.",
+  no_active_organization:
+    "The session's active organization was deleted, or its membership removed. Switch with PUT /api/auth/session/organization.",
   invitation_expired: "The invitation's link has expired. Ask for it to be resent.",
   token_expired: "The emailed link (verification or password reset) has expired. Ask for a new one.",
   payload_too_large: "The body is larger than 64 KiB.",
@@ -144,7 +153,12 @@ export const errorTypeUri = (code: ErrorCode) => `${ERROR_CATALOG_PATH}#${code}`
 
 /** Every code with its status, title and meaning, in declaration order. */
 export const errorCatalog = () =>
-  (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => ({ code, status: ERROR_CODES[code], title: TITLES[code], description: ERROR_DESCRIPTIONS[code] }));
+  (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => ({
+    code,
+    status: ERROR_CODES[code],
+    title: TITLES[code],
+    description: ERROR_DESCRIPTIONS[code],
+  }));
 
 export interface FieldError {
   path: string;
@@ -177,7 +191,13 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[], status: number = ERROR_CODES[code]): ProblemBody {
+export function problemBody(
+  code: ErrorCode,
+  detail: string,
+  requestId: string,
+  errors?: FieldError[],
+  status: number = ERROR_CODES[code],
+): ProblemBody {
   return {
     type: errorTypeUri(code),
     title: TITLES[code],

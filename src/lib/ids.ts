@@ -45,7 +45,9 @@ function randomDigits(time: number): number[] {
 }
 
 export function newId(prefix: IdPrefix, time = Date.now()): string {
-  return `${prefix}_${encodeTime(time)}${randomDigits(time).map((d) => ALPHABET[d]).join("")}`;
+  return `${prefix}_${encodeTime(time)}${randomDigits(time)
+    .map((d) => ALPHABET[d])
+    .join("")}`;
 }
 
 /**

@@ -28,6 +28,9 @@ export function setLogSink(next: LogSink | null): void {
 }
 
 export function createLogger(stamp: LogFields): Logger {
-  const write = (level: LogLevel) => (msg: string, fields: LogFields = {}) => sink(level, JSON.stringify({ level, msg, ...stamp, ...fields }));
+  const write =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) =>
+      sink(level, JSON.stringify({ level, msg, ...stamp, ...fields }));
   return { info: write("info"), warn: write("warn"), error: write("error") };
 }

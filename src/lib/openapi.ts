@@ -38,7 +38,8 @@ export const HEADER_COMPONENTS = {
     schema: { type: "string", pattern: CLIENT_REQUEST_ID_PATTERN, example: "checkout-7f3a9c" },
   },
   "X-D1-Bookmark": {
-    description: "The D1 bookmark of this request's reads and writes (when it touched the database). Send it back as the `x-d1-bookmark` request header to read at least what this response saw, on any replica.",
+    description:
+      "The D1 bookmark of this request's reads and writes (when it touched the database). Send it back as the `x-d1-bookmark` request header to read at least what this response saw, on any replica.",
     schema: { type: "string", pattern: BOOKMARK.source },
   },
   "Retry-After": {
@@ -47,7 +48,8 @@ export const HEADER_COMPONENTS = {
     required: true,
   },
   "Set-Cookie": {
-    description: "The `session` cookie (HttpOnly, Secure, SameSite=Lax) for browsers: set on sign-up, sign-in and accepting, cleared on sign-out.",
+    description:
+      "The `session` cookie (HttpOnly, Secure, SameSite=Lax) for browsers: set on sign-up, sign-in and accepting, cleared on sign-out.",
     schema: { type: "string", example: "session=sst_…; Path=/; Expires=Sat, 28 Nov 2026 16:00:00 GMT; HttpOnly; Secure; SameSite=Lax" },
   },
   Allow: {
@@ -79,7 +81,9 @@ const headerRef = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` 
  * sane one, `X-D1-Bookmark` whenever D1 was touched, plus the ones named.
  */
 export const responseHeaders = (...names: HeaderName[]) =>
-  Object.fromEntries((["X-Request-Id", "X-Client-Request-Id", "X-D1-Bookmark", ...names] as HeaderName[]).map((name) => [name, headerRef(name)]));
+  Object.fromEntries(
+    (["X-Request-Id", "X-Client-Request-Id", "X-D1-Bookmark", ...names] as HeaderName[]).map((name) => [name, headerRef(name)]),
+  );
 
 /** For the responses a retried `Idempotency-Key` request can replay (the idempotency work uses it). */
 export const IDEMPOTENT_REPLAY_HEADERS: HeaderName[] = ["Idempotent-Replayed"];
@@ -100,7 +104,12 @@ const DESCRIPTIONS: Record<number, string> = {
   503: "A storage dependency is briefly unavailable; retry after Retry-After seconds.",
 };
 
-const PROBLEM_HEADERS: Record<number, HeaderName[]> = { 401: ["WWW-Authenticate"], 405: ["Allow"], 429: ["Retry-After"], 503: ["Retry-After"] };
+const PROBLEM_HEADERS: Record<number, HeaderName[]> = {
+  401: ["WWW-Authenticate"],
+  405: ["Allow"],
+  429: ["Retry-After"],
+  503: ["Retry-After"],
+};
 
 const problem = (status: number) => ({
   description: DESCRIPTIONS[status] ?? "Error",

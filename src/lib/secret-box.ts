@@ -45,9 +45,9 @@ const aesKeys = new Map<string, Promise<CryptoKey>>();
 export function keyIdOf(material: string): Promise<string> {
   let id = keyIds.get(material);
   if (!id) {
-    id = crypto.subtle.digest("SHA-256", utf8(`secret-box key id\0${material}`)).then((digest) =>
-      toBase64(new Uint8Array(digest).slice(0, 6)).replaceAll("+", "-").replaceAll("/", "_"),
-    );
+    id = crypto.subtle
+      .digest("SHA-256", utf8(`secret-box key id\0${material}`))
+      .then((digest) => toBase64(new Uint8Array(digest).slice(0, 6)).replaceAll("+", "-").replaceAll("/", "_"));
     keyIds.set(material, id);
   }
   return id;
@@ -74,7 +74,11 @@ export function sealedKeyId(stored: string): string | null {
 
 export async function seal(ring: KeyRing, purpose: string, context: string, plaintext: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: utf8(context) }, await aesKey(ring.current, purpose), utf8(plaintext));
+  const sealed = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: utf8(context) },
+    await aesKey(ring.current, purpose),
+    utf8(plaintext),
+  );
   return `${SECRET_BOX_VERSION}.${await keyIdOf(ring.current)}.${toBase64(iv)}.${toBase64(new Uint8Array(sealed))}`;
 }
 
@@ -95,6 +99,10 @@ export async function open(ring: KeyRing, purpose: string, context: string, stor
   const previousId = ring.previous ? await keyIdOf(ring.previous) : null;
   const material = keyId === currentId ? ring.current : keyId === previousId ? ring.previous! : null;
   if (material === null) throw new UnknownSecretKeyError(keyId, previousId ? [currentId, previousId] : [currentId]);
-  const clear = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), additionalData: utf8(context) }, await aesKey(material, purpose), fromBase64(sealed));
+  const clear = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: fromBase64(iv), additionalData: utf8(context) },
+    await aesKey(material, purpose),
+    fromBase64(sealed),
+  );
   return { plaintext: new TextDecoder().decode(clear), underPrevious: material !== ring.current };
 }

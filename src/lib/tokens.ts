@@ -7,7 +7,14 @@ import { crc32, toBase62, toHex, uintToBase62 } from "./encoding";
  * refused with pure CPU work: no KV or D1 read (a cheap defence against credential-stuffing load).
  * Only SHA-256(token) is ever stored.
  */
-export const TOKEN_PREFIXES = { apiKey: "ork", session: "sst", invitation: "ivt", emailVerification: "vet", passwordReset: "prt", mfaChallenge: "mfa" } as const;
+export const TOKEN_PREFIXES = {
+  apiKey: "ork",
+  session: "sst",
+  invitation: "ivt",
+  emailVerification: "vet",
+  passwordReset: "prt",
+  mfaChallenge: "mfa",
+} as const;
 export type TokenKind = keyof typeof TOKEN_PREFIXES;
 
 const RANDOM_LENGTH = 43;

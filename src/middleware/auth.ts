@@ -12,7 +12,13 @@ export const SESSION_COOKIE = "session";
 
 /** Browsers may carry the session as an HttpOnly cookie (the invitation page does). */
 export function setSessionCookie(c: Context, session: { token: string; expiresAt: string }) {
-  setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", expires: new Date(session.expiresAt) });
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Lax",
+    path: "/",
+    expires: new Date(session.expiresAt),
+  });
 }
 
 /**
@@ -50,7 +56,9 @@ export const requireAuth = (...kinds: Principal["kind"][]) =>
     // The same admission as the Authorizer RPC (services/auth/admit.ts).
     const principal = await admit(c.get("ctx"), token);
     if (!kinds.includes(principal.kind)) {
-      throw forbidden(principal.kind === "api_key" ? "This endpoint needs a user session; API keys cannot use it." : "This endpoint needs an API key.");
+      throw forbidden(
+        principal.kind === "api_key" ? "This endpoint needs a user session; API keys cannot use it." : "This endpoint needs an API key.",
+      );
     }
     c.get("ctx").principal = principal;
     await meterTraffic(c, principal, next);

@@ -20,7 +20,12 @@ const corsForListedOrigin = cors({
 
 /** `CORS_ORIGINS` parsed; read per request so an env without the var, or with another value, just works. */
 export function allowedOrigins(value: string | undefined): Set<string> {
-  return new Set((value ?? "").split(",").map((origin) => origin.trim()).filter(Boolean));
+  return new Set(
+    (value ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  );
 }
 
 export const apiCors = createMiddleware<AppBindings>(async (c, next) => {

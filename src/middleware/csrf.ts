@@ -24,7 +24,10 @@ export const csrfGuard = createMiddleware<AppBindings>(async (c, next) => {
     const origin = c.req.header("origin");
     const sameOrigin = c.req.header("sec-fetch-site") === "same-origin";
     if (!sameOrigin && origin !== siteOrigin(c.env, c.req.url)) {
-      throw new ApiError("csrf_rejected", "This request carries the session cookie but does not come from this site's own pages. Use Authorization: Bearer from other origins.");
+      throw new ApiError(
+        "csrf_rejected",
+        "This request carries the session cookie but does not come from this site's own pages. Use Authorization: Bearer from other origins.",
+      );
     }
   }
   await next();

@@ -31,7 +31,9 @@ export function errorHandler(error: Error, c: Context<AppBindings>): Response {
   const log = c.get("ctx")?.log ?? createLogger({ requestId, clientRequestId: c.get("clientRequestId") });
   if (isDependencyOutage(error)) {
     log.error("dependency_unavailable", { error: String(error) });
-    return problemResponse("service_unavailable", "A storage service is unavailable right now. Retry shortly.", requestId, { headers: { "retry-after": "1" } });
+    return problemResponse("service_unavailable", "A storage service is unavailable right now. Retry shortly.", requestId, {
+      headers: { "retry-after": "1" },
+    });
   }
   log.error("unhandled_error", { error: String(error), stack: error.stack });
   return problemResponse("internal_error", "Something went wrong on our side. Quote the requestId if you contact us.", requestId);
@@ -43,7 +45,9 @@ export function errorHandler(error: Error, c: Context<AppBindings>): Response {
  */
 function isDependencyOutage(error: Error): boolean {
   const text = `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`;
-  return /Network connection lost|overloaded|Internal error in D1|storage (operation|caller) .*(timed out|exceeded)|KV (GET|PUT|DELETE) failed|Too many requests queued/i.test(text);
+  return /Network connection lost|overloaded|Internal error in D1|storage (operation|caller) .*(timed out|exceeded)|KV (GET|PUT|DELETE) failed|Too many requests queued/i.test(
+    text,
+  );
 }
 
 type RouteInfo = { method: string; path: string };

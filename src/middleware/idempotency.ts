@@ -5,12 +5,7 @@ import { sha256Hex } from "../lib/tokens";
 import { callerOf } from "../services/auth/guards";
 import { requireDeclared, type DeclaredRequirements } from "../services/auth/declared-requirements";
 import type { Principal } from "../services/auth/principal";
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  releaseIdempotencyKey,
-  type IdempotencyScope,
-} from "../services/idempotency/records";
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, type IdempotencyScope } from "../services/idempotency/records";
 
 /** 1–255 printable ASCII characters (docs/api-conventions.md, "Safe retries: Idempotency-Key"). */
 export const IDEMPOTENCY_KEY = /^[\x20-\x7E]{1,255}$/;
@@ -51,10 +46,15 @@ export const idempotency = (declared: DeclaredRequirements) =>
     const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
     const claim = await claimIdempotencyKey(ctx, scope, key, requestHash);
     if (claim.kind === "in_progress") {
-      throw new ApiError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running. Retry in a moment.", { headers: { "retry-after": "1" } });
+      throw new ApiError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running. Retry in a moment.", {
+        headers: { "retry-after": "1" },
+      });
     }
     if (claim.kind === "reused") {
-      throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request. Use a new key for a new request.");
+      throw new ApiError(
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with a different request. Use a new key for a new request.",
+      );
     }
     if (claim.kind === "replay") {
       const headers: Record<string, string> = { "idempotent-replayed": "true" };
@@ -69,7 +69,11 @@ export const idempotency = (declared: DeclaredRequirements) =>
         await releaseIdempotencyKey(ctx, scope, claim.keyHash);
       } else {
         const body = await response.clone().text();
-        await completeIdempotencyKey(ctx, scope, key, claim.keyHash, { status: response.status, contentType: response.headers.get("content-type"), body });
+        await completeIdempotencyKey(ctx, scope, key, claim.keyHash, {
+          status: response.status,
+          contentType: response.headers.get("content-type"),
+          body,
+        });
       }
     } catch (error) {
       // Never leave a key stuck "in progress" for a day: give it back, and answer as planned.

@@ -19,9 +19,13 @@ const SANE_CLIENT_REQUEST_ID = new RegExp(CLIENT_REQUEST_ID_PATTERN);
 function bookmarkOf(header: string | undefined, cookie: string | undefined): string | null {
   if (header !== undefined) {
     if (!isBookmark(header)) {
-      throw new ApiError("validation_failed", "x-d1-bookmark is not a D1 bookmark: send back the value of a response's x-d1-bookmark header.", {
-        errors: [{ path: "x-d1-bookmark", message: "Not a D1 bookmark." }],
-      });
+      throw new ApiError(
+        "validation_failed",
+        "x-d1-bookmark is not a D1 bookmark: send back the value of a response's x-d1-bookmark header.",
+        {
+          errors: [{ path: "x-d1-bookmark", message: "Not a D1 bookmark." }],
+        },
+      );
     }
     return header;
   }

@@ -36,7 +36,8 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
     if (batch.queue === EMAILS_DEAD_LETTER_QUEUE) {
       // Invitations record the failure for their org's admins; an account email's sender sees that
       // no email came and asks again (resend verification, request another reset).
-      if (email.type === "invitation") await setDeliveryStatus(ctx, email.emailId, "failed", `Undelivered after ${EMAIL_MAX_ATTEMPTS} attempts.`);
+      if (email.type === "invitation")
+        await setDeliveryStatus(ctx, email.emailId, "failed", `Undelivered after ${EMAIL_MAX_ATTEMPTS} attempts.`);
       else ctx.log.error("account_email_undelivered", { emailId: email.emailId, type: email.type });
       message.ack();
       continue;
@@ -47,9 +48,20 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
       message.ack();
     } catch (error) {
       const final = message.attempts >= EMAIL_MAX_ATTEMPTS || !isRetryable(error);
-      ctx.log.error("email_delivery_failed", { emailId: email.emailId, type: email.type, attempts: message.attempts, final, error: String(error) });
+      ctx.log.error("email_delivery_failed", {
+        emailId: email.emailId,
+        type: email.type,
+        attempts: message.attempts,
+        final,
+        error: String(error),
+      });
       if (email.type === "invitation") {
-        await setDeliveryStatus(ctx, email.emailId, final ? "failed" : "queued", String(error instanceof Error ? error.message : error)).catch(() => {});
+        await setDeliveryStatus(
+          ctx,
+          email.emailId,
+          final ? "failed" : "queued",
+          String(error instanceof Error ? error.message : error),
+        ).catch(() => {});
       }
       if (final && !isRetryable(error)) {
         message.ack(); // a configuration error: retrying cannot help

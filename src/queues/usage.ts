@@ -12,7 +12,11 @@ export const USAGE_QUEUE = "tours-events-usage";
  * and after max_retries its counts are lost, logged.
  */
 export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env, executionCtx: ExecutionContext): Promise<void> {
-  const ctx = buildContext({ env, messageId: batch.messages[0]?.id ?? "usage-batch", waitUntil: (promise) => executionCtx.waitUntil(promise) });
+  const ctx = buildContext({
+    env,
+    messageId: batch.messages[0]?.id ?? "usage-batch",
+    waitUntil: (promise) => executionCtx.waitUntil(promise),
+  });
   const entries: UsageEntry[] = [];
   for (const message of batch.messages) {
     const parsed = UsageMessage.safeParse(message.body);

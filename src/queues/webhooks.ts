@@ -32,12 +32,18 @@ export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env,
   const lanes = new Map<string, Received[]>();
   for (const message of batch.messages) {
     const parsed = WebhookMessage.safeParse(message.body);
-    const lane = !parsed.success ? "invalid" : parsed.data.kind === "event" ? "fan-out" : (parsed.data.organizationId ?? "unknown-organization");
+    const lane = !parsed.success
+      ? "invalid"
+      : parsed.data.kind === "event"
+        ? "fan-out"
+        : (parsed.data.organizationId ?? "unknown-organization");
     lanes.set(lane, [...(lanes.get(lane) ?? []), { message, parsed }]);
   }
   await Promise.all(
     [...lanes].map(([lane, received]) =>
-      runLimited(received, lane === "fan-out" || lane === "invalid" ? received.length : IN_FLIGHT_PER_ORGANIZATION, (r) => handleMessage(r, batch.queue, env, executionCtx)),
+      runLimited(received, lane === "fan-out" || lane === "invalid" ? received.length : IN_FLIGHT_PER_ORGANIZATION, (r) =>
+        handleMessage(r, batch.queue, env, executionCtx),
+      ),
     ),
   );
 }
@@ -73,7 +79,8 @@ async function handleMessage({ message, parsed }: Received, queue: string, env: 
     }
     const result = await attemptDelivery(ctx, body, message.attempts);
     ctx.log.info("webhook_delivery", { deliveryId: body.deliveryId, manual: body.manual ?? false, attempt: message.attempts, ...result });
-    if ((result.outcome === "failed" || result.outcome === "deferred") && result.retryInSeconds !== undefined) message.retry({ delaySeconds: result.retryInSeconds });
+    if ((result.outcome === "failed" || result.outcome === "deferred") && result.retryInSeconds !== undefined)
+      message.retry({ delaySeconds: result.retryInSeconds });
     else message.ack();
   } catch (error) {
     ctx.log.error("webhook_message_failed", { kind: body.kind, attempts: message.attempts, error: String(error) });

@@ -30,7 +30,11 @@ const requirementsOf = (route: DeclaredRoute): DeclaredRequirements => ({
  */
 function middlewareOf(route: DeclaredRoute): MiddlewareHandler[] {
   const own = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
-  return [...own, ...(route.request?.body ? [] : [refuseBodyFields]), ...(route["x-idempotent"] ? [idempotency(requirementsOf(route))] : [])];
+  return [
+    ...own,
+    ...(route.request?.body ? [] : [refuseBodyFields]),
+    ...(route["x-idempotent"] ? [idempotency(requirementsOf(route))] : []),
+  ];
 }
 
 /**
@@ -51,7 +55,10 @@ export function createRouter() {
   });
   const register = router.openapi;
   router.openapi = ((route: DeclaredRoute, ...rest: unknown[]) =>
-    (register as (route: RouteConfig, ...rest: unknown[]) => unknown)({ ...route, middleware: middlewareOf(route) }, ...rest)) as typeof router.openapi;
+    (register as (route: RouteConfig, ...rest: unknown[]) => unknown)(
+      { ...route, middleware: middlewareOf(route) },
+      ...rest,
+    )) as typeof router.openapi;
   return router;
 }
 

@@ -15,7 +15,10 @@ export const OrganizationSchema = z
     name: z.string().openapi({ example: "Sunset Tours" }),
     logo: z.string().nullable().openapi({ example: "https://cdn.example.com/sunset.png" }),
     timezone: z.string().openapi({ example: "America/Los_Angeles" }),
-    requireMfa: z.boolean().openapi({ description: "While true, sessions of users without MFA get 403 `mfa_required` on this organization's routes (API keys are not affected)." }),
+    requireMfa: z.boolean().openapi({
+      description:
+        "While true, sessions of users without MFA get 403 `mfa_required` on this organization's routes (API keys are not affected).",
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -26,7 +29,9 @@ export const UserSchema = z
     id: z.string().openapi({ example: "usr_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     email: z.string().openapi({ example: "ana@sunset-tours.example" }),
     name: z.string().openapi({ example: "Ana Ruiz" }),
-    emailVerified: z.boolean().openapi({ description: "Whether the owner of `email` has proved it (verification, password-reset or invitation link)." }),
+    emailVerified: z
+      .boolean()
+      .openapi({ description: "Whether the owner of `email` has proved it (verification, password-reset or invitation link)." }),
     mfaEnabled: z.boolean().openapi({ description: "Whether the user has a confirmed TOTP second factor: sign-in then asks for a code." }),
   })
   .openapi("User");
@@ -54,7 +59,9 @@ export const SessionTokenSchema = z
 export const SessionViewSchema = z
   .object({
     user: UserSchema,
-    organization: nullableRef(OrganizationSchema).openapi({ description: "Null when the active organization was deleted or the membership removed: switch organizations." }),
+    organization: nullableRef(OrganizationSchema).openapi({
+      description: "Null when the active organization was deleted or the membership removed: switch organizations.",
+    }),
     role: nullableRef(RoleRefSchema).openapi({ description: "The role in the active organization; null with it." }),
     expiresAt: Timestamp,
     isSuperAdmin: z.boolean(),
@@ -142,9 +149,9 @@ export const OrganizationPatchInput = z
     name: NameInput.optional().openapi({ description: "Display name, 1–100 characters (trimmed).", example: "Sunset Tours" }),
     logo: HttpUrlInput.nullable().optional().openapi({ description: "Absolute http(s) URL; `null` clears it." }),
     timezone: TimezoneInput.optional().openapi({ description: "IANA time zone, e.g. `America/Los_Angeles`." }),
-    requireMfa: z
-      .boolean()
-      .optional()
-      .openapi({ description: "Require MFA of every member's session. Changing it takes a session of a user with MFA enabled (409 `mfa_not_enabled` otherwise; an API key cannot change it)." }),
+    requireMfa: z.boolean().optional().openapi({
+      description:
+        "Require MFA of every member's session. Changing it takes a session of a user with MFA enabled (409 `mfa_not_enabled` otherwise; an API key cannot change it).",
+    }),
   })
   .openapi("OrganizationPatch");

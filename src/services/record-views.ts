@@ -5,7 +5,9 @@ import { roleIn } from "./permissions/role-in";
 /** The public shapes of our records: what every endpoint returns for them. */
 export const isoTime = (ms: number | Date) => new Date(ms).toISOString();
 
-export const organizationView = (org: Pick<OrganizationRecord, "id" | "name" | "logo" | "timezone" | "createdAt" | "updatedAt" | "requireMfa">) => ({
+export const organizationView = (
+  org: Pick<OrganizationRecord, "id" | "name" | "logo" | "timezone" | "createdAt" | "updatedAt" | "requireMfa">,
+) => ({
   id: org.id,
   name: org.name,
   logo: org.logo,
@@ -38,5 +40,9 @@ export const memberViewIn = (
 
 /** The patched fields whose value changes, with their old values (an event's `previous`). */
 export function changedFields<T extends Record<string, unknown>>(before: T, patch: Partial<T>): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([key, value]) => value !== undefined && JSON.stringify(before[key]) !== JSON.stringify(value)).map(([key]) => [key, before[key]])) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(patch)
+      .filter(([key, value]) => value !== undefined && JSON.stringify(before[key]) !== JSON.stringify(value))
+      .map(([key]) => [key, before[key]]),
+  ) as Partial<T>;
 }

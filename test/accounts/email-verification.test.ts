@@ -6,13 +6,21 @@ import { tokenIn, waitForEmail } from "../helpers/emails";
 import { mintToken } from "../../src/lib/tokens";
 
 const verifiedFlag = async (userId: string) =>
-  env.DB.prepare("SELECT email_verified, email_verified_at FROM users WHERE id = ?").bind(userId).first<{ email_verified: number; email_verified_at: number | null }>();
+  env.DB.prepare("SELECT email_verified, email_verified_at FROM users WHERE id = ?")
+    .bind(userId)
+    .first<{ email_verified: number; email_verified_at: number | null }>();
 
 describe("email verification", () => {
   it("sign-up creates an unverified user and emails a verification link; confirming verifies the address", async () => {
     const email = uniqueEmail("verify");
     const owner = await signUp({ email, name: "Vera", verified: false });
-    expect((await get("/api/auth/session", { token: owner.token })).body.user).toEqual({ id: owner.user.id, email, name: "Vera", emailVerified: false, mfaEnabled: false });
+    expect((await get("/api/auth/session", { token: owner.token })).body.user).toEqual({
+      id: owner.user.id,
+      email,
+      name: "Vera",
+      emailVerified: false,
+      mfaEnabled: false,
+    });
     expect(await verifiedFlag(owner.user.id)).toEqual({ email_verified: 0, email_verified_at: null });
 
     const [message] = await waitForEmail(email, "verification");
@@ -50,7 +58,9 @@ describe("email verification", () => {
   it("an expired link is a 410 token_expired and leaves the address unverified", async () => {
     const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
-    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ?").bind(Date.now() - 1000, owner.user.id).run();
+    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ?")
+      .bind(Date.now() - 1000, owner.user.id)
+      .run();
     expectProblem(await post("/api/auth/email-verification/confirm", { token }), 410, "token_expired");
     expect((await verifiedFlag(owner.user.id))!.email_verified).toBe(0);
   });
@@ -58,7 +68,11 @@ describe("email verification", () => {
   it("a token of another kind, a mistyped one or an unknown one is a 404; a missing one is a 400", async () => {
     const owner = await signUp({ verified: false });
     const token = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
-    expectProblem(await post("/api/auth/email-verification/confirm", { token: token.slice(0, -1) + (token.endsWith("A") ? "B" : "A") }), 404, "not_found");
+    expectProblem(
+      await post("/api/auth/email-verification/confirm", { token: token.slice(0, -1) + (token.endsWith("A") ? "B" : "A") }),
+      404,
+      "not_found",
+    );
     expectProblem(await post("/api/auth/email-verification/confirm", { token: mintToken("emailVerification") }), 404, "not_found");
     expectProblem(await post("/api/auth/email-verification/confirm", { token: mintToken("passwordReset") }), 404, "not_found");
     expectProblem(await post("/api/auth/email-verification/confirm", { token: owner.token }), 404, "not_found"); // a session token
@@ -81,7 +95,9 @@ describe("email verification", () => {
 
   it("resending is rate limited per user (429 with Retry-After)", async () => {
     const owner = await signUp({ verified: false });
-    const { allowedBefore, limited } = await countUntilLimited(3, () => post("/api/auth/email-verification", undefined, { token: owner.token }));
+    const { allowedBefore, limited } = await countUntilLimited(3, () =>
+      post("/api/auth/email-verification", undefined, { token: owner.token }),
+    );
     expect(allowedBefore).toBeGreaterThanOrEqual(3);
     expectProblem(limited, 429, "rate_limited");
     expect(limited.headers.get("retry-after")).toBe("60");

@@ -22,9 +22,13 @@ describe("an address squatter cannot join what was sent to the address", () => {
     expect((await get("/api/auth/session", { token: squatter.token })).body.user.emailVerified).toBe(false);
     expectProblem(await get("/api/invitations", { token: squatter.token }), 403, "email_not_verified");
     expectProblem(await post(`/api/invitations/${invited.body.id}/accept`, {}, { token: squatter.token }), 403, "email_not_verified");
-    const notJoined = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ? AND user_id = ?").bind(admin.organization.id, squatter.user.id).first<{ n: number }>();
+    const notJoined = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ? AND user_id = ?")
+      .bind(admin.organization.id, squatter.user.id)
+      .first<{ n: number }>();
     expect(notJoined!.n).toBe(0);
-    const stillPending = await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(invited.body.id).first<{ status: string }>();
+    const stillPending = await env.DB.prepare("SELECT status FROM invitations WHERE id = ?")
+      .bind(invited.body.id)
+      .first<{ status: string }>();
     expect(stillPending!.status).toBe("pending");
 
     // The real Alice cannot sign up (the address is taken) but can reset the password: the link

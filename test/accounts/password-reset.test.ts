@@ -7,7 +7,11 @@ import { mintToken } from "../../src/lib/tokens";
 import { withSession } from "../helpers/sign-in";
 
 const tokensOf = (userId: string) =>
-  env.DB.prepare("SELECT kind, expires_at - created_at AS ttl, used_at FROM email_tokens WHERE user_id = ? AND kind = 'reset_password' ORDER BY id").bind(userId).all<{ kind: string; ttl: number; used_at: number | null }>();
+  env.DB.prepare(
+    "SELECT kind, expires_at - created_at AS ttl, used_at FROM email_tokens WHERE user_id = ? AND kind = 'reset_password' ORDER BY id",
+  )
+    .bind(userId)
+    .all<{ kind: string; ttl: number; used_at: number | null }>();
 
 async function resetLink(email: string, count = 1) {
   return tokenIn((await waitForEmail(email, "reset", count))[0]!.text, "reset");
@@ -97,7 +101,9 @@ describe("setting a new password with the link", () => {
     const owner = await signUp({ password: "unchanged-password" });
     await post("/api/auth/password-reset", { email: owner.user.email });
     const token = await resetLink(owner.user.email);
-    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ? AND kind = 'reset_password'").bind(Date.now() - 1, owner.user.id).run();
+    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ? AND kind = 'reset_password'")
+      .bind(Date.now() - 1, owner.user.id)
+      .run();
     expectProblem(await post("/api/auth/password-reset/confirm", { token, password: "would-be-new-password" }), 410, "token_expired");
     expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
     expect((await post("/api/auth/sign-in", { email: owner.user.email, password: "unchanged-password" })).status).toBe(200);
@@ -108,9 +114,17 @@ describe("setting a new password with the link", () => {
     await post("/api/auth/password-reset", { email: owner.user.email });
     const token = await resetLink(owner.user.email);
     expectProblem(await post("/api/auth/password-reset/confirm", { token, password: "short" }), 400, "validation_failed");
-    expectProblem(await post("/api/auth/password-reset/confirm", { token: mintToken("emailVerification"), password: "long-enough-password" }), 404, "not_found");
+    expectProblem(
+      await post("/api/auth/password-reset/confirm", { token: mintToken("emailVerification"), password: "long-enough-password" }),
+      404,
+      "not_found",
+    );
     const verificationToken = tokenIn((await waitForEmail(owner.user.email, "verification"))[0]!.text, "verification");
-    expectProblem(await post("/api/auth/password-reset/confirm", { token: verificationToken, password: "long-enough-password" }), 404, "not_found");
+    expectProblem(
+      await post("/api/auth/password-reset/confirm", { token: verificationToken, password: "long-enough-password" }),
+      404,
+      "not_found",
+    );
     expect((await post("/api/auth/password-reset/confirm", { token, password: "long-enough-password" })).status).toBe(204);
   });
 
@@ -118,7 +132,11 @@ describe("setting a new password with the link", () => {
     const owner = await signUp();
     await post("/api/auth/password-reset", { email: owner.user.email });
     const token = await resetLink(owner.user.email);
-    const results = await Promise.all(["race-password-1", "race-password-2", "race-password-3", "race-password-4"].map((password) => post("/api/auth/password-reset/confirm", { token, password })));
+    const results = await Promise.all(
+      ["race-password-1", "race-password-2", "race-password-3", "race-password-4"].map((password) =>
+        post("/api/auth/password-reset/confirm", { token, password }),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([204, 404, 404, 404]);
   });
 });
@@ -129,7 +147,10 @@ describe("the reset pages", () => {
     const form = await call("GET", "/reset-password");
     expect(form.status).toBe(200);
     expect(form.text).toContain('name="email"');
-    const asked = await call("POST", "/reset-password", { raw: new URLSearchParams({ email: owner.user.email }), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const asked = await call("POST", "/reset-password", {
+      raw: new URLSearchParams({ email: owner.user.email }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(asked.status).toBe(202);
     expect(asked.text).toContain("If an account has this address");
 
@@ -137,13 +158,22 @@ describe("the reset pages", () => {
     const page = await call("GET", `/reset-password/${token}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('type="password"');
-    const short = await call("POST", `/reset-password/${token}`, { raw: new URLSearchParams({ password: "short" }), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const short = await call("POST", `/reset-password/${token}`, {
+      raw: new URLSearchParams({ password: "short" }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(short.status).toBe(400);
-    const set = await call("POST", `/reset-password/${token}`, { raw: new URLSearchParams({ password: "set-on-the-page" }), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const set = await call("POST", `/reset-password/${token}`, {
+      raw: new URLSearchParams({ password: "set-on-the-page" }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(set.status).toBe(200);
     expect(set.text).toContain("Password changed");
     expect((await post("/api/auth/sign-in", { email: owner.user.email, password: "set-on-the-page" })).status).toBe(200);
-    const reused = await call("POST", `/reset-password/${token}`, { raw: new URLSearchParams({ password: "set-again-on-page" }), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const reused = await call("POST", `/reset-password/${token}`, {
+      raw: new URLSearchParams({ password: "set-again-on-page" }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(reused.status).toBe(404);
     expect(reused.text).toContain("This link does not work");
   });

@@ -6,7 +6,12 @@ import { signUp } from "../helpers/factories";
 import { sessionBody } from "../helpers/sign-in";
 
 const signInAs = async (email: string, password: string, userAgent: string) =>
-  sessionBody(expectData(await api(undefined, { headers: { "user-agent": userAgent } }).POST("/api/auth/sign-in", { body: { email, password } }), 200));
+  sessionBody(
+    expectData(
+      await api(undefined, { headers: { "user-agent": userAgent } }).POST("/api/auth/sign-in", { body: { email, password } }),
+      200,
+    ),
+  );
 
 describe("listing and revoking my sessions", () => {
   it("lists the user's live sessions newest first, marks the caller's, and never shows a token", async () => {
@@ -69,10 +74,18 @@ describe("changing my password", () => {
     const other = await signInAs(owner.user.email, "original-password", "Elsewhere");
     expect((await get("/api/auth/session", { token: other.session.token })).status).toBe(200);
 
-    expectProblem(await post("/api/auth/password", { currentPassword: "wrong-password", newPassword: "changed-password" }, { token: owner.token }), 403, "current_password_incorrect");
+    expectProblem(
+      await post("/api/auth/password", { currentPassword: "wrong-password", newPassword: "changed-password" }, { token: owner.token }),
+      403,
+      "current_password_incorrect",
+    );
     expect((await get("/api/auth/session", { token: other.session.token })).status).toBe(200);
 
-    const changed = await post("/api/auth/password", { currentPassword: "original-password", newPassword: "changed-password" }, { token: owner.token });
+    const changed = await post(
+      "/api/auth/password",
+      { currentPassword: "original-password", newPassword: "changed-password" },
+      { token: owner.token },
+    );
     expect(changed.status).toBe(204);
     expectProblem(await get("/api/auth/session", { token: other.session.token }), 401, "unauthenticated");
     expect((await get("/api/auth/session", { token: owner.token })).status).toBe(200);
@@ -84,8 +97,18 @@ describe("changing my password", () => {
 
   it("a short new password or an unknown field is a 400 and changes nothing", async () => {
     const owner = await signUp({ password: "kept-password" });
-    expectProblem(await post("/api/auth/password", { currentPassword: "kept-password", newPassword: "short" }, { token: owner.token }), 400, "validation_failed");
-    expectProblem(await post("/api/auth/password", offDocument({ currentPassword: "kept-password", newPassword: "long-enough-pw", admin: true }), { token: owner.token }), 400, "validation_failed");
+    expectProblem(
+      await post("/api/auth/password", { currentPassword: "kept-password", newPassword: "short" }, { token: owner.token }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await post("/api/auth/password", offDocument({ currentPassword: "kept-password", newPassword: "long-enough-pw", admin: true }), {
+        token: owner.token,
+      }),
+      400,
+      "validation_failed",
+    );
     expect((await post("/api/auth/sign-in", { email: owner.user.email, password: "kept-password" })).status).toBe(200);
   });
 

@@ -54,11 +54,17 @@ describe("an unproven account arms nothing", () => {
     // A verified Admin of the same organization sent an invitation the squatter would like to resend.
     const colleague = await addMember(orgId, "admin", "colleague");
     const pending = await invite(colleague.token, uniqueEmail("invitee"));
-    const tokenHashBefore = (await env.DB.prepare("SELECT token_hash FROM invitations WHERE id = ?").bind(pending.id).first<{ token_hash: string }>())!.token_hash;
+    const tokenHashBefore = (await env.DB.prepare("SELECT token_hash FROM invitations WHERE id = ?")
+      .bind(pending.id)
+      .first<{ token_hash: string }>())!.token_hash;
 
     const attempts = [
       await post("/api/organizations/api-keys", { name: "Backdoor", role: "Admin" }, { token: squatter.token }),
-      await post("/api/organizations/webhooks", { url: "https://hooks.example.com/squatter", eventTypes: ["*"] }, { token: squatter.token }),
+      await post(
+        "/api/organizations/webhooks",
+        { url: "https://hooks.example.com/squatter", eventTypes: ["*"] },
+        { token: squatter.token },
+      ),
       await post("/api/organizations/invitations", { email: uniqueEmail("accomplice"), role: "Admin" }, { token: squatter.token }),
       await post(`/api/organizations/invitations/${pending.id}`, undefined, { token: squatter.token }),
     ];
@@ -68,22 +74,32 @@ describe("an unproven account arms nothing", () => {
     }
 
     expect(await armedIn(orgId)).toEqual({ apiKeys: 0, webhookEndpoints: 0, pendingInvitations: 1 });
-    const after = await env.DB.prepare("SELECT token_hash, status FROM invitations WHERE id = ?").bind(pending.id).first<{ token_hash: string; status: string }>();
+    const after = await env.DB.prepare("SELECT token_hash, status FROM invitations WHERE id = ?")
+      .bind(pending.id)
+      .first<{ token_hash: string; status: string }>();
     expect(after).toEqual({ token_hash: tokenHashBefore, status: "pending" }); // the link was not re-minted
     expect((await storedEvents(orgId)).filter((e) => e.actor.id === squatter.user.id).map((e) => e.type)).toEqual(["member.added"]);
 
     // It may still read and edit its organization.
     expect((await get("/api/organizations/me", { token: squatter.token })).status).toBe(200);
-    expect((await post("/api/organizations/roles", { name: "Guides", permissions: ["users.read"] }, { token: squatter.token })).status).toBe(201);
+    expect(
+      (await post("/api/organizations/roles", { name: "Guides", permissions: ["users.read"] }, { token: squatter.token })).status,
+    ).toBe(201);
   });
 
   it("once the address is verified through its emailed link, the same account arms as any other", async () => {
     const owner = await signUp({ verified: false });
-    expectProblem(await post("/api/organizations/api-keys", { name: "Too early", role: "Member" }, { token: owner.token }), 403, "email_not_verified");
+    expectProblem(
+      await post("/api/organizations/api-keys", { name: "Too early", role: "Member" }, { token: owner.token }),
+      403,
+      "email_not_verified",
+    );
     await verifyEmail(owner.user.email);
     const created = await post("/api/organizations/api-keys", { name: "Now", role: "Member" }, { token: owner.token });
     expect(created.status).toBe(201);
-    expect(await count("SELECT count(*) AS n FROM api_keys WHERE id = ? AND created_by_user_id = ?", created.body.id, owner.user.id)).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM api_keys WHERE id = ? AND created_by_user_id = ?", created.body.id, owner.user.id)).toBe(
+      1,
+    );
   });
 
   it("an API key is unaffected: it belongs to the organization, and only a verified user made it", async () => {
@@ -99,7 +115,13 @@ describe("an unproven account arms nothing", () => {
 describe("the owner's password reset takes back what an unverified account armed", () => {
   it("a legacy squatter's keys, endpoints and invitations (and those its key made) are revoked in the reset, with system events; nothing survives", async () => {
     const alice = uniqueEmail("alice");
-    const squatter = await signUp({ email: alice, name: "Not Alice", organizationName: "Squat Tours", password: "squatter-password", verified: false });
+    const squatter = await signUp({
+      email: alice,
+      name: "Not Alice",
+      organizationName: "Squat Tours",
+      password: "squatter-password",
+      verified: false,
+    });
     const orgId = squatter.organization.id;
 
     // Before the arming rule, an unverified account could do all this: reproduce it by letting the
@@ -127,7 +149,9 @@ describe("the owner's password reset takes back what an unverified account armed
     // The endpoints are gone, the invitations revoked: nothing of the squatter's survives.
     expect(await armedIn(orgId)).toEqual({ apiKeys: 0, webhookEndpoints: 0, pendingInvitations: 0 });
     for (const id of [invitation.id, invitationOfKey.id]) {
-      expect((await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(id).first<{ status: string }>())!.status).toBe("revoked");
+      expect((await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(id).first<{ status: string }>())!.status).toBe(
+        "revoked",
+      );
     }
     const listed = await get("/api/organizations/invitations?status=pending", { token: ownerToken });
     expect(listed.status).toBe(200);
@@ -149,7 +173,10 @@ describe("the owner's password reset takes back what an unverified account armed
       expect(event.actor).toEqual({ type: "system", id: null, name: "system" });
       for (const pattern of SECRET_PATTERNS) expect(event.raw).not.toMatch(pattern);
     }
-    expect(taken.find((e) => e.type === "invitation.revoked")!.data).toMatchObject({ object: { status: "revoked" }, previous: { status: "pending" } });
+    expect(taken.find((e) => e.type === "invitation.revoked")!.data).toMatchObject({
+      object: { status: "revoked" },
+      previous: { status: "pending" },
+    });
 
     // The owner now holds a verified account and arms as anyone would.
     expect((await post("/api/organizations/api-keys", { name: "Alice's key", role: "Member" }, { token: ownerToken })).status).toBe(201);
@@ -166,7 +193,9 @@ describe("the owner's password reset takes back what an unverified account armed
     expect((await get("/api/organizations/me", { token: key.key })).status).toBe(200);
     expect(await armedIn(owner.organization.id)).toEqual({ apiKeys: 1, webhookEndpoints: 1, pendingInvitations: 1 });
     expect(await count("SELECT count(*) AS n FROM webhook_endpoints WHERE id = ?", endpoint.id)).toBe(1);
-    expect((await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(invitation.id).first<{ status: string }>())!.status).toBe("pending");
+    expect(
+      (await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(invitation.id).first<{ status: string }>())!.status,
+    ).toBe("pending");
     expect((await storedEvents(owner.organization.id)).filter((e) => e.actor.type === "system")).toEqual([]);
   });
 

@@ -20,14 +20,21 @@ const now = Date.now();
 async function seedKey(organizationId: string, createdByUserId: string | null) {
   const id = newId("key");
   const secret = mintToken("apiKey");
-  await env.DB.prepare("INSERT INTO api_keys (id, organization_id, name, role_key, key_hash, start, created_by_user_id, created_at) VALUES (?, ?, 'Legacy key', 'admin', ?, ?, ?, ?)")
+  await env.DB.prepare(
+    "INSERT INTO api_keys (id, organization_id, name, role_key, key_hash, start, created_by_user_id, created_at) VALUES (?, ?, 'Legacy key', 'admin', ?, ?, ?, ?)",
+  )
     .bind(id, organizationId, await sha256Hex(secret), tokenStart(secret), createdByUserId, now)
     .run();
   return { id, secret };
 }
 
 /** A creation event as the code recorded it (actor and the created object's id are what the migration reads). */
-async function seedCreationEvent(organizationId: string, type: "api_key.created" | "webhook_endpoint.created", objectId: string, actor: { type: "user" | "api_key"; id: string }) {
+async function seedCreationEvent(
+  organizationId: string,
+  type: "api_key.created" | "webhook_endpoint.created",
+  objectId: string,
+  actor: { type: "user" | "api_key"; id: string },
+) {
   await env.DB.prepare(
     "INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_name, request_id, data, created_at) VALUES (?, ?, ?, ?, ?, 'legacy', 'req_seed', ?, ?)",
   )
@@ -46,12 +53,27 @@ async function seedLegacyEndpoint(organizationId: string) {
   return id;
 }
 
-async function seedInvitation(organizationId: string, inviter: { type: "user" | "api_key"; id: string }, status: "pending" | "accepted" = "pending") {
+async function seedInvitation(
+  organizationId: string,
+  inviter: { type: "user" | "api_key"; id: string },
+  status: "pending" | "accepted" = "pending",
+) {
   const id = newId("inv");
   await env.DB.prepare(
     "INSERT INTO invitations (id, organization_id, email, role_key, status, token_hash, inviter_type, inviter_id, inviter_name, expires_at, created_at, email_id, delivery_status) VALUES (?, ?, ?, 'member', ?, ?, ?, ?, 'legacy', ?, ?, ?, 'sent')",
   )
-    .bind(id, organizationId, uniqueEmail("invitee"), status, await sha256Hex(mintToken("invitation")), inviter.type, inviter.id, now + 86_400_000, now, newId("eml"))
+    .bind(
+      id,
+      organizationId,
+      uniqueEmail("invitee"),
+      status,
+      await sha256Hex(mintToken("invitation")),
+      inviter.type,
+      inviter.id,
+      now + 86_400_000,
+      now,
+      newId("eml"),
+    )
     .run();
   return id;
 }
@@ -98,7 +120,9 @@ describe("migrations/0006: what still-unverified accounts armed is taken back", 
 
     const keys = await env.DB.prepare("SELECT id FROM api_keys WHERE organization_id = ? ORDER BY id").bind(orgId).all<{ id: string }>();
     expect(keys.results.map((k) => k.id)).toEqual([verifiedKey.id, unknownKey.id].sort());
-    const endpoints = await env.DB.prepare("SELECT id, created_by_user_id FROM webhook_endpoints WHERE organization_id = ? ORDER BY id").bind(orgId).all();
+    const endpoints = await env.DB.prepare("SELECT id, created_by_user_id FROM webhook_endpoints WHERE organization_id = ? ORDER BY id")
+      .bind(orgId)
+      .all();
     expect(endpoints.results).toEqual(
       [
         { id: verifiedEndpoint, created_by_user_id: verified.user.id }, // backfilled from its creation event
@@ -111,12 +135,18 @@ describe("migrations/0006: what still-unverified accounts armed is taken back", 
     expect(await statusOf(keyInvitation)).toBe("revoked");
     expect(await statusOf(acceptedInvitation)).toBe("accepted");
     expect(await statusOf(verifiedInvitation)).toBe("pending");
-    const flags = await env.DB.prepare("SELECT id, is_super_admin FROM users WHERE id IN (?, ?)").bind(verified.user.id, squatter.user.id).all<{ id: string; is_super_admin: number }>();
-    expect(Object.fromEntries(flags.results.map((u) => [u.id, u.is_super_admin]))).toEqual({ [verified.user.id]: 1, [squatter.user.id]: 0 });
+    const flags = await env.DB.prepare("SELECT id, is_super_admin FROM users WHERE id IN (?, ?)")
+      .bind(verified.user.id, squatter.user.id)
+      .all<{ id: string; is_super_admin: number }>();
+    expect(Object.fromEntries(flags.results.map((u) => [u.id, u.is_super_admin]))).toEqual({
+      [verified.user.id]: 1,
+      [squatter.user.id]: 0,
+    });
     expect(await first("SELECT name FROM sqlite_master WHERE name = '_unproven_api_keys'")).toBeNull();
 
     // Through the API: the squatter's keys no longer authenticate; the verified member's does.
-    for (const gone of [squatterKey, childKey, grandchildKey]) expectProblem(await get("/api/organizations/me", { token: gone.secret }), 401, "unauthenticated");
+    for (const gone of [squatterKey, childKey, grandchildKey])
+      expectProblem(await get("/api/organizations/me", { token: gone.secret }), 401, "unauthenticated");
     expect((await get("/api/organizations/me", { token: verifiedKey.secret })).status).toBe(200);
     // The squatter's account itself stays, and may still read its organization.
     expect((await get("/api/organizations/me", { token: squatter.token })).status).toBe(200);

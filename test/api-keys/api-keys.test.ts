@@ -32,7 +32,12 @@ describe("API keys", () => {
 
     const perms = await get("/api/organizations/me/permissions", { token: key });
     expect(perms.body.role).toEqual({ id: "role_system_member", name: "Member", source: "system" });
-    expect(Object.entries(perms.body.permissions).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]); // Member: its built-ins and the platform's .read ones
+    expect(
+      Object.entries(perms.body.permissions)
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(["bookings.read", "roles.read", "tours.read", "users.read"]); // Member: its built-ins and the platform's .read ones
 
     const revoked = await del(`/api/organizations/api-keys/${created.body.id}`, { token: owner.token });
     expect(revoked.status).toBe(204);
@@ -81,7 +86,9 @@ describe("API keys", () => {
     const key = await createKey(owner.token, "Member", { expiresAt: new Date(Date.now() + 60_000).toISOString() });
     expect((await get("/api/organizations/me", { token: key.key })).status).toBe(200);
     // Move the expiry into the past, as the clock would.
-    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, key.id).run();
+    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, key.id)
+      .run();
     const row = await env.DB.prepare("SELECT key_hash FROM api_keys WHERE id = ?").bind(key.id).first<{ key_hash: string }>();
     await authCache.invalidateCredential(testContext(), row!.key_hash);
     expectProblem(await get("/api/organizations/me", { token: key.key }), 401, "unauthenticated");
@@ -89,7 +96,11 @@ describe("API keys", () => {
 
   it("an expiry in the past is refused at creation", async () => {
     const owner = await signUp();
-    const res = await post("/api/organizations/api-keys", { name: "old", role: "Member", expiresAt: "2020-01-01T00:00:00Z" }, { token: owner.token });
+    const res = await post(
+      "/api/organizations/api-keys",
+      { name: "old", role: "Member", expiresAt: "2020-01-01T00:00:00Z" },
+      { token: owner.token },
+    );
     expect(expectProblem(res, 400, "validation_failed").errors).toEqual([{ path: "expiresAt", message: "Must be in the future." }]);
   });
 
@@ -123,7 +134,17 @@ describe("API keys", () => {
     const now = new Date();
     await db()
       .insert(roles)
-      .values({ id: newId("role"), organizationId: owner.organization.id, name: "Key Manager", nameKey: "key manager", nameSkeleton: "key manager", description: "", permissions: ["api_keys.create", "api_keys.read"], createdAt: now, updatedAt: now });
+      .values({
+        id: newId("role"),
+        organizationId: owner.organization.id,
+        name: "Key Manager",
+        nameKey: "key manager",
+        nameSkeleton: "key manager",
+        description: "",
+        permissions: ["api_keys.create", "api_keys.read"],
+        createdAt: now,
+        updatedAt: now,
+      });
     await authCache.invalidateOrganization(testContext(), owner.organization.id);
     const manager = await addMember(owner.organization.id, "key manager");
 
@@ -133,7 +154,9 @@ describe("API keys", () => {
     expectProblem(asMember, 403, "forbidden"); // Member grants users.read, which the manager lacks
     const sameRole = await post("/api/organizations/api-keys", { name: "same", role: "Key Manager" }, { token: manager.token });
     expect(sameRole.status).toBe(201);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE organization_id = ?").bind(owner.organization.id).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE organization_id = ?")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(count!.n).toBe(1);
   });
 

@@ -30,7 +30,9 @@ const document = await servedDocument();
 
 /** Events in the organization whose actor is an unverified user: every change records one, so none means no change. */
 const unverifiedActorEvents = async (target: Org) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ? AND actor_id IN (SELECT id FROM users WHERE email_verified = 0)")
+  (await env.DB.prepare(
+    "SELECT count(*) AS n FROM events WHERE organization_id = ? AND actor_id IN (SELECT id FROM users WHERE email_verified = 0)",
+  )
     .bind(target.id)
     .first<{ n: number }>())!.n;
 const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
@@ -38,11 +40,17 @@ const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
 );
 type Op = (typeof operations)[number];
 
-const isPublic = (op: Operation) => Array.isArray(op.security) && (op.security.length === 0 || op.security.some((s) => Object.keys(s).length === 0));
+const isPublic = (op: Operation) =>
+  Array.isArray(op.security) && (op.security.length === 0 || op.security.some((s) => Object.keys(s).length === 0));
 const acceptsApiKeys = (op: Operation) => op.security?.some((s) => "apiKey" in s) ?? false;
 const documentsJson = (op: Operation, status: number) =>
   (op.responses[String(status)] as { content?: Record<string, unknown> } | undefined)?.content?.["application/json"] !== undefined;
-const successStatus = (op: Operation) => Number(Object.keys(op.responses).filter((s) => s.startsWith("2")).sort()[0]);
+const successStatus = (op: Operation) =>
+  Number(
+    Object.keys(op.responses)
+      .filter((s) => s.startsWith("2"))
+      .sort()[0],
+  );
 
 function requirementOf(op: Operation): Requirement {
   const permission = op["x-permission"];
@@ -69,7 +77,10 @@ async function concretePath(operation: Op, owner: Org | null, callerToken?: stri
     const make = RESOURCES[segment];
     let value = "unknown";
     if (owner) {
-      if (!make) throw new Error(`${operation.name}: add a fixture for ${param} (path segment "${segment}") to RESOURCES in test/helpers/access-fixtures.ts`);
+      if (!make)
+        throw new Error(
+          `${operation.name}: add a fixture for ${param} (path segment "${segment}") to RESOURCES in test/helpers/access-fixtures.ts`,
+        );
       value = await make(owner, callerToken);
     }
     path = path.replace(param, value);
@@ -78,7 +89,12 @@ async function concretePath(operation: Op, owner: Org | null, callerToken?: stri
 }
 
 /** One call of the operation by `token`, its params made in `owner` (the caller's org, or another tenant's). */
-async function send(operation: Op, token: string | undefined, owner: Org | null, bodyOrg: Org | null = owner): Promise<ApiResponse<unknown>> {
+async function send(
+  operation: Op,
+  token: string | undefined,
+  owner: Org | null,
+  bodyOrg: Org | null = owner,
+): Promise<ApiResponse<unknown>> {
   // The caller's own resources only when it acts in the owner's organization (not another tenant's).
   const path = await concretePath(operation, owner, owner === bodyOrg ? token : undefined);
   const build = BODIES[operation.name];
@@ -93,11 +109,23 @@ const label = (kind: CredentialKind) => (kind === "api_key" ? "an API key" : "a 
 function describeRequirement(r: Requirement) {
   switch (r.kind) {
     case "permission":
-      return { holding: `holding only ${r.permission}`, lacking: `holding every permission but ${r.permission}`, detail: `This needs the ${r.permission} permission.` };
+      return {
+        holding: `holding only ${r.permission}`,
+        lacking: `holding every permission but ${r.permission}`,
+        detail: `This needs the ${r.permission} permission.`,
+      };
     case "admin":
-      return { holding: "with the Admin role", lacking: "holding every permission but not the Admin role", detail: "This needs the Admin role." };
+      return {
+        holding: "with the Admin role",
+        lacking: "holding every permission but not the Admin role",
+        detail: "This needs the Admin role.",
+      };
     case "super_admin":
-      return { holding: "of a Super Admin", lacking: "of an organization Admin without the Super Admin flag", detail: "This needs a Super Admin session." };
+      return {
+        holding: "of a Super Admin",
+        lacking: "of an organization Admin without the Super Admin flag",
+        detail: "This needs a Super Admin session.",
+      };
     case "none":
       return { holding: "whose role grants no permission", lacking: null, detail: null };
   }
@@ -120,7 +148,8 @@ for (const operation of operations) {
       if (requirement.kind === "super_admin") expect(acceptsApiKeys(op), `${name}: Super Admin routes take sessions only`).toBe(false);
       // Prose that names a permission must name the declared one.
       const prose = /Permissions: ([a-z_]+\.[a-z_]+)/.exec(op.description ?? "")?.[1];
-      if (prose !== undefined) expect(prose, `${name}: the description names another permission than x-permission`).toBe(op["x-permission"]);
+      if (prose !== undefined)
+        expect(prose, `${name}: the description names another permission than x-permission`).toBe(op["x-permission"]);
     });
     if (!Array.isArray(op.security)) return;
     const success = successStatus(op);

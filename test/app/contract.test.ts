@@ -10,8 +10,23 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   const text = JSON.stringify(body);
   return { status, body, text, headers: new Headers({ "content-type": type, "x-request-id": "req_test", ...headers }) };
 };
-const organization = { id: "org_1", name: "Sunset", logo: null, timezone: "UTC", requireMfa: false, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" };
-const problem = (status: number, code: string) => ({ type: `/docs/errors#${code}`, title: "t", status, detail: "d", code, requestId: "req_test" });
+const organization = {
+  id: "org_1",
+  name: "Sunset",
+  logo: null,
+  timezone: "UTC",
+  requireMfa: false,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+};
+const problem = (status: number, code: string) => ({
+  type: `/docs/errors#${code}`,
+  title: "t",
+  status,
+  detail: "d",
+  code,
+  requestId: "req_test",
+});
 
 describe("the contract check on every call()", () => {
   it("passes a documented status with a body matching its schema", async () => {
@@ -19,19 +34,25 @@ describe("the contract check on every call()", () => {
   });
 
   it("fails an undocumented status, naming the operation", async () => {
-    await expect(assertContract("GET", "/api/organizations/me", json(409, problem(409, "conflict"), {}, "application/problem+json"))).rejects.toThrow(
-      /GET \/api\/organizations\/me → 409: getCurrentOrganization does not document 409/,
-    );
+    await expect(
+      assertContract("GET", "/api/organizations/me", json(409, problem(409, "conflict"), {}, "application/problem+json")),
+    ).rejects.toThrow(/GET \/api\/organizations\/me → 409: getCurrentOrganization does not document 409/);
   });
 
   it("fails a body that breaks the schema, with ajv's errors", async () => {
-    await expect(assertContract("GET", "/api/organizations/me", json(200, { ...organization, logo: 7 }))).rejects.toThrow(/\/logo must be string/);
+    await expect(assertContract("GET", "/api/organizations/me", json(200, { ...organization, logo: 7 }))).rejects.toThrow(
+      /\/logo must be string/,
+    );
     const { timezone: _, ...missing } = organization;
-    await expect(assertContract("GET", "/api/organizations/me", json(200, missing))).rejects.toThrow(/must have required property 'timezone'/);
+    await expect(assertContract("GET", "/api/organizations/me", json(200, missing))).rejects.toThrow(
+      /must have required property 'timezone'/,
+    );
   });
 
   it("fails a wrong content type, a missing required header, and a body where none is documented", async () => {
-    await expect(assertContract("GET", "/api/organizations/me", json(200, organization, {}, "text/plain"))).rejects.toThrow(/got content-type text\/plain/);
+    await expect(assertContract("GET", "/api/organizations/me", json(200, organization, {}, "text/plain"))).rejects.toThrow(
+      /got content-type text\/plain/,
+    );
     const withoutId = json(200, organization);
     withoutId.headers.delete("x-request-id");
     await expect(assertContract("GET", "/api/organizations/me", withoutId)).rejects.toThrow(/must carry the header X-Request-Id/);

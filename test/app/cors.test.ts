@@ -59,7 +59,13 @@ describe("CORS on /api/*", () => {
     expect(res.body).toEqual({ ok: true });
     expect(res.headers.get("access-control-allow-origin")).toBe(APP);
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(res.headers.get("access-control-expose-headers")!.split(",")).toEqual(["X-Request-Id", "X-Client-Request-Id", "Retry-After", "Idempotent-Replayed", "x-d1-bookmark"]);
+    expect(res.headers.get("access-control-expose-headers")!.split(",")).toEqual([
+      "X-Request-Id",
+      "X-Client-Request-Id",
+      "Retry-After",
+      "Idempotent-Replayed",
+      "x-d1-bookmark",
+    ]);
     expect(res.headers.get("vary")).toMatch(/\bOrigin\b/);
   });
 

@@ -26,7 +26,10 @@ describe("development routes", () => {
     expect(doc.tags.map((t: { name: string }) => t.name)).toContain("Development");
   });
 
-  for (const [label, served] of [["production", production], ["any other environment (staging)", staging]] as const) {
+  for (const [label, served] of [
+    ["production", production],
+    ["any other environment (staging)", staging],
+  ] as const) {
     it(`are not routes in ${label}: a 404 like any unknown path, under every method`, async () => {
       for (const path of DEV_PATHS) {
         const problem = expectProblem(await call("GET", `${path}?to=nobody@example.com`, { env: served }), 404, "not_found");
@@ -49,7 +52,13 @@ describe("development routes", () => {
 
   it("createApp registers them only for development", () => {
     // Hono lists each handler of a route (its middleware too): one entry per method and path.
-    const devRoutes = (environment: string) => [...new Set(createApp({ ENVIRONMENT: environment }).routes.filter((r) => r.path.startsWith("/api/dev/")).map((r) => `${r.method} ${r.path}`))];
+    const devRoutes = (environment: string) => [
+      ...new Set(
+        createApp({ ENVIRONMENT: environment })
+          .routes.filter((r) => r.path.startsWith("/api/dev/"))
+          .map((r) => `${r.method} ${r.path}`),
+      ),
+    ];
     expect(devRoutes("development").sort()).toEqual(["GET /api/dev/calibrate", "GET /api/dev/outbox"]);
     expect(devRoutes("production")).toEqual([]);
   });

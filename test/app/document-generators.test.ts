@@ -10,19 +10,39 @@ import { servedDocument } from "../helpers/api";
  * The document as generators that nobody here wrote read it (issue 17 item 7): what they type from
  * it must be what the server does.
  */
-type Schema = { $ref?: string; type?: string; items?: Schema; properties?: Record<string, Schema>; required?: string[]; oneOf?: Schema[]; anyOf?: Schema[]; [key: string]: unknown };
-type Operation = { operationId: string; security?: Record<string, string[]>[]; parameters?: ({ $ref: string } | { name: string; in: string; schema: Schema })[]; requestBody?: any; responses: Record<string, any> };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+  [key: string]: unknown;
+};
+type Operation = {
+  operationId: string;
+  security?: Record<string, string[]>[];
+  parameters?: ({ $ref: string } | { name: string; in: string; schema: Schema })[];
+  requestBody?: any;
+  responses: Record<string, any>;
+};
 type Document = {
   info: { license: { name: string; identifier?: string }; description: string };
   paths: Record<string, Record<string, Operation>>;
   webhooks: Record<string, { post: Operation }>;
-  components: { schemas: Record<string, Schema>; parameters: Record<string, { name: string; in: string; required?: boolean; schema: Schema }> };
+  components: {
+    schemas: Record<string, Schema>;
+    parameters: Record<string, { name: string; in: string; required?: boolean; schema: Schema }>;
+  };
 };
 
 const document = (await servedDocument()) as unknown as Document;
 const schemas = document.components.schemas;
 const resolve = (schema: Schema): Schema => (schema.$ref ? schemas[schema.$ref.split("/").pop()!]! : schema);
-const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op, name: `${method.toUpperCase()} ${path}` })));
+const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ path, method, op, name: `${method.toUpperCase()} ${path}` })),
+);
 const jsonSchema = (content: any) => content?.["application/json"]?.schema as Schema;
 
 describe("the document as generators read it", () => {
@@ -36,7 +56,9 @@ describe("the document as generators read it", () => {
     expect(updated.properties!.eventTypes!.items).toEqual(pattern);
     expect(schemas.EventTypePattern!.enum).toEqual(expect.arrayContaining(["*", "member.*", ...EVENT_TYPES]));
 
-    const typeFilter = document.paths["/api/organizations/me/events"]!.get!.parameters!.find((p) => "name" in p && p.name === "type") as { schema: Schema };
+    const typeFilter = document.paths["/api/organizations/me/events"]!.get!.parameters!.find((p) => "name" in p && p.name === "type") as {
+      schema: Schema;
+    };
     expect(typeFilter.schema).toEqual(pattern);
   });
 
@@ -51,7 +73,12 @@ describe("the document as generators read it", () => {
 
   it("declares the optional x-d1-bookmark request header on every read of the API", () => {
     const parameter = document.components.parameters["X-D1-Bookmark"]!;
-    expect(parameter).toMatchObject({ name: "x-d1-bookmark", in: "header", required: false, schema: { type: "string", pattern: BOOKMARK.source } });
+    expect(parameter).toMatchObject({
+      name: "x-d1-bookmark",
+      in: "header",
+      required: false,
+      schema: { type: "string", pattern: BOOKMARK.source },
+    });
     // The API's reads (the JWKS under /.well-known reads no database: no bookmark to carry).
     const reads = operations.filter(({ path, method }) => method === "get" && path.startsWith("/api/") && path !== "/api/health");
     expect(reads.length).toBeGreaterThan(15);
@@ -71,7 +98,9 @@ describe("the document as generators read it", () => {
     }
     const memberAdded = resolve(jsonSchema(document.webhooks["member.added"]!.post.requestBody.content));
     expect(memberAdded.properties!.data!.properties!.object).toEqual({ $ref: "#/components/schemas/Member" });
-    expect(resolve(jsonSchema(document.webhooks["api_key.created"]!.post.requestBody.content)).properties!.data!.properties!.object).toEqual({
+    expect(
+      resolve(jsonSchema(document.webhooks["api_key.created"]!.post.requestBody.content)).properties!.data!.properties!.object,
+    ).toEqual({
       $ref: "#/components/schemas/ApiKeyEventObject",
     });
 
@@ -81,7 +110,9 @@ describe("the document as generators read it", () => {
     expect(union.discriminator.mapping["member.added"]).toBe("#/components/schemas/MemberAddedEvent");
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal the document must not hold
   it("has no literal ${APP_URL} anywhere, and the *WithSecret schemas say they carry the secret", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal the document must not hold
     expect(JSON.stringify(document)).not.toContain("${APP_URL}");
     expect(schemas.ApiKeyWithSecret!.description).toMatch(/WITH its secret/);
     expect(schemas.WebhookEndpointWithSecret!.description).toMatch(/WITH its signing `secret`/);
@@ -112,7 +143,10 @@ describe("the document as generators read it", () => {
   it("makes the accept body a oneOf a generator cannot satisfy with { name } alone", () => {
     const accept = document.paths["/api/invitations/{token}/accept"]!.post!.requestBody;
     const body = resolve(jsonSchema(accept.content)) as { oneOf: Schema[] };
-    expect(body.oneOf).toEqual([{ $ref: "#/components/schemas/AcceptWithAccountInput" }, { $ref: "#/components/schemas/AcceptWithSessionInput" }]);
+    expect(body.oneOf).toEqual([
+      { $ref: "#/components/schemas/AcceptWithAccountInput" },
+      { $ref: "#/components/schemas/AcceptWithSessionInput" },
+    ]);
     expect(schemas.AcceptWithSessionInput).toMatchObject({ type: "object", additionalProperties: false });
     expect(Object.keys(schemas.AcceptWithSessionInput!.properties ?? {})).toEqual([]);
     expect(schemas.AcceptWithAccountInput!.required?.sort()).toEqual(["name", "password"]);
@@ -120,7 +154,11 @@ describe("the document as generators read it", () => {
 
   it("declares requestEmailVerification's 202 content type and body", () => {
     const accepted = document.paths["/api/auth/email-verification"]!.post!.responses["202"];
-    expect(resolve(jsonSchema(accepted.content))).toMatchObject({ type: "object", properties: { message: { type: "string" } }, required: ["message"] });
+    expect(resolve(jsonSchema(accepted.content))).toMatchObject({
+      type: "object",
+      properties: { message: { type: "string" } },
+      required: ["message"],
+    });
   });
 
   it("says the API is MIT-licensed", () => {

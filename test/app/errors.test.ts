@@ -29,7 +29,10 @@ describe("errors and request ids", () => {
   it("a storage outage is a 503 with Retry-After", async () => {
     const owner = await signUp();
     const key = await createKey(owner.token, "Admin");
-    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: envWithFailingDb("D1_ERROR: Network connection lost.") });
+    const res = await call("GET", "/api/organizations/api-keys", {
+      token: key.key,
+      env: envWithFailingDb("D1_ERROR: Network connection lost."),
+    });
     expectProblem(res, 503, "service_unavailable");
     expect(res.headers.get("retry-after")).toBe("1");
     expect(res.text).not.toContain("Network connection lost");
@@ -38,7 +41,10 @@ describe("errors and request ids", () => {
   it("an unexpected failure is a 500 that reveals nothing internal", async () => {
     const owner = await signUp();
     const key = await createKey(owner.token, "Admin");
-    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, env: envWithFailingDb("SQLITE_CORRUPT: secret table api_keys at /var/db") });
+    const res = await call("GET", "/api/organizations/api-keys", {
+      token: key.key,
+      env: envWithFailingDb("SQLITE_CORRUPT: secret table api_keys at /var/db"),
+    });
     const problem = expectProblem(res, 500, "internal_error");
     expect(res.text).not.toMatch(/SQLITE|api_keys|\/var\/db|at /);
     expect(problem.requestId).toBe(res.headers.get("x-request-id"));

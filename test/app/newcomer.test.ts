@@ -26,10 +26,14 @@ describe("the invitation page", () => {
     expect(page.text).toMatch(/<div class="logo" aria-hidden="true"><span>HK<\/span><\/div>/);
     expect(page.text).not.toContain("<img");
 
-    expect((await patch("/api/organizations/me", { logo: "https://logos.example.com/never-resolves.png" }, { token: owner.token })).status).toBe(200);
+    expect(
+      (await patch("/api/organizations/me", { logo: "https://logos.example.com/never-resolves.png" }, { token: owner.token })).status,
+    ).toBe(200);
     const withLogo = await call("GET", `/invitations/${token}`);
     // The image lies over the initials; a logo that fails to load shows nothing (empty alt), not clipped alt text.
-    expect(withLogo.text).toMatch(/<div class="logo" aria-hidden="true"><span>HK<\/span><img src="https:\/\/logos\.example\.com\/never-resolves\.png" alt="" width="56" height="56"\/?><\/div>/);
+    expect(withLogo.text).toMatch(
+      /<div class="logo" aria-hidden="true"><span>HK<\/span><img src="https:\/\/logos\.example\.com\/never-resolves\.png" alt="" width="56" height="56"\/?><\/div>/,
+    );
   });
 
   it("refuses a short password with the one password message, in words, and keeps the typed name", async () => {
@@ -40,7 +44,9 @@ describe("the invitation page", () => {
     expect(refused.status).toBe(400);
     expect(refused.text).toContain(PASSWORD_RULE);
     expect(refused.text).not.toMatch(/Too small|expected string/);
-    expect(refused.text).toMatch(/<input id="name" name="name" type="text" required="" maxlength="100" autocomplete="name" value="Nina Newcomer"\/?>/);
+    expect(refused.text).toMatch(
+      /<input id="name" name="name" type="text" required="" maxlength="100" autocomplete="name" value="Nina Newcomer"\/?>/,
+    );
     expect(refused.text).not.toContain('value="short"');
     expect((await usersWith(email))!.n).toBe(0);
   });
@@ -48,14 +54,22 @@ describe("the invitation page", () => {
   it("says the same password rule on the API: accepting, signing up, resetting and changing", async () => {
     const owner = await signUp();
     const token = await linkToken((await invite(owner.token)).id);
-    const accept = expectProblem(await post(`/api/invitations/${token}/accept`, { name: "Nina", password: "short" }), 400, "validation_failed");
+    const accept = expectProblem(
+      await post(`/api/invitations/${token}/accept`, { name: "Nina", password: "short" }),
+      400,
+      "validation_failed",
+    );
     expect(accept.detail).toContain(PASSWORD_RULE);
     expect(accept.detail).not.toContain("Send { name, password }");
     // `{ name }` alone is neither variant: refused, nothing accepted.
     expectProblem(await post(`/api/invitations/${token}/accept`, offDocument({ name: "Nina" })), 400, "validation_failed");
     expect((await get(`/api/invitations/${token}`)).body.status).toBe("pending");
 
-    const signUpRefused = expectProblem(await post("/api/auth/sign-up", { email: uniqueEmail(), password: "short", name: "Sam" }), 400, "validation_failed");
+    const signUpRefused = expectProblem(
+      await post("/api/auth/sign-up", { email: uniqueEmail(), password: "short", name: "Sam" }),
+      400,
+      "validation_failed",
+    );
     expect(JSON.stringify(signUpRefused)).toContain(PASSWORD_RULE);
     const change = await post("/api/auth/password", { currentPassword: "a-strong-password", newPassword: "short" }, { token: owner.token });
     expect(JSON.stringify(expectProblem(change, 400, "validation_failed"))).toContain(PASSWORD_RULE);
@@ -88,7 +102,9 @@ describe("a dead reset link", () => {
     const owner = await signUp();
     await post("/api/auth/password-reset", { email: owner.user.email });
     const token = tokenIn((await waitForEmail(owner.user.email, "reset"))[0]!.text, "reset");
-    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ? AND kind = 'reset_password'").bind(Date.now() - 1000, owner.user.id).run();
+    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE user_id = ? AND kind = 'reset_password'")
+      .bind(Date.now() - 1000, owner.user.id)
+      .run();
     const expired = await call("GET", `/reset-password/${token}`);
     expect(expired.status).toBe(410);
     expect(expired.text).toContain("This link has expired");
@@ -117,7 +133,9 @@ describe("a webhook endpoint with nothing listening", () => {
       expect(said).toBe("Connection refused or lost: nothing answered at https://hooks.example.com.");
       expect(said).not.toContain("sk_live");
     }
-    expect(describeFailure(Object.assign(new Error("The operation timed out."), { name: "TimeoutError" }), url)).toBe("Timed out after 10 s.");
+    expect(describeFailure(Object.assign(new Error("The operation timed out."), { name: "TimeoutError" }), url)).toBe(
+      "Timed out after 10 s.",
+    );
   });
 });
 

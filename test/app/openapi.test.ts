@@ -20,8 +20,16 @@ describe("the OpenAPI document and the docs page", () => {
         expect(op.responses["500"], `${method} ${path} 500`).toBeDefined();
         expect(op.responses["400"]!.content!["application/problem+json"]!.schema.$ref).toBe("#/components/schemas/Problem");
         if (op.security?.length) expect(op.responses["401"], `${method} ${path} 401`).toBeDefined();
-        const actionWithoutBody = ["/api/auth/sign-out", "/api/auth/email-verification", "/api/organizations/invitations/{id}", "/api/invitations/{token}/decline",
-          "/api/organizations/webhooks/{id}/rotate-secret", "/api/organizations/webhooks/{id}/test", "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry", "/api/auth/token"].includes(path);
+        const actionWithoutBody = [
+          "/api/auth/sign-out",
+          "/api/auth/email-verification",
+          "/api/organizations/invitations/{id}",
+          "/api/invitations/{token}/decline",
+          "/api/organizations/webhooks/{id}/rotate-secret",
+          "/api/organizations/webhooks/{id}/test",
+          "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry",
+          "/api/auth/token",
+        ].includes(path);
         if (["post", "put", "patch"].includes(method) && !actionWithoutBody) {
           expect(op.requestBody?.content?.["application/json"]?.schema, `${method} ${path} body`).toBeDefined();
         }
@@ -57,7 +65,9 @@ describe("the OpenAPI document and the docs page", () => {
         // 405 is documented for every path (any other method gets it), with Allow.
         expect(op.responses["405"]?.headers?.Allow, `${name} 405 Allow`).toEqual({ $ref: "#/components/headers/Allow" });
         for (const [status, response] of Object.entries(op.responses)) {
-          expect(response.headers?.["X-Request-Id"], `${name} ${status} X-Request-Id`).toEqual({ $ref: "#/components/headers/X-Request-Id" });
+          expect(response.headers?.["X-Request-Id"], `${name} ${status} X-Request-Id`).toEqual({
+            $ref: "#/components/headers/X-Request-Id",
+          });
           if (status === "401") expect(response.headers!["WWW-Authenticate"], `${name} 401`).toBeDefined();
           if (status === "429" || status === "503") expect(response.headers!["Retry-After"], `${name} ${status}`).toBeDefined();
         }
@@ -72,7 +82,17 @@ describe("the OpenAPI document and the docs page", () => {
       expect(responses[success]!.headers!["Set-Cookie"], path).toEqual({ $ref: "#/components/headers/Set-Cookie" });
     }
     expect(doc.info.license?.name).toBe("MIT");
-    expect(Object.keys(doc.components.headers).sort()).toEqual(["Allow", "Idempotent-Replayed", "RateLimit-Policy", "Retry-After", "Set-Cookie", "WWW-Authenticate", "X-Client-Request-Id", "X-D1-Bookmark", "X-Request-Id"]);
+    expect(Object.keys(doc.components.headers).sort()).toEqual([
+      "Allow",
+      "Idempotent-Replayed",
+      "RateLimit-Policy",
+      "Retry-After",
+      "Set-Cookie",
+      "WWW-Authenticate",
+      "X-Client-Request-Id",
+      "X-D1-Bookmark",
+      "X-Request-Id",
+    ]);
   });
 
   it("says null only where a value can be null: the session's organization and role, not RoleRef itself", async () => {

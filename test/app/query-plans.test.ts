@@ -24,7 +24,8 @@ async function planOf({ sql, params }: Statement): Promise<string[]> {
 }
 
 /** A full scan of a table (not an FTS5 virtual table, which the planner also words "SCAN"), or a sort. */
-const costlySteps = (plan: string[]) => plan.filter((step) => (/^SCAN /.test(step) && !/VIRTUAL TABLE/.test(step)) || /TEMP B-TREE/.test(step));
+const costlySteps = (plan: string[]) =>
+  plan.filter((step) => (/^SCAN /.test(step) && !/VIRTUAL TABLE/.test(step)) || /TEMP B-TREE/.test(step));
 
 /**
  * The one sort allowed: `status=expired` merges the stored-expired walk with the pending rows past
@@ -58,21 +59,22 @@ function recordingEnv() {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-  const record = <T extends object>(base: T): T => new Proxy(base, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      // Requests read through a D1 session (read replicas): record what runs through it too.
-      if (prop === "withSession") return (...args: unknown[]) => record((value as (...a: unknown[]) => object).apply(target, args));
-      if (prop === "prepare") {
-        return (sql: string) => {
-          const statement = wrapStatement((value as (s: string) => D1PreparedStatement).call(target, sql), sql);
-          statements.push({ sql, params: [] }); // replaced by the bound version when bind() is called
-          return statement;
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const record = <T extends object>(base: T): T =>
+    new Proxy(base, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        // Requests read through a D1 session (read replicas): record what runs through it too.
+        if (prop === "withSession") return (...args: unknown[]) => record((value as (...a: unknown[]) => object).apply(target, args));
+        if (prop === "prepare") {
+          return (sql: string) => {
+            const statement = wrapStatement((value as (s: string) => D1PreparedStatement).call(target, sql), sql);
+            statements.push({ sql, params: [] }); // replaced by the bound version when bind() is called
+            return statement;
+          };
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
   return { env: { ...(env as Env), DB: record(env.DB) } as Env, statements };
 }
 
@@ -107,7 +109,9 @@ describe("query plans of every list", () => {
       for (const after of [undefined, LAST_INVITATION]) {
         await expectIndexed(invitationsPageQuery({ organizationId: ORG, limit: 20, status, after, now: Date.now() }));
       }
-      const searched = await expectIndexed(invitationsPageQuery({ organizationId: ORG, limit: 20, status, q: "pat@", after: 99, now: Date.now() }));
+      const searched = await expectIndexed(
+        invitationsPageQuery({ organizationId: ORG, limit: 20, status, q: "pat@", after: 99, now: Date.now() }),
+      );
       expect(searched.join("\n")).toMatch(/invitations_search VIRTUAL TABLE/);
     }
     const accepted = await planOf(invitationsPageQuery({ organizationId: ORG, limit: 20, status: "accepted", now: Date.now() }));
@@ -122,7 +126,10 @@ describe("query plans of every list", () => {
   });
 
   it("the email consumer's delivery-status update finds the invitation by index", async () => {
-    const plan = await planOf({ sql: "UPDATE invitations SET delivery_status = ?, delivery_error = ? WHERE email_id = ?", params: ["sent", null, "eml_x"] });
+    const plan = await planOf({
+      sql: "UPDATE invitations SET delivery_status = ?, delivery_error = ? WHERE email_id = ?",
+      params: ["sent", null, "eml_x"],
+    });
     expect(plan.join("\n")).toMatch(/invitations_email_id_idx/);
     expect(costlySteps(plan)).toEqual([]);
   });

@@ -14,7 +14,11 @@ const OURS = /^req_[0-9A-Z]{26}$/;
 describe("request ids", () => {
   it("a PATCH with X-Request-Id: req_anything records the server's id in its event, and echoes the caller's as X-Client-Request-Id", async () => {
     const owner = await seedOrganization("Request Id Tours");
-    const res = await patch("/api/organizations/me", { name: "Renamed Tours" }, { token: owner.token, headers: { "x-request-id": "req_anything" } });
+    const res = await patch(
+      "/api/organizations/me",
+      { name: "Renamed Tours" },
+      { token: owner.token, headers: { "x-request-id": "req_anything" } },
+    );
     expect(res.status).toBe(200);
     expect(res.body.name).toBe("Renamed Tours");
     const ours = res.headers.get("x-request-id");
@@ -54,20 +58,26 @@ describe("request ids", () => {
   });
 
   it("each request gets its own id, even when a caller reuses one", async () => {
-    const [a, b] = [await get("/api/health", { headers: { "x-request-id": "same" } }), await get("/api/health", { headers: { "x-request-id": "same" } })];
+    const [a, b] = [
+      await get("/api/health", { headers: { "x-request-id": "same" } }),
+      await get("/api/health", { headers: { "x-request-id": "same" } }),
+    ];
     expect(a.headers.get("x-request-id")).not.toBe(b.headers.get("x-request-id"));
     expect([a.headers.get("x-client-request-id"), b.headers.get("x-client-request-id")]).toEqual(["same", "same"]);
   });
 
   it("the document declares both: X-Client-Request-Id on responses, x-request-id as an optional request header of every operation", async () => {
     const doc = await servedDocument();
-    expect(doc.components.headers["X-Client-Request-Id"]).toMatchObject({ schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" } });
+    expect(doc.components.headers["X-Client-Request-Id"]).toMatchObject({
+      schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
+    });
     expect(doc.components.headers["X-Client-Request-Id"]!.required).toBeUndefined();
     expect(doc.components.parameters["X-Request-Id"]).toMatchObject({ name: "x-request-id", in: "header", required: false });
     const patchMe = doc.paths["/api/organizations/me"]!.patch!;
     expect(patchMe.responses["200"]!.headers!["X-Client-Request-Id"]).toEqual({ $ref: "#/components/headers/X-Client-Request-Id" });
     for (const [path, methods] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(methods)) expect(op.parameters, `${method} ${path}`).toContainEqual({ $ref: "#/components/parameters/X-Request-Id" });
+      for (const [method, op] of Object.entries(methods))
+        expect(op.parameters, `${method} ${path}`).toContainEqual({ $ref: "#/components/parameters/X-Request-Id" });
     }
   });
 });

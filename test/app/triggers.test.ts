@@ -9,13 +9,21 @@ import { addMember, seedOrganization } from "../helpers/factories";
  * in the database (test/setup.ts applies them all, as production's `wrangler d1 migrations apply`).
  */
 const triggersInDatabase = async () =>
-  (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all<{ name: string }>()).results.map((r) => r.name);
+  (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all<{ name: string }>()).results.map(
+    (r) => r.name,
+  );
 
 describe("triggers (migrations/0008_triggers.sql)", () => {
   it("every trigger the code relies on exists in the migrated database, and no other", async () => {
     const present = await triggersInDatabase();
-    expect(TRIGGER_NAMES.filter((name) => !present.includes(name)), "missing triggers").toEqual([]);
-    expect(present.filter((name) => !TRIGGER_NAMES.includes(name)), "triggers not listed in src/db/schema/triggers.ts").toEqual([]);
+    expect(
+      TRIGGER_NAMES.filter((name) => !present.includes(name)),
+      "missing triggers",
+    ).toEqual([]);
+    expect(
+      present.filter((name) => !TRIGGER_NAMES.includes(name)),
+      "triggers not listed in src/db/schema/triggers.ts",
+    ).toEqual([]);
   });
 
   it("a member inserted is searchable at once, and counted, in the same statement (search and counter triggers)", async () => {
@@ -28,11 +36,15 @@ describe("triggers (migrations/0008_triggers.sql)", () => {
       .bind(match)
       .all<{ id: string }>();
     expect(found.results.map((r) => r.id)).toEqual([member.member.id]);
-    const counted = await env.DB.prepare("SELECT member_count FROM organizations WHERE id = ?").bind(org.organization.id).first<{ member_count: number }>();
+    const counted = await env.DB.prepare("SELECT member_count FROM organizations WHERE id = ?")
+      .bind(org.organization.id)
+      .first<{ member_count: number }>();
     expect(counted?.member_count).toBe(2);
 
     await env.DB.prepare("DELETE FROM members WHERE id = ?").bind(member.member.id).run();
-    const gone = await env.DB.prepare("SELECT count(*) AS n FROM members_search WHERE members_search MATCH ?").bind(match).first<{ n: number }>();
+    const gone = await env.DB.prepare("SELECT count(*) AS n FROM members_search WHERE members_search MATCH ?")
+      .bind(match)
+      .first<{ n: number }>();
     expect(gone?.n).toBe(0);
   });
 
@@ -40,7 +52,9 @@ describe("triggers (migrations/0008_triggers.sql)", () => {
     const org = await seedOrganization("Trigger Roles");
     const write = env.DB.prepare("UPDATE members SET role_key = 'no-such-role' WHERE organization_id = ?").bind(org.organization.id).run();
     await expect(write).rejects.toThrow(/role_not_found/);
-    const roles = await env.DB.prepare("SELECT role_key FROM members WHERE organization_id = ?").bind(org.organization.id).all<{ role_key: string }>();
+    const roles = await env.DB.prepare("SELECT role_key FROM members WHERE organization_id = ?")
+      .bind(org.organization.id)
+      .all<{ role_key: string }>();
     expect(roles.results.map((r) => r.role_key)).toEqual(["admin"]);
   });
 });

@@ -20,7 +20,9 @@ describe("credentials", () => {
     const revokedKey = await createKey(owner.token, "Member");
     await del(`/api/organizations/api-keys/${revokedKey.id}`, { token: owner.token });
     const expiredKey = await createKey(owner.token, "Member");
-    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, expiredKey.id).run();
+    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, expiredKey.id)
+      .run();
     const signedOut = await signUp();
     expect((await post("/api/auth/sign-out", undefined, { token: signedOut.token })).status).toBe(204);
 
@@ -106,7 +108,9 @@ describe("credentials", () => {
 
   it("a changed role takes effect on the next request", async () => {
     const owner = await signUp();
-    await env.DB.prepare("UPDATE members SET role_key = 'member' WHERE organization_id = ? AND user_id = ?").bind(owner.organization.id, owner.user.id).run();
+    await env.DB.prepare("UPDATE members SET role_key = 'member' WHERE organization_id = ? AND user_id = ?")
+      .bind(owner.organization.id, owner.user.id)
+      .run();
     await authCache.invalidateMembership(testContext(), owner.organization.id, owner.user.id);
     const perms = await get("/api/organizations/me/permissions", { token: owner.token });
     expect(perms.body.role.name).toBe("Member");

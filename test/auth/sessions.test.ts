@@ -11,11 +11,24 @@ import { withSession } from "../helpers/sign-in";
 describe("sign-up", () => {
   it("creates the user, an organization where they are Admin, and a working session", async () => {
     const email = uniqueEmail("ana");
-    const res = await post("/api/auth/sign-up", { email: `  ${email.toUpperCase()} `, password: "correct horse", name: "Ana", organizationName: "Ana Adventures" });
+    const res = await post("/api/auth/sign-up", {
+      email: `  ${email.toUpperCase()} `,
+      password: "correct horse",
+      name: "Ana",
+      organizationName: "Ana Adventures",
+    });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       user: { id: expect.stringMatching(/^usr_/), email, name: "Ana", emailVerified: false, mfaEnabled: false },
-      organization: { id: expect.stringMatching(/^org_/), name: "Ana Adventures", logo: null, timezone: "UTC", requireMfa: false, createdAt: expect.any(String), updatedAt: expect.any(String) },
+      organization: {
+        id: expect.stringMatching(/^org_/),
+        name: "Ana Adventures",
+        logo: null,
+        timezone: "UTC",
+        requireMfa: false,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
       session: { token: expect.stringMatching(/^sst_/), expiresAt: expect.any(String) },
     });
     const days = (Date.parse(res.body.session.expiresAt) - Date.now()) / 86_400_000;
@@ -42,14 +55,22 @@ describe("sign-up", () => {
     const email = uniqueEmail("dup");
     await signUp({ email });
     const before = await env.DB.prepare("SELECT (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM organizations) AS o").first();
-    expectProblem(await post("/api/auth/sign-up", { email: email.toUpperCase(), password: "another-password", name: "Dup" }), 409, "email_taken");
+    expectProblem(
+      await post("/api/auth/sign-up", { email: email.toUpperCase(), password: "another-password", name: "Dup" }),
+      409,
+      "email_taken",
+    );
     const after = await env.DB.prepare("SELECT (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM organizations) AS o").first();
     expect(after).toEqual(before);
   });
 
   it("is rate limited per IP", async () => {
     const { allowedBefore, limited } = await countUntilLimited(30, () =>
-      post("/api/auth/sign-up", { email: uniqueEmail("su"), password: "long-enough", name: "S" }, { headers: { "cf-connecting-ip": "203.0.113.77" } }),
+      post(
+        "/api/auth/sign-up",
+        { email: uniqueEmail("su"), password: "long-enough", name: "S" },
+        { headers: { "cf-connecting-ip": "203.0.113.77" } },
+      ),
     );
     expect(allowedBefore).toBeGreaterThanOrEqual(30);
     expectProblem(limited, 429, "rate_limited");
@@ -57,8 +78,16 @@ describe("sign-up", () => {
 
   it("rejects a short password, a bad email and unknown fields", async () => {
     const bad = await post("/api/auth/sign-up", { email: "not-an-email", password: "short", name: "" });
-    expect(expectProblem(bad, 400, "validation_failed").errors!.map((e) => e.path).sort()).toEqual(["email", "name", "password"]);
-    expectProblem(await post("/api/auth/sign-up", offDocument({ email: uniqueEmail(), password: "long-enough", name: "X", isSuperAdmin: true })), 400, "validation_failed");
+    expect(
+      expectProblem(bad, 400, "validation_failed")
+        .errors!.map((e) => e.path)
+        .sort(),
+    ).toEqual(["email", "name", "password"]);
+    expectProblem(
+      await post("/api/auth/sign-up", offDocument({ email: uniqueEmail(), password: "long-enough", name: "X", isSuperAdmin: true })),
+      400,
+      "validation_failed",
+    );
   });
 });
 
@@ -86,7 +115,9 @@ describe("sign-in", () => {
   it("is rate limited per email (429 with Retry-After)", async () => {
     const email = uniqueEmail("limited");
     await signUp({ email });
-    const { allowedBefore, limited, statuses } = await countUntilLimited(10, () => post("/api/auth/sign-in", { email, password: "wrong-password" }));
+    const { allowedBefore, limited, statuses } = await countUntilLimited(10, () =>
+      post("/api/auth/sign-in", { email, password: "wrong-password" }),
+    );
     expect(allowedBefore).toBeGreaterThanOrEqual(10);
     expect(statuses.slice(0, allowedBefore).every((s) => s === 401)).toBe(true);
     expectProblem(limited, 429, "rate_limited");
@@ -120,7 +151,9 @@ describe("sessions", () => {
     await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?").bind(twentyDays, owner.user.id).run();
     await authCache.invalidateCredential(testContext(), await sha256Hex(owner.token));
     expect((await get("/api/organizations/me", { token: owner.token })).status).toBe(200);
-    const row = await env.DB.prepare("SELECT expires_at FROM sessions WHERE user_id = ?").bind(owner.user.id).first<{ expires_at: number }>();
+    const row = await env.DB.prepare("SELECT expires_at FROM sessions WHERE user_id = ?")
+      .bind(owner.user.id)
+      .first<{ expires_at: number }>();
     expect(row!.expires_at).toBeGreaterThan(Date.now() + 29.9 * 86_400_000);
     const view = await get("/api/auth/session", { token: owner.token });
     expect(Date.parse(view.body.expiresAt)).toBe(row!.expires_at);
@@ -128,7 +161,9 @@ describe("sessions", () => {
 
   it("an expired session is a 401", async () => {
     const owner = await signUp();
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?").bind(Date.now() - 1, owner.user.id).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?")
+      .bind(Date.now() - 1, owner.user.id)
+      .run();
     await authCache.invalidateCredential(testContext(), await sha256Hex(owner.token));
     expectProblem(await get("/api/organizations/me", { token: owner.token }), 401, "unauthenticated");
   });
@@ -147,14 +182,20 @@ describe("sessions", () => {
     expect((await get("/api/organizations/me", { token: owner.token })).body.id).toBe(other.organization.id);
 
     const stranger = await signUp();
-    expectProblem(await put("/api/auth/session/organization", { organizationId: stranger.organization.id }, { token: owner.token }), 404, "not_found");
+    expectProblem(
+      await put("/api/auth/session/organization", { organizationId: stranger.organization.id }, { token: owner.token }),
+      404,
+      "not_found",
+    );
     expectProblem(await put("/api/auth/session/organization", { organizationId: "org_nope" }, { token: owner.token }), 404, "not_found");
     expect((await get("/api/organizations/me", { token: owner.token })).body.id).toBe(other.organization.id);
 
     const mine = await get("/api/users/me/organizations", { token: owner.token });
     expect(mine.status).toBe(200);
     expect(mine.body.nextCursor).toBeNull();
-    expect(mine.body.data.map((m: { organization: { name: string }; role: { name: string } }) => [m.organization.name, m.role.name])).toEqual([
+    expect(
+      mine.body.data.map((m: { organization: { name: string }; role: { name: string } }) => [m.organization.name, m.role.name]),
+    ).toEqual([
       ["First Org", "Admin"],
       ["Second Org", "Member"],
     ]);
@@ -172,7 +213,10 @@ describe("sessions", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: ApiResponse<Schemas["MyOrganizationPage"]> = await get(`/api/users/me/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
+      const page: ApiResponse<Schemas["MyOrganizationPage"]> = await get(
+        `/api/users/me/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: owner.token },
+      );
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((m) => m.organization.name));

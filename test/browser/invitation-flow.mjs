@@ -70,7 +70,10 @@ async function accountPages(browser, base, suffix) {
   await page.getByLabel("Email address").fill(email);
   await page.getByRole("button", { name: "Email me a reset link" }).click();
   await page.getByRole("status").waitFor();
-  check((await page.getByRole("status").textContent())?.includes("If an account has this address"), "asking for a reset link answers without saying whether the account exists");
+  check(
+    (await page.getByRole("status").textContent())?.includes("If an account has this address"),
+    "asking for a reset link answers without saying whether the account exists",
+  );
   const reset = await waitForEmail(base, email, /\/reset-password\//);
   const resetLink = /https?:\/\/\S+\/reset-password\/prt_[0-9A-Za-z]+/.exec(reset.text)?.[0];
   check(Boolean(resetLink), "the reset email reached the outbox with a link");
@@ -101,7 +104,10 @@ async function main() {
     await verifyThroughOutbox(server.base, `admin.${suffix}@example.com`);
     check(true, "the admin verifies their address (inviting needs a proved address)");
     const invitee = `Pat.${suffix}@Example.com`;
-    const invite = await api(server.base, "POST", "/api/organizations/invitations", { token: admin.body.session.token, body: { email: invitee, role: "Member" } });
+    const invite = await api(server.base, "POST", "/api/organizations/invitations", {
+      token: admin.body.session.token,
+      body: { email: invitee, role: "Member" },
+    });
     check(invite.status === 201, "the admin invites Pat as Member");
 
     const email = await waitForEmail(server.base, invitee.toLowerCase());
@@ -113,7 +119,15 @@ async function main() {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
     const violations = [];
@@ -136,14 +150,22 @@ async function main() {
     const session = cookies.find((c) => c.name === "session");
     check(session?.httpOnly === true, "the browser holds an HttpOnly session cookie");
     const me = await api(server.base, "GET", "/api/auth/session", { token: session.value });
-    check(me.body?.organization?.name === "Lighthouse Tours" && me.body?.role?.name === "Member", "the session is a Member of Lighthouse Tours");
+    check(
+      me.body?.organization?.name === "Lighthouse Tours" && me.body?.role?.name === "Member",
+      "the session is a Member of Lighthouse Tours",
+    );
 
     await page.goto(url);
     check((await page.getByRole("status").textContent())?.includes("already been used"), "the link no longer works once used");
-    check(violations.length === 0, `the invitation page trips no Content-Security-Policy${violations.length ? `: ${violations.join(" | ")}` : ""}`);
+    check(
+      violations.length === 0,
+      `the invitation page trips no Content-Security-Policy${violations.length ? `: ${violations.join(" | ")}` : ""}`,
+    );
 
     await accountPages(browser, server.base, suffix);
-    console.log(`screenshots: ${path.relative(ROOT, ARTIFACTS)}/invitation-page.png, invitation-accepted.png, verify-email.png, reset-password.png`);
+    console.log(
+      `screenshots: ${path.relative(ROOT, ARTIFACTS)}/invitation-page.png, invitation-accepted.png, verify-email.png, reset-password.png`,
+    );
     console.log("1 passed, 0 failed");
   } finally {
     await browser?.close().catch(() => {});

@@ -46,7 +46,9 @@ async function main() {
     const base = server.base;
     const suffix = Date.now().toString(36);
     const adminEmail = `mfa-admin.${suffix}@example.com`;
-    const admin = await api(base, "POST", "/api/auth/sign-up", { body: { email: adminEmail, password: "admin-password", name: "Ada Admin", organizationName: "Harbour Tours" } });
+    const admin = await api(base, "POST", "/api/auth/sign-up", {
+      body: { email: adminEmail, password: "admin-password", name: "Ada Admin", organizationName: "Harbour Tours" },
+    });
     check(admin.status === 201, "the admin signs up");
     await verifyThroughOutbox(base, adminEmail);
 
@@ -55,10 +57,19 @@ async function main() {
     check(pat.status === 201, "Pat has an account of their own");
     const enrolled = await api(base, "POST", "/api/auth/mfa/totp", { token: pat.body.session.token, body: { password: "pats-password" } });
     check(enrolled.status === 201 && /^otpauth:\/\/totp\//.test(enrolled.body.otpauthUri), "Pat starts a TOTP enrollment");
-    const confirmed = await api(base, "POST", "/api/auth/mfa/totp/confirm", { token: pat.body.session.token, body: { code: totp(enrolled.body.secret) } });
-    check(confirmed.status === 200 && confirmed.body.recoveryCodes.length === 10, "Pat confirms it with the app's code and gets 10 recovery codes");
+    const confirmed = await api(base, "POST", "/api/auth/mfa/totp/confirm", {
+      token: pat.body.session.token,
+      body: { code: totp(enrolled.body.secret) },
+    });
+    check(
+      confirmed.status === 200 && confirmed.body.recoveryCodes.length === 10,
+      "Pat confirms it with the app's code and gets 10 recovery codes",
+    );
 
-    const invite = await api(base, "POST", "/api/organizations/invitations", { token: admin.body.session.token, body: { email: patEmail, role: "Member" } });
+    const invite = await api(base, "POST", "/api/organizations/invitations", {
+      token: admin.body.session.token,
+      body: { email: patEmail, role: "Member" },
+    });
     check(invite.status === 201, "the admin invites Pat as Member");
     const email = await waitForEmail(base, patEmail);
     const link = /https?:\/\/\S+\/invitations\/ivt_[0-9A-Za-z]+/.exec(email.text)?.[0];
@@ -66,7 +77,15 @@ async function main() {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const violations = [];
@@ -80,19 +99,28 @@ async function main() {
     const codeField = page.getByLabel("Code from your authenticator app, or a recovery code");
     await codeField.waitFor();
     check(await codeField.isVisible(), "after the password, the page asks for the code (no session yet)");
-    check((await page.context().cookies()).every((c) => c.name !== "session"), "no session cookie before the second factor");
+    check(
+      (await page.context().cookies()).every((c) => c.name !== "session"),
+      "no session cookie before the second factor",
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "mfa-accept-code.png"), fullPage: true });
 
     const right = totp(enrolled.body.secret, 1); // the next step: the confirmation used this one
     await codeField.fill(right === "000000" ? "111111" : "000000");
     await page.getByRole("button", { name: "Verify and accept" }).click();
     await page.getByRole("alert").waitFor();
-    check((await page.getByRole("alert").textContent())?.includes("That code is not right"), "a wrong code is refused, and the code field stays");
+    check(
+      (await page.getByRole("alert").textContent())?.includes("That code is not right"),
+      "a wrong code is refused, and the code field stays",
+    );
 
     await page.getByLabel("Code from your authenticator app, or a recovery code").fill(right);
     await page.getByRole("button", { name: "Verify and accept" }).click();
     await page.getByRole("status").waitFor();
-    check((await page.getByRole("status").textContent())?.includes("You joined Harbour Tours as Member."), "the right code signs in and accepts");
+    check(
+      (await page.getByRole("status").textContent())?.includes("You joined Harbour Tours as Member."),
+      "the right code signs in and accepts",
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "mfa-accept-done.png"), fullPage: true });
 
     const session = (await page.context().cookies()).find((c) => c.name === "session");
@@ -100,7 +128,10 @@ async function main() {
     const me = await api(base, "GET", "/api/auth/session", { token: session.value });
     check(me.body?.mfa === true && me.body?.user?.mfaEnabled === true, "the page's session was made with the second factor (mfa: true)");
     const mine = await api(base, "GET", "/api/users/me/organizations", { token: session.value });
-    check(mine.body?.data?.some((m) => m.organization.name === "Harbour Tours" && m.role.name === "Member"), "Pat is a Member of Harbour Tours");
+    check(
+      mine.body?.data?.some((m) => m.organization.name === "Harbour Tours" && m.role.name === "Member"),
+      "Pat is a Member of Harbour Tours",
+    );
     check(violations.length === 0, `no Content-Security-Policy violations${violations.length ? `: ${violations.join(" | ")}` : ""}`);
     console.log("1 passed, 0 failed");
   } finally {

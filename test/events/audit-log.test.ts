@@ -38,7 +38,9 @@ describe("GET /api/organizations/me/events", () => {
     await patch(`/api/organizations/members/${member.member.id}`, { role: "By Key" }, { token: owner.token });
     const all = (await list(owner.token, "?limit=100")).body.data;
 
-    expect((await list(owner.token, "?type=role.created")).body.data.map((e) => ("name" in e.data.object ? e.data.object.name : null))).toEqual(["By Key"]);
+    expect(
+      (await list(owner.token, "?type=role.created")).body.data.map((e) => ("name" in e.data.object ? e.data.object.name : null)),
+    ).toEqual(["By Key"]);
     expect((await list(owner.token, "?type=member.*")).body.data.map((e) => e.type)).toEqual(["member.updated", "member.added"]);
     expect((await list(owner.token, `?actorId=${key.id}`)).body.data.map((e) => e.type)).toEqual(["role.created"]);
 
@@ -104,7 +106,11 @@ describe("retention (the Cron Trigger)", () => {
     const now = Date.now();
     const old = [newId("evt", now - 91 * 86_400_000), newId("evt", now - 200 * 86_400_000)];
     const recent = newId("evt", now - 89 * 86_400_000);
-    for (const [id, at] of [[old[0], now - 91 * 86_400_000], [old[1], now - 200 * 86_400_000], [recent, now - 89 * 86_400_000]] as const) {
+    for (const [id, at] of [
+      [old[0], now - 91 * 86_400_000],
+      [old[1], now - 200 * 86_400_000],
+      [recent, now - 89 * 86_400_000],
+    ] as const) {
       await seedEvent(id!, owner.organization.id, at);
     }
     const ctx = createExecutionContext();
@@ -123,7 +129,11 @@ describe("retention (the Cron Trigger)", () => {
     const twoDays = newId("evt", now - 2 * 86_400_000);
     await seedEvent(twoDays, owner.organization.id, now - 2 * 86_400_000);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(now), cron: "17 * * * *" }), { ...(env as Env), EVENT_RETENTION_DAYS: "1" }, ctx);
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: new Date(now), cron: "17 * * * *" }),
+      { ...(env as Env), EVENT_RETENTION_DAYS: "1" },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect((await storedEvents(owner.organization.id)).map((e) => e.type)).toEqual(["member.added"]);
   });

@@ -46,11 +46,17 @@ describe("no event ever holds a secret", () => {
     await env.DB.prepare("UPDATE webhook_endpoints SET consecutive_failures = 25, failing_since = 1 WHERE id = ?").bind(failing.id).run();
     const deliveryId = newId("dlv");
     const [someEvent] = await storedEvents(orgId, "organization.updated");
-    await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'organization.updated', 'pending', 1, ?)")
+    await env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'organization.updated', 'pending', 1, ?)",
+    )
       .bind(deliveryId, failing.id, orgId, someEvent!.id, Date.now())
       .run();
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 503 }));
-    await worker.queue(createMessageBatch(WEBHOOKS_QUEUE, [{ id: "d1", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId } }]), env as Env, createExecutionContext());
+    await worker.queue(
+      createMessageBatch(WEBHOOKS_QUEUE, [{ id: "d1", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId } }]),
+      env as Env,
+      createExecutionContext(),
+    );
     vi.restoreAllMocks();
 
     const staff = await superAdmin();

@@ -15,13 +15,20 @@ describe("events recorded by each change", () => {
     const owner = await signUp({ name: "Ana First" });
     const event = await onlyEvent(owner.organization.id, "member.added");
     expect(event.actor).toEqual({ type: "user", id: owner.user.id, name: "Ana First" });
-    expect(event.data.object).toMatchObject({ user: { id: owner.user.id, email: owner.user.email }, role: { name: "Admin", source: "system" } });
+    expect(event.data.object).toMatchObject({
+      user: { id: owner.user.id, email: owner.user.email },
+      role: { name: "Admin", source: "system" },
+    });
     expect(await storedEvents(owner.organization.id)).toHaveLength(1);
   });
 
   it("PATCH /me records organization.updated with the old values of what changed, and the server's request id", async () => {
     const owner = await signUp({ organizationName: "Before Tours" });
-    const res = await patch("/api/organizations/me", { name: "After Tours", timezone: "UTC" }, { token: owner.token, headers: { "x-request-id": "req-org-update-1" } });
+    const res = await patch(
+      "/api/organizations/me",
+      { name: "After Tours", timezone: "UTC" },
+      { token: owner.token, headers: { "x-request-id": "req-org-update-1" } },
+    );
     expect(res.status).toBe(200);
     const event = await onlyEvent(owner.organization.id, "organization.updated");
     expect(event.data.object).toEqual(res.body);
@@ -76,7 +83,11 @@ describe("events recorded by each change", () => {
     const owner = await signUp();
     const role = await createRole(owner.token, "Guide", ["users.read"], "Leads tours.");
     expect((await onlyEvent(owner.organization.id, "role.created")).data.object).toEqual(role);
-    const res = await patch(`/api/organizations/roles/${role.id}`, { name: "Senior Guide", permissions: ["users.read", "roles.read"] }, { token: owner.token });
+    const res = await patch(
+      `/api/organizations/roles/${role.id}`,
+      { name: "Senior Guide", permissions: ["users.read", "roles.read"] },
+      { token: owner.token },
+    );
     const updated = await onlyEvent(owner.organization.id, "role.updated");
     expect(updated.data.object).toEqual(res.body);
     expect(updated.data.previous).toEqual({ name: "Guide", permissions: ["users.read"] });
@@ -115,7 +126,10 @@ describe("events recorded by each change", () => {
     expect(resentEvent.data.object).toEqual(resent.body);
     expect(resentEvent.data.previous).toEqual({ expiresAt: first.expiresAt });
     expect((await del(`/api/organizations/invitations/${first.id}`, { token: owner.token })).status).toBe(204);
-    expect((await onlyEvent(owner.organization.id, "invitation.revoked")).data).toEqual({ object: { ...resent.body, status: "revoked" }, previous: { status: "pending" } });
+    expect((await onlyEvent(owner.organization.id, "invitation.revoked")).data).toEqual({
+      object: { ...resent.body, status: "revoked" },
+      previous: { status: "pending" },
+    });
 
     const declined = await invite(owner.token);
     expect((await post(`/api/invitations/${await linkToken(declined.id)}/decline`)).status).toBe(204);

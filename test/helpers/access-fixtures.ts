@@ -54,11 +54,7 @@ async function ensureRole(target: Org, name: string, permissions: readonly Permi
 }
 
 /** What an operation declares its caller must hold (`x-permission` / `x-required-role`). */
-export type Requirement =
-  | { kind: "permission"; permission: Permission }
-  | { kind: "admin" }
-  | { kind: "super_admin" }
-  | { kind: "none" };
+export type Requirement = { kind: "permission"; permission: Permission } | { kind: "admin" } | { kind: "super_admin" } | { kind: "none" };
 
 export type CredentialKind = "session" | "api_key";
 
@@ -67,7 +63,13 @@ async function roleFor(target: Org, requirement: Requirement, holding: boolean):
   switch (requirement.kind) {
     case "permission": {
       const p = requirement.permission;
-      return holding ? ensureRole(target, `Only ${p}`, [p]) : ensureRole(target, `All but ${p}`, PERMISSIONS.filter((q) => q !== p));
+      return holding
+        ? ensureRole(target, `Only ${p}`, [p])
+        : ensureRole(
+            target,
+            `All but ${p}`,
+            PERMISSIONS.filter((q) => q !== p),
+          );
     }
     case "admin":
       // Every permission, but not the Admin role itself.
@@ -131,7 +133,11 @@ export const RESOURCES: Record<string, (target: Org, callerToken?: string) => Pr
   members: async (target) => (await addMember(target.id, roleKeyOf(NEUTRAL_ROLE), "target")).member.id,
   roles: async (target) => (await createRole(target.admin.token, `Spare ${seq++}`, [])).id,
   invitations: async (target) => {
-    const res = await post("/api/organizations/invitations", { email: uniqueEmail("invitee"), role: NEUTRAL_ROLE }, { token: target.admin.token });
+    const res = await post(
+      "/api/organizations/invitations",
+      { email: uniqueEmail("invitee"), role: NEUTRAL_ROLE },
+      { token: target.admin.token },
+    );
     if (res.status !== 201) throw new Error(`invitation fixture failed: ${res.status} ${res.text}`);
     return res.body.id;
   },

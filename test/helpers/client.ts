@@ -30,7 +30,12 @@ function contractCheck(served: Env): Middleware {
         // not JSON: the check reports it where the document promises JSON
       }
       const url = new URL(request.url);
-      await assertContract(request.method, url.pathname + url.search, { status: response.status, headers: response.headers, text, body }, served);
+      await assertContract(
+        request.method,
+        url.pathname + url.search,
+        { status: response.status, headers: response.headers, text, body },
+        served,
+      );
       return undefined;
     },
   };

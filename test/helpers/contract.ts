@@ -67,7 +67,12 @@ function contract(served: Env): Promise<Contract> {
 
 const pointerPart = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 const describeErrors = (errors: ErrorObject[] | null | undefined) =>
-  (errors ?? []).map((e) => `  ${e.instancePath || "(body)"} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ""}`).join("\n");
+  (errors ?? [])
+    .map(
+      (e) =>
+        `  ${e.instancePath || "(body)"} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ""}`,
+    )
+    .join("\n");
 
 export interface ReceivedResponse {
   status: number;
@@ -122,12 +127,19 @@ export async function assertContract(method: string, rawPath: string, response: 
     if (response.text !== "") fail(`${name} ${response.status} documents no body, yet one came (${contentType})`);
     return;
   }
-  if (!contentType || !(contentType in content)) fail(`${name} ${response.status} documents ${Object.keys(content).join(", ")}, got content-type ${contentType}`);
+  if (!contentType || !(contentType in content))
+    fail(`${name} ${response.status} documents ${Object.keys(content).join(", ")}, got content-type ${contentType}`);
   const pointer = `${operationPath}/responses/${response.status}/content/${pointerPart(contentType!)}/schema`;
   checkBody(validator, pointer, response, contentType!, fail);
 }
 
-function checkBody(validator: Contract["validator"], pointer: string, response: ReceivedResponse, expectedType: string, fail: (m: string) => never) {
+function checkBody(
+  validator: Contract["validator"],
+  pointer: string,
+  response: ReceivedResponse,
+  expectedType: string,
+  fail: (m: string) => never,
+) {
   const contentType = response.headers.get("content-type")?.split(";")[0]!.trim().toLowerCase();
   if (contentType !== expectedType) fail(`expected content-type ${expectedType}, got ${contentType}`);
   let body: unknown;
@@ -137,5 +149,6 @@ function checkBody(validator: Contract["validator"], pointer: string, response: 
     fail("the body is not JSON");
   }
   const validate = validator(pointer);
-  if (!validate(body)) fail(`the body does not match ${pointer.replace(/^\/components\/schemas\//, "")}:\n${describeErrors(validate.errors)}`);
+  if (!validate(body))
+    fail(`the body does not match ${pointer.replace(/^\/components\/schemas\//, "")}:\n${describeErrors(validate.errors)}`);
 }

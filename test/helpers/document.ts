@@ -38,7 +38,9 @@ export type OperationOf<S extends string, M extends Method> = NonNullable<paths[
 type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206;
 type BodyOf<R> = R extends { content: infer C } ? (C extends { "application/json": infer B } ? B : string) : null;
 /** The body of the operation's 2xx answers (JSON as parsed; no content → `null`). */
-export type SuccessBody<O> = O extends { responses: infer R } ? { [K in keyof R & SuccessStatus]: BodyOf<R[K]> }[keyof R & SuccessStatus] : unknown;
+export type SuccessBody<O> = O extends { responses: infer R }
+  ? { [K in keyof R & SuccessStatus]: BodyOf<R[K]> }[keyof R & SuccessStatus]
+  : unknown;
 /** The operation's JSON request body (`undefined` when it takes none). */
 export type RequestBody<O> = O extends { requestBody: { content: { "application/json": infer B } } }
   ? B

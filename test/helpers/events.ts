@@ -12,9 +12,7 @@ export interface StoredEvent {
 
 /** An organization's events straight from D1, oldest first (optionally one type). */
 export async function storedEvents(organizationId: string, type?: string): Promise<StoredEvent[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT * FROM events WHERE organization_id = ?1 AND (?2 IS NULL OR type = ?2) ORDER BY id`,
-  )
+  const { results } = await env.DB.prepare(`SELECT * FROM events WHERE organization_id = ?1 AND (?2 IS NULL OR type = ?2) ORDER BY id`)
     .bind(organizationId, type ?? null)
     .all<Record<string, any>>();
   return results.map((r) => ({
@@ -39,4 +37,14 @@ export async function onlyEvent(organizationId: string, type: string): Promise<S
  * What must never appear in an event: credentials by prefix, password hashes, and hex digests
  * (SHA-256 of tokens and keys).
  */
-export const SECRET_PATTERNS = [/ork_/, /sst_/, /ivt_/, /vet_/, /prt_/, /whsec_/, /pbkdf2/i, /[0-9a-f]{64}/i, /token_?hash|key_?hash|password_?hash/i];
+export const SECRET_PATTERNS = [
+  /ork_/,
+  /sst_/,
+  /ivt_/,
+  /vet_/,
+  /prt_/,
+  /whsec_/,
+  /pbkdf2/i,
+  /[0-9a-f]{64}/i,
+  /token_?hash|key_?hash|password_?hash/i,
+];

@@ -108,8 +108,10 @@ export async function createKey(token: string, role: string, extra: Record<strin
 /** An org role created through the API by `token`'s caller. */
 export async function createRole(token: string, name: string, permissions: (Permission | DevPlatformPermission)[], description?: string) {
   // Untyped body: a platform permission is in the served (development) document, not the generated types.
-  const res = await call("POST", "/api/organizations/roles", { token, body: { name, permissions, ...(description ? { description } : {}) } });
+  const res = await call("POST", "/api/organizations/roles", {
+    token,
+    body: { name, permissions, ...(description ? { description } : {}) },
+  });
   if (res.status !== 201) throw new Error(`role creation failed: ${res.status} ${res.text}`);
   return res.body as Schemas["Role"];
 }
-

@@ -16,7 +16,9 @@ export async function invite(token: string, email = uniqueEmail("invitee"), role
  */
 export async function linkToken(invitationId: string): Promise<string> {
   const token = mintToken("invitation");
-  const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
   await env.DB.prepare("UPDATE invitations SET token_hash = ? WHERE id = ?").bind(hash, invitationId).run();
   return token;
 }

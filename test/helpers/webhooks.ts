@@ -10,7 +10,10 @@ export type CreatedEndpoint = Schemas["WebhookEndpointWithSecret"];
 
 /** An endpoint created through the API. */
 export async function createEndpoint(token: string, body: Partial<Schemas["WebhookEndpointCreateInput"]> = {}): Promise<CreatedEndpoint> {
-  return expectData(await api(token).POST("/api/organizations/webhooks", { body: { url: "https://hooks.example.com/receiver", ...body } }), 201);
+  return expectData(
+    await api(token).POST("/api/organizations/webhooks", { body: { url: "https://hooks.example.com/receiver", ...body } }),
+    201,
+  );
 }
 
 /** A stored event that was never queued (request id `req_seed`), for consumer tests. */
@@ -25,7 +28,11 @@ export async function seedEvent(organizationId: string, type = "role.created", o
 }
 
 /** A delivery of a stored `role.created` event to `endpointId`, written straight to D1 (default: failed after 10 attempts, now). */
-export async function seedDelivery(organizationId: string, endpointId: string, overrides: { status?: string; attempts?: number; at?: number } = {}) {
+export async function seedDelivery(
+  organizationId: string,
+  endpointId: string,
+  overrides: { status?: string; attempts?: number; at?: number } = {},
+) {
   const now = overrides.at ?? Date.now();
   const eventId = newId("evt", now);
   const id = newId("dlv", now);
@@ -40,8 +47,10 @@ export async function seedDelivery(organizationId: string, endpointId: string, o
   return id;
 }
 
-export const endpointRow = (id: string) => env.DB.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").bind(id).first<Record<string, any>>();
-export const deliveryRow = (id: string) => env.DB.prepare("SELECT * FROM webhook_deliveries WHERE id = ?").bind(id).first<Record<string, any>>();
+export const endpointRow = (id: string) =>
+  env.DB.prepare("SELECT * FROM webhook_endpoints WHERE id = ?").bind(id).first<Record<string, any>>();
+export const deliveryRow = (id: string) =>
+  env.DB.prepare("SELECT * FROM webhook_deliveries WHERE id = ?").bind(id).first<Record<string, any>>();
 
 /** An endpoint written straight to D1 (no limit, no event), with its secret: for fixtures and consumer tests. */
 export async function seedEndpoint(organizationId: string, overrides: { url?: string; eventTypes?: string[]; enabled?: boolean } = {}) {
@@ -51,7 +60,16 @@ export async function seedEndpoint(organizationId: string, overrides: { url?: st
   await env.DB.prepare(
     "INSERT INTO webhook_endpoints (id, organization_id, url, description, event_types, enabled, secret_ciphertext, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?)",
   )
-    .bind(id, organizationId, overrides.url ?? "https://hooks.example.com/seeded", JSON.stringify(overrides.eventTypes ?? ["*"]), overrides.enabled === false ? 0 : 1, await encryptSecret(env as Env, id, secret), now, now)
+    .bind(
+      id,
+      organizationId,
+      overrides.url ?? "https://hooks.example.com/seeded",
+      JSON.stringify(overrides.eventTypes ?? ["*"]),
+      overrides.enabled === false ? 0 : 1,
+      await encryptSecret(env as Env, id, secret),
+      now,
+      now,
+    )
     .run();
   return { id, secret };
 }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { expectProblem, patch, post } from "../helpers/api";
 import { addMember, createRole, seedOrganization } from "../helpers/factories";
-import { type Schemas } from "../helpers/document";
+import type { Schemas } from "../helpers/document";
 
 /**
  * API.md §7: a replay is answered only after the route's requirements hold for the caller as it is
@@ -14,7 +14,9 @@ const withKey = (key: string, token: string) => ({ token, headers: { "idempotenc
 const count = async (table: "api_keys" | "webhook_endpoints" | "roles", organizationId: string) =>
   (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE organization_id = ?`).bind(organizationId).first<{ n: number }>())!.n;
 const records = async (organizationId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM idempotency_records WHERE organization_id = ?").bind(organizationId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT count(*) AS n FROM idempotency_records WHERE organization_id = ?")
+    .bind(organizationId)
+    .first<{ n: number }>())!.n;
 
 /** An organization with two Admins: `admin` acts, `colleague` changes admin's role through the API. */
 async function twoAdmins() {

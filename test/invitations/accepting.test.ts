@@ -15,7 +15,9 @@ describe("accepting", () => {
     const stranger = await signUp();
     expectProblem(await post(`/api/invitations/${token}/accept`, undefined, { token: stranger.token }), 403, "forbidden");
     expect((await rowOf(inv.id))!.status).toBe("pending");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first()).toEqual({ n: 1 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first()).toEqual(
+      { n: 1 },
+    );
     expect((await get("/api/organizations/me", { token: stranger.token })).body.id).toBe(stranger.organization.id);
   });
 
@@ -24,11 +26,15 @@ describe("accepting", () => {
     const invitee = await signUp();
     const inv = await invite(owner.token, invitee.user.email);
     const token = await linkToken(inv.id);
-    const results = await Promise.all(Array.from({ length: 20 }, () => post(`/api/invitations/${token}/accept`, undefined, { token: invitee.token })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => post(`/api/invitations/${token}/accept`, undefined, { token: invitee.token })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s !== 200).every((s) => s === 404)).toBe(true);
-    const members = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ? AND user_id = ?").bind(owner.organization.id, invitee.user.id).first();
+    const members = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ? AND user_id = ?")
+      .bind(owner.organization.id, invitee.user.id)
+      .first();
     expect(members).toEqual({ n: 1 });
   });
 
@@ -37,10 +43,14 @@ describe("accepting", () => {
     const email = uniqueEmail("racer");
     const inv = await invite(owner.token, email);
     const token = await linkToken(inv.id);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => post(`/api/invitations/${token}/accept`, { name: `Racer ${i}`, password: "long-enough" })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(`/api/invitations/${token}/accept`, { name: `Racer ${i}`, password: "long-enough" })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first()).toEqual({ n: 1 });
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first()).toEqual({ n: 2 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first()).toEqual(
+      { n: 2 },
+    );
   });
 
   it("accepting as an existing member is a 409 and the invitation stays pending", async () => {
@@ -69,7 +79,11 @@ describe("accepting", () => {
     expectProblem(await post(`/api/invitations/${token}/accept`, undefined, { token: key.key }), 403, "forbidden");
     expectProblem(await post(`/api/invitations/${token}/accept`, offDocument({ name: "Only name" })), 400, "validation_failed");
     expectProblem(await post(`/api/invitations/${token}/accept`, { name: "X", password: "short" }), 400, "validation_failed");
-    expectProblem(await post(`/api/invitations/${token}/accept`, offDocument({ name: "X", password: "long-enough", role: "Admin" })), 400, "validation_failed");
+    expectProblem(
+      await post(`/api/invitations/${token}/accept`, offDocument({ name: "X", password: "long-enough", role: "Admin" })),
+      400,
+      "validation_failed",
+    );
     expect((await rowOf(inv.id))!.status).toBe("pending");
   });
 });

@@ -48,7 +48,12 @@ describe("invitation links in development (`npm run dev -- --port 8788`)", () =>
     expect(env.ENVIRONMENT).toBe("development");
     const admin = await signUp();
     const invitee = `port.${Date.now()}@example.com`;
-    const created = await postAt("http://localhost:8788", "/api/organizations/invitations", { email: invitee, role: "Member" }, admin.token);
+    const created = await postAt(
+      "http://localhost:8788",
+      "/api/organizations/invitations",
+      { email: invitee, role: "Member" },
+      admin.token,
+    );
     expect(created.status).toBe(201);
 
     const [email] = await waitForEmail(invitee);
@@ -60,7 +65,12 @@ describe("invitation links in development (`npm run dev -- --port 8788`)", () =>
   it("fall back to APP_URL when the request came through a non-loopback host", async () => {
     const admin = await signUp();
     const invitee = `host.${Date.now()}@example.com`;
-    const created = await postAt("http://attacker.example", "/api/organizations/invitations", { email: invitee, role: "Member" }, admin.token);
+    const created = await postAt(
+      "http://attacker.example",
+      "/api/organizations/invitations",
+      { email: invitee, role: "Member" },
+      admin.token,
+    );
     expect(created.status).toBe(201);
 
     const [email] = await waitForEmail(invitee);

@@ -25,13 +25,25 @@ async function pendingInvitation() {
     `INSERT INTO invitations (id, organization_id, email, role_key, status, token_hash, inviter_type, inviter_id, inviter_name, expires_at, created_at, email_id, delivery_status)
      VALUES (?, ?, ?, 'member', 'pending', ?, 'user', ?, 'Olive', ?, ?, ?, 'queued')`,
   )
-    .bind(id, owner.organization.id, `q.${id.toLowerCase()}@example.com`, await sha256Hex(token), owner.user.id, now + 86_400_000, now, emailId)
+    .bind(
+      id,
+      owner.organization.id,
+      `q.${id.toLowerCase()}@example.com`,
+      await sha256Hex(token),
+      owner.user.id,
+      now + 86_400_000,
+      now,
+      emailId,
+    )
     .run();
   return { id, emailId, token, body: { type: "invitation", emailId, invitationId: id, token } };
 }
 
 async function deliver(queue: string, messages: { id: string; attempts: number; body: unknown }[], useEnv: Env = resendEnv) {
-  const batch = createMessageBatch(queue, messages.map((m) => ({ ...m, timestamp: new Date() })));
+  const batch = createMessageBatch(
+    queue,
+    messages.map((m) => ({ ...m, timestamp: new Date() })),
+  );
   // getQueueResult reports which messages were retried, not the delay asked for: record it too.
   const delays: (number | undefined)[] = [];
   for (const message of batch.messages) {
@@ -46,12 +58,15 @@ async function deliver(queue: string, messages: { id: string; attempts: number; 
   return { ...(await getQueueResult(batch, ctx)), delays };
 }
 
-const invitationRow = (id: string) => env.DB.prepare("SELECT delivery_status, delivery_error FROM invitations WHERE id = ?").bind(id).first();
+const invitationRow = (id: string) =>
+  env.DB.prepare("SELECT delivery_status, delivery_error FROM invitations WHERE id = ?").bind(id).first();
 
 afterEach(() => vi.restoreAllMocks());
 // These invitations were never put on the real queue (the tests hand their messages to the consumer
 // themselves): take them out of what the global drain (test/setup.ts) waits for.
-afterAll(() => env.DB.prepare("UPDATE invitations SET delivery_status = 'failed' WHERE delivery_status = 'queued' AND email LIKE 'q.inv_%'").run());
+afterAll(() =>
+  env.DB.prepare("UPDATE invitations SET delivery_status = 'failed' WHERE delivery_status = 'queued' AND email LIKE 'q.inv_%'").run(),
+);
 
 describe("the EMAILS consumer", () => {
   it("sends through Resend with the email id as idempotency key, and acks", async () => {
@@ -82,10 +97,17 @@ describe("the EMAILS consumer", () => {
     const result = await deliver(EMAILS_QUEUE, [{ id: "m1", attempts: 1, body: inv.body }], cfEnv);
     expect(result.explicitAcks).toEqual(["m1"]);
     expect(sent).toEqual([
-      expect.objectContaining({ from: env.EMAIL_FROM, to: expect.stringMatching(/^q\.inv_/), subject: "You're invited to join an organization on Tours & Events", text: expect.stringContaining(inv.token) }),
+      expect.objectContaining({
+        from: env.EMAIL_FROM,
+        to: expect.stringMatching(/^q\.inv_/),
+        subject: "You're invited to join an organization on Tours & Events",
+        text: expect.stringContaining(inv.token),
+      }),
     ]);
     expect(await invitationRow(inv.id)).toEqual({ delivery_status: "sent", delivery_error: null });
-    const delivery = await env.DB.prepare("SELECT provider, provider_message_id FROM email_deliveries WHERE email_id = ?").bind(inv.emailId).first();
+    const delivery = await env.DB.prepare("SELECT provider, provider_message_id FROM email_deliveries WHERE email_id = ?")
+      .bind(inv.emailId)
+      .first();
     expect(delivery).toEqual({ provider: "cloudflare", provider_message_id: "cf-msg-1" });
   });
 

@@ -11,7 +11,9 @@ describe("org invitations", () => {
     const owner = await signUp();
     const a = await invite(owner.token);
     const b = await invite(owner.token);
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, b.id).run();
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, b.id)
+      .run();
     const all = await get("/api/organizations/invitations", { token: owner.token });
     expect(all.body.data.map((i) => [i.id, i.status])).toEqual([
       [a.id, "pending"],
@@ -25,18 +27,30 @@ describe("org invitations", () => {
   it("inviting an existing member is a 409, and so is a second pending invitation to the same address (any case)", async () => {
     const owner = await signUp();
     const member = await addMember(owner.organization.id);
-    expectProblem(await post("/api/organizations/invitations", { email: member.user.email.toUpperCase(), role: "Member" }, { token: owner.token }), 409, "already_member");
+    expectProblem(
+      await post("/api/organizations/invitations", { email: member.user.email.toUpperCase(), role: "Member" }, { token: owner.token }),
+      409,
+      "already_member",
+    );
     const first = await invite(owner.token, "Twice@Example.com");
     expect(first.email).toBe("twice@example.com");
-    expectProblem(await post("/api/organizations/invitations", { email: "twice@EXAMPLE.com", role: "Member" }, { token: owner.token }), 409, "invitation_pending");
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE organization_id = ?").bind(owner.organization.id).first<{ n: number }>();
+    expectProblem(
+      await post("/api/organizations/invitations", { email: "twice@EXAMPLE.com", role: "Member" }, { token: owner.token }),
+      409,
+      "invitation_pending",
+    );
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE organization_id = ?")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(count!.n).toBe(1);
   });
 
   it("an expired pending invitation gives way to a new one", async () => {
     const owner = await signUp();
     const old = await invite(owner.token, "again@example.com");
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, old.id).run();
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, old.id)
+      .run();
     const fresh = await invite(owner.token, "again@example.com");
     expect(fresh.id).not.toBe(old.id);
     expect((await rowOf(old.id))!.status).toBe("expired");
@@ -45,14 +59,22 @@ describe("org invitations", () => {
   it("a Member without users.invite → 403; inviting with a role above the inviter's permissions → 403", async () => {
     const owner = await signUp();
     const member = await addMember(owner.organization.id);
-    expectProblem(await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: member.token }), 403, "forbidden");
+    expectProblem(
+      await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: member.token }),
+      403,
+      "forbidden",
+    );
     // What a Member holds (its built-ins and the platform's .read ones), so it may invite Members.
     await createRole(owner.token, "Recruiter", ["users.invite", "users.read", "roles.read", "tours.read", "bookings.read"]);
     const recruiter = await addMember(owner.organization.id, "recruiter");
     const res = await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Admin" }, { token: recruiter.token });
     expect(expectProblem(res, 403, "forbidden").detail).toContain("users.delete");
-    expect((await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: recruiter.token })).status).toBe(201);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE organization_id = ?").bind(owner.organization.id).first<{ n: number }>();
+    expect(
+      (await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: recruiter.token })).status,
+    ).toBe(201);
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE organization_id = ?")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(count!.n).toBe(1);
   });
 
@@ -67,7 +89,9 @@ describe("org invitations", () => {
     expectProblem(limited, 429, "rate_limited");
     expect(limited.headers.get("retry-after")).toBe("60");
     // Another organization is not affected.
-    expect((await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: other.token })).status).toBe(201);
+    expect((await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Member" }, { token: other.token })).status).toBe(
+      201,
+    );
   });
 
   it("an API key can invite; invitedBy names the key", async () => {
@@ -80,10 +104,26 @@ describe("org invitations", () => {
 
   it("bad bodies are 400s and create nothing", async () => {
     const owner = await signUp();
-    expectProblem(await post("/api/organizations/invitations", { email: "not-an-email", role: "Member" }, { token: owner.token }), 400, "validation_failed");
-    expectProblem(await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Wizard" }, { token: owner.token }), 400, "validation_failed");
-    expectProblem(await post("/api/organizations/invitations", offDocument({ email: uniqueEmail(), role: "Member", status: "accepted" }), { token: owner.token }), 400, "validation_failed");
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE organization_id = ?").bind(owner.organization.id).first<{ n: number }>();
+    expectProblem(
+      await post("/api/organizations/invitations", { email: "not-an-email", role: "Member" }, { token: owner.token }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await post("/api/organizations/invitations", { email: uniqueEmail(), role: "Wizard" }, { token: owner.token }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await post("/api/organizations/invitations", offDocument({ email: uniqueEmail(), role: "Member", status: "accepted" }), {
+        token: owner.token,
+      }),
+      400,
+      "validation_failed",
+    );
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM invitations WHERE organization_id = ?")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(count!.n).toBe(0);
   });
 

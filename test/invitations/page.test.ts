@@ -9,11 +9,16 @@ import { signUp, uniqueEmail } from "../helpers/factories";
 async function invitationWithToken(ownerToken: string, email = uniqueEmail("page")) {
   const res = await post("/api/organizations/invitations", { email, role: "Member" }, { token: ownerToken });
   const token = mintToken("invitation");
-  await env.DB.prepare("UPDATE invitations SET token_hash = ? WHERE id = ?").bind(await sha256Hex(token), res.body.id).run();
+  await env.DB.prepare("UPDATE invitations SET token_hash = ? WHERE id = ?")
+    .bind(await sha256Hex(token), res.body.id)
+    .run();
   return { id: res.body.id as string, token, email };
 }
 
-const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+const form = (fields: Record<string, string>) => ({
+  raw: new URLSearchParams(fields).toString(),
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+});
 
 describe("the invitation page", () => {
   it("shows the organization, role and inviter with a sign-up form for a new address", async () => {
@@ -72,8 +77,12 @@ describe("the invitation page", () => {
   it("explains expired and unknown links", async () => {
     const owner = await signUp({ name: "Olive" });
     const inv = await invitationWithToken(owner.token);
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, inv.id).run();
-    expect((await call("GET", `/invitations/${inv.token}`)).text).toContain("This invitation has expired. Ask Olive to send you a new one.");
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, inv.id)
+      .run();
+    expect((await call("GET", `/invitations/${inv.token}`)).text).toContain(
+      "This invitation has expired. Ask Olive to send you a new one.",
+    );
     const unknown = await call("GET", `/invitations/${mintToken("invitation")}`);
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain("Invitation not found");

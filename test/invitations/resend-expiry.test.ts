@@ -12,7 +12,9 @@ describe("resend, revoke and expiry", () => {
     const inv = await invite(owner.token);
     const oldToken = await linkToken(inv.id);
     const before = await rowOf(inv.id);
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() + 1000, inv.id).run();
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() + 1000, inv.id)
+      .run();
 
     const resent = await post(`/api/organizations/invitations/${inv.id}`, undefined, { token: owner.token });
     expect(resent.status).toBe(200);
@@ -33,11 +35,15 @@ describe("resend, revoke and expiry", () => {
     const owner = await signUp();
     const inv = await invite(owner.token);
     const token = await linkToken(inv.id);
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, inv.id).run();
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, inv.id)
+      .run();
     expectProblem(await post(`/api/invitations/${token}/accept`, { name: "Late", password: "long-enough" }), 410, "invitation_expired");
     expectProblem(await post(`/api/invitations/${token}/decline`), 410, "invitation_expired");
     expect((await get(`/api/invitations/${token}`)).body.status).toBe("expired");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first()).toEqual({ n: 1 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first()).toEqual(
+      { n: 1 },
+    );
 
     expect((await post(`/api/organizations/invitations/${inv.id}`, undefined, { token: owner.token })).status).toBe(200);
     const fresh = await linkToken(inv.id);

@@ -60,7 +60,11 @@ describe("the invitation story", () => {
     });
     const patSession = accepted.body.session!.token;
     const session = await get("/api/auth/session", { token: patSession });
-    expect(session.body).toMatchObject({ user: { email: pat.toLowerCase(), emailVerified: true }, organization: { id: admin.organization.id }, role: { name: "Member" } });
+    expect(session.body).toMatchObject({
+      user: { email: pat.toLowerCase(), emailVerified: true },
+      organization: { id: admin.organization.id },
+      role: { name: "Member" },
+    });
     expect((await get("/api/organizations/me", { token: patSession })).body.id).toBe(admin.organization.id);
 
     const invitations = await get("/api/organizations/invitations", { token: admin.token });
@@ -75,7 +79,11 @@ describe("the invitation story", () => {
   it("an existing user accepts with their session and the org becomes active", async () => {
     const admin = await signUp({ organizationName: "Canyon Rides" });
     const sam = await signUp({ name: "Sam", organizationName: "Sam's Own", verified: false });
-    const created = await post("/api/organizations/invitations", { email: sam.user.email.toUpperCase(), role: "member" }, { token: admin.token });
+    const created = await post(
+      "/api/organizations/invitations",
+      { email: sam.user.email.toUpperCase(), role: "member" },
+      { token: admin.token },
+    );
     const [email] = await waitForEmail(sam.user.email);
     const token = tokenIn(email!.text);
     expect((await get(`/api/invitations/${token}`)).body.hasAccount).toBe(true);

@@ -30,15 +30,30 @@ describe("structured logs", () => {
     const key = await createKey(owner.token, "Admin");
     const DB = new Proxy(env.DB, {
       get(target, prop) {
-        if (prop === "prepare") return () => { throw new Error("SQLITE_CORRUPT"); };
+        if (prop === "prepare")
+          return () => {
+            throw new Error("SQLITE_CORRUPT");
+          };
         return Reflect.get(target, prop);
       },
     });
     const lines = captureLogs();
-    const res = await call("GET", "/api/organizations/api-keys", { token: key.key, headers: { "x-request-id": "trace-log-1" }, env: { ...(env as Env), DB } });
+    const res = await call("GET", "/api/organizations/api-keys", {
+      token: key.key,
+      headers: { "x-request-id": "trace-log-1" },
+      env: { ...(env as Env), DB },
+    });
     expect(res.status).toBe(500);
     const requestId = res.headers.get("x-request-id");
     expect(requestId).toMatch(/^req_/);
-    expect(lines).toContainEqual(expect.objectContaining({ level: "error", msg: "unhandled_error", requestId, clientRequestId: "trace-log-1", error: "Error: SQLITE_CORRUPT" }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        msg: "unhandled_error",
+        requestId,
+        clientRequestId: "trace-log-1",
+        error: "Error: SQLITE_CORRUPT",
+      }),
+    );
   });
 });

@@ -6,7 +6,10 @@ import { storedEvents } from "../helpers/events";
 import { currentCode, enableMfa, forgetLastStep } from "../helpers/mfa";
 import { withSession } from "../helpers/sign-in";
 
-const count = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).first<{ n: number }>())!.n;
+const count = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n;
 
 describe("POST /api/organizations", () => {
   it("creates an organization with the caller as Admin, records organization.created and member.added, and keeps the active organization", async () => {
@@ -60,7 +63,11 @@ describe("POST /api/organizations", () => {
   it("bad input is a 400 and creates nothing", async () => {
     const owner = await signUp();
     expectProblem(await post("/api/organizations", { name: "" }, { token: owner.token }), 400, "validation_failed");
-    expectProblem(await post("/api/organizations", { name: "X", timezone: "Mars/Olympus" }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(
+      await post("/api/organizations", { name: "X", timezone: "Mars/Olympus" }, { token: owner.token }),
+      400,
+      "validation_failed",
+    );
     expect(await count("SELECT count(*) AS n FROM members WHERE user_id = ?", owner.user.id)).toBe(1);
   });
 
@@ -94,7 +101,9 @@ describe("DELETE /api/users/me/organizations/{organizationId}", () => {
 
     const res = await del(`/api/users/me/organizations/${owner.organization.id}`, { token: member.token });
     expect(res.status).toBe(204);
-    expect(await count("SELECT count(*) AS n FROM members WHERE user_id = ? AND organization_id = ?", member.user.id, owner.organization.id)).toBe(0);
+    expect(
+      await count("SELECT count(*) AS n FROM members WHERE user_id = ? AND organization_id = ?", member.user.id, owner.organization.id),
+    ).toBe(0);
     const removed = (await storedEvents(owner.organization.id, "member.removed")).at(-1)!;
     expect(removed.actor).toEqual({ type: "user", id: member.user.id, name: member.user.name });
     expect(removed.data.object.user.id).toBe(member.user.id);
@@ -143,7 +152,9 @@ describe("DELETE /api/users/me", () => {
     const me = await signUp({ email, name: "Lea Leaver" });
     const secondSession = withSession(await post("/api/auth/sign-in", { email, password: "a-strong-password" })).body.session.token;
     const shared = await signUp();
-    const membership = await env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?) RETURNING id")
+    const membership = await env.DB.prepare(
+      "INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?) RETURNING id",
+    )
       .bind(`mem_${"Y".repeat(26)}`, shared.organization.id, me.user.id, Date.now())
       .first<{ id: string }>();
     // Warm every cache tier for both sessions.
@@ -182,7 +193,11 @@ describe("DELETE /api/users/me", () => {
     await addMember(me.organization.id, "member");
     const solo = await post("/api/organizations", { name: "Quiet Tours" }, { token: me.token });
     expect(solo.status).toBe(201);
-    const problem = expectProblem(await del("/api/users/me", { token: me.token, body: { password: "a-strong-password" } }), 409, "sole_admin");
+    const problem = expectProblem(
+      await del("/api/users/me", { token: me.token, body: { password: "a-strong-password" } }),
+      409,
+      "sole_admin",
+    );
     expect(problem.detail).toContain("Busy Tours");
     expect(problem.detail).toContain(me.organization.id);
     expect(problem.detail).not.toContain("Quiet Tours");
@@ -197,9 +212,15 @@ describe("DELETE /api/users/me", () => {
     await forgetLastStep(me.user.id);
     expectProblem(await del("/api/users/me", { token: me.token, body: { password: "a-strong-password" } }), 403, "mfa_code_invalid");
     const wrong = currentCode(secret) === "000000" ? "111111" : "000000";
-    expectProblem(await del("/api/users/me", { token: me.token, body: { password: "a-strong-password", code: wrong } }), 403, "mfa_code_invalid");
+    expectProblem(
+      await del("/api/users/me", { token: me.token, body: { password: "a-strong-password", code: wrong } }),
+      403,
+      "mfa_code_invalid",
+    );
     expect(await count("SELECT count(*) AS n FROM users WHERE id = ?", me.user.id)).toBe(1);
-    expect((await del("/api/users/me", { token: me.token, body: { password: "a-strong-password", code: recoveryCodes[9] } })).status).toBe(204);
+    expect((await del("/api/users/me", { token: me.token, body: { password: "a-strong-password", code: recoveryCodes[9] } })).status).toBe(
+      204,
+    );
     expect(await count("SELECT count(*) AS n FROM users WHERE id = ?", me.user.id)).toBe(0);
   });
 
@@ -218,7 +239,15 @@ describe("requireMfa", () => {
     const key = (await post("/api/organizations/api-keys", { name: "Integration", role: "Member" }, { token: owner.token })).body.key;
     const member = await addMember(owner.organization.id, "member");
     expectProblem(await patch("/api/organizations/me", { requireMfa: true }, { token: owner.token }), 409, "mfa_not_enabled");
-    expectProblem(await patch("/api/organizations/me", { requireMfa: true }, { token: (await post("/api/organizations/api-keys", { name: "Admin key", role: "Admin" }, { token: owner.token })).body.key }), 409, "mfa_not_enabled");
+    expectProblem(
+      await patch(
+        "/api/organizations/me",
+        { requireMfa: true },
+        { token: (await post("/api/organizations/api-keys", { name: "Admin key", role: "Admin" }, { token: owner.token })).body.key },
+      ),
+      409,
+      "mfa_not_enabled",
+    );
     expect((await get("/api/organizations/me", { token: owner.token })).body.requireMfa).toBe(false);
 
     await enableMfa(owner.token);

@@ -27,13 +27,24 @@ describe("no TOTP secret, code, recovery code or mfaToken in an event, a log lin
 
     const first = withChallenge(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" }));
     secrets.push(first.body.mfaToken);
-    expectProblem(await post("/api/auth/sign-in/mfa", { mfaToken: first.body.mfaToken, code: confirmCode === "000000" ? "111111" : "000000" }), 401, "mfa_code_invalid");
+    expectProblem(
+      await post("/api/auth/sign-in/mfa", { mfaToken: first.body.mfaToken, code: confirmCode === "000000" ? "111111" : "000000" }),
+      401,
+      "mfa_code_invalid",
+    );
     const signedIn = await post("/api/auth/sign-in/mfa", { mfaToken: first.body.mfaToken, recoveryCode: confirmed.body.recoveryCodes[0] });
     expect(signedIn.status).toBe(200);
     await patch("/api/organizations/me", { requireMfa: true }, { token: owner.token });
     const member = await addMember(orgId, "member");
     await get("/api/organizations/members", { token: member.token }); // 403 mfa_required
-    expect((await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: confirmed.body.recoveryCodes[1]! } })).status).toBe(204);
+    expect(
+      (
+        await del("/api/auth/mfa/totp", {
+          token: owner.token,
+          body: { password: "a-strong-password", code: confirmed.body.recoveryCodes[1]! },
+        })
+      ).status,
+    ).toBe(204);
 
     const events = await storedEvents(orgId);
     expect(events.length).toBeGreaterThan(0);

@@ -45,7 +45,11 @@ describe("TOTP as RFC 6238 specifies it (SHA-1 test vectors, Appendix B)", () =>
 describe("enrolling", () => {
   it("needs the password, returns a base32 secret and its otpauth URI, and stores the secret sealed", async () => {
     const owner = await signUp();
-    expectProblem(await post("/api/auth/mfa/totp", { password: "wrong-password" }, { token: owner.token }), 403, "current_password_incorrect");
+    expectProblem(
+      await post("/api/auth/mfa/totp", { password: "wrong-password" }, { token: owner.token }),
+      403,
+      "current_password_incorrect",
+    );
     const res = await post("/api/auth/mfa/totp", { password: "a-strong-password" }, { token: owner.token });
     expect(res.status).toBe(201);
     expect(res.body.secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -107,12 +111,18 @@ describe("signing in with MFA", () => {
   it("the password step gives an mfaToken and no session; the code step gives the session, marked mfa", async () => {
     const { owner, secret } = await mfaUser();
     const first = await startSignIn(owner.user.email);
-    expect(first.body).toEqual({ mfaRequired: true, mfaToken: expect.stringMatching(/^mfa_[0-9A-Za-z]{49}$/), expiresAt: expect.any(String) });
+    expect(first.body).toEqual({
+      mfaRequired: true,
+      mfaToken: expect.stringMatching(/^mfa_[0-9A-Za-z]{49}$/),
+      expiresAt: expect.any(String),
+    });
     expect(first.headers.get("set-cookie")).toBeNull();
     const minutes = (Date.parse(first.body.expiresAt) - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(4.9);
     expect(minutes).toBeLessThanOrEqual(5);
-    const stored = await env.DB.prepare("SELECT token_hash FROM mfa_challenges WHERE user_id = ?").bind(owner.user.id).all<{ token_hash: string }>();
+    const stored = await env.DB.prepare("SELECT token_hash FROM mfa_challenges WHERE user_id = ?")
+      .bind(owner.user.id)
+      .all<{ token_hash: string }>();
     expect(stored.results.map((r) => r.token_hash)).not.toContain(first.body.mfaToken);
 
     const second = await post("/api/auth/sign-in/mfa", { mfaToken: first.body.mfaToken, code: currentCode(secret) });
@@ -122,7 +132,11 @@ describe("signing in with MFA", () => {
     const session = await get("/api/auth/session", { token: second.body.session.token });
     expect(session.body).toMatchObject({ mfa: true, user: { id: owner.user.id, mfaEnabled: true } });
     // Single use: the token is gone.
-    expectProblem(await post("/api/auth/sign-in/mfa", { mfaToken: first.body.mfaToken, code: currentCode(secret, 1) }), 401, "unauthenticated");
+    expectProblem(
+      await post("/api/auth/sign-in/mfa", { mfaToken: first.body.mfaToken, code: currentCode(secret, 1) }),
+      401,
+      "unauthenticated",
+    );
   });
 
   it("a code already used (this step) is refused, even with a fresh sign-in", async () => {
@@ -132,7 +146,9 @@ describe("signing in with MFA", () => {
     expect(ok.status).toBe(200);
     const replay = await post("/api/auth/sign-in/mfa", { mfaToken: (await startSignIn(owner.user.email)).body.mfaToken, code });
     expectProblem(replay, 401, "mfa_code_invalid");
-    const sessions = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND mfa = 1").bind(owner.user.id).first<{ n: number }>();
+    const sessions = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND mfa = 1")
+      .bind(owner.user.id)
+      .first<{ n: number }>();
     expect(sessions!.n).toBe(1);
   });
 
@@ -145,21 +161,32 @@ describe("signing in with MFA", () => {
       expect(res.detail).toContain(i < 5 ? `${5 - i} attempt` : "sign in with the password again");
     }
     expectProblem(await post("/api/auth/sign-in/mfa", { mfaToken, code: currentCode(secret) }), 401, "unauthenticated");
-    const left = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND mfa = 1").bind(owner.user.id).first<{ n: number }>();
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND mfa = 1")
+      .bind(owner.user.id)
+      .first<{ n: number }>();
     expect(left!.n).toBe(0);
   });
 
   it("a recovery code signs in once; used twice it is refused", async () => {
     const { owner, recoveryCodes } = await mfaUser();
     const code = recoveryCodes[3]!;
-    const first = await post("/api/auth/sign-in/mfa", { mfaToken: (await startSignIn(owner.user.email)).body.mfaToken, recoveryCode: code.toUpperCase() });
+    const first = await post("/api/auth/sign-in/mfa", {
+      mfaToken: (await startSignIn(owner.user.email)).body.mfaToken,
+      recoveryCode: code.toUpperCase(),
+    });
     expect(first.status).toBe(200);
     expect((await get("/api/auth/session", { token: first.body.session.token })).body.mfa).toBe(true);
     expect(JSON.parse((await userRow(owner.user.id))!.recovery_codes!)).toHaveLength(9);
-    const again = await post("/api/auth/sign-in/mfa", { mfaToken: (await startSignIn(owner.user.email)).body.mfaToken, recoveryCode: code });
+    const again = await post("/api/auth/sign-in/mfa", {
+      mfaToken: (await startSignIn(owner.user.email)).body.mfaToken,
+      recoveryCode: code,
+    });
     expectProblem(again, 401, "mfa_code_invalid");
     // The others still work.
-    const other = await post("/api/auth/sign-in/mfa", { mfaToken: (await startSignIn(owner.user.email)).body.mfaToken, recoveryCode: recoveryCodes[4]! });
+    const other = await post("/api/auth/sign-in/mfa", {
+      mfaToken: (await startSignIn(owner.user.email)).body.mfaToken,
+      recoveryCode: recoveryCodes[4]!,
+    });
     expect(other.status).toBe(200);
   });
 
@@ -167,7 +194,11 @@ describe("signing in with MFA", () => {
     const { owner, secret, recoveryCodes } = await mfaUser();
     const { mfaToken } = (await startSignIn(owner.user.email)).body;
     expectProblem(await post("/api/auth/sign-in/mfa", { mfaToken }), 400, "validation_failed");
-    expectProblem(await post("/api/auth/sign-in/mfa", { mfaToken, code: currentCode(secret), recoveryCode: recoveryCodes[0] }), 400, "validation_failed");
+    expectProblem(
+      await post("/api/auth/sign-in/mfa", { mfaToken, code: currentCode(secret), recoveryCode: recoveryCodes[0] }),
+      400,
+      "validation_failed",
+    );
     expectProblem(await post("/api/auth/sign-in/mfa", { mfaToken: "mfa_not-a-token", code: "123456" }), 401, "unauthenticated");
   });
 
@@ -189,15 +220,27 @@ describe("disabling", () => {
     const owner = await signUp();
     const { secret, recoveryCodes } = await enableMfa(owner.token);
     await forgetLastStep(owner.user.id);
-    expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "nope-nope", code: currentCode(secret) } }), 403, "current_password_incorrect");
-    expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: "zzzz-zzzz-zzzz-zzzz" } }), 403, "mfa_code_invalid");
+    expectProblem(
+      await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "nope-nope", code: currentCode(secret) } }),
+      403,
+      "current_password_incorrect",
+    );
+    expectProblem(
+      await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: "zzzz-zzzz-zzzz-zzzz" } }),
+      403,
+      "mfa_code_invalid",
+    );
     expect((await userRow(owner.user.id))!.mfa_enabled).toBe(1);
     const res = await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[0]! } });
     expect(res.status).toBe(204);
     expect(await userRow(owner.user.id)).toEqual({ mfa_enabled: 0, totp_secret: null, totp_last_step: null, recovery_codes: null });
     const signIn = withSession(await post("/api/auth/sign-in", { email: owner.user.email, password: "a-strong-password" }));
     expect(signIn.body.session.token).toMatch(/^sst_/);
-    expectProblem(await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[1]! } }), 409, "mfa_not_enabled");
+    expectProblem(
+      await del("/api/auth/mfa/totp", { token: owner.token, body: { password: "a-strong-password", code: recoveryCodes[1]! } }),
+      409,
+      "mfa_not_enabled",
+    );
   });
 
   it("a member seeded with a password can enroll too", async () => {
@@ -221,7 +264,9 @@ describe("upkeep", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/15 * * * *" }), env as never, ctx);
     await waitOnExecutionContext(ctx);
-    const left = await env.DB.prepare("SELECT token_hash FROM mfa_challenges WHERE user_id = ?").bind(owner.user.id).all<{ token_hash: string }>();
+    const left = await env.DB.prepare("SELECT token_hash FROM mfa_challenges WHERE user_id = ?")
+      .bind(owner.user.id)
+      .all<{ token_hash: string }>();
     expect(left.results).toHaveLength(1);
     expect(left.results[0]!.token_hash).not.toBe("expired-challenge-of-the-test");
   });

@@ -23,7 +23,11 @@ describe("no escalation", () => {
     const row = await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(target.member.id).first();
     expect(row).toEqual({ role_key: "reader" });
     // …nor promote themselves
-    expectProblem(await patch(`/api/organizations/members/${updater.member.id}`, { role: "Admin" }, { token: updater.token }), 403, "forbidden");
+    expectProblem(
+      await patch(`/api/organizations/members/${updater.member.id}`, { role: "Admin" }, { token: updater.token }),
+      403,
+      "forbidden",
+    );
   });
 
   it("…can assign a role within its own permissions", async () => {
@@ -37,9 +41,14 @@ describe("no escalation", () => {
     const { owner } = await setup();
     await createRole(owner.token, "Role Maker", ["roles.create", "users.update"]);
     const maker = await addMember(owner.organization.id, "role maker");
-    const res = await call("POST", "/api/organizations/roles", { token: maker.token, body: { name: "Deleter 2", permissions: ["roles.delete"] } });
+    const res = await call("POST", "/api/organizations/roles", {
+      token: maker.token,
+      body: { name: "Deleter 2", permissions: ["roles.delete"] },
+    });
     expectProblem(res, 403, "forbidden");
-    const row = await env.DB.prepare("SELECT id FROM roles WHERE organization_id = ? AND name_key = 'deleter 2'").bind(owner.organization.id).first();
+    const row = await env.DB.prepare("SELECT id FROM roles WHERE organization_id = ? AND name_key = 'deleter 2'")
+      .bind(owner.organization.id)
+      .first();
     expect(row).toBeNull();
   });
 
@@ -48,7 +57,11 @@ describe("no escalation", () => {
     await createRole(owner.token, "Remover", ["users.read", "users.update", "users.delete"]);
     const remover = await addMember(owner.organization.id, "remover");
     const adminMember = (await get("/api/organizations/members?role=admin", { token: owner.token })).body.data[0]!;
-    expectProblem(await patch(`/api/organizations/members/${adminMember.id}`, { role: "Reader" }, { token: updater.token }), 403, "forbidden");
+    expectProblem(
+      await patch(`/api/organizations/members/${adminMember.id}`, { role: "Reader" }, { token: updater.token }),
+      403,
+      "forbidden",
+    );
     expectProblem(await del(`/api/organizations/members/${adminMember.id}`, { token: remover.token }), 403, "forbidden");
     expect(await adminCount(owner.organization.id)).toBe(1);
   });

@@ -28,7 +28,9 @@ describe("the last admin", () => {
       const key = await createKey(owner.token, "Admin");
       const admins = (await get("/api/organizations/members?role=admin", { token: key.key })).body.data.map((m) => m.id);
       expect(admins).toHaveLength(2);
-      const results = await Promise.all(admins.map((id: string) => patch(`/api/organizations/members/${id}`, { role: "Member" }, { token: key.key })));
+      const results = await Promise.all(
+        admins.map((id: string) => patch(`/api/organizations/members/${id}`, { role: "Member" }, { token: key.key })),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
       expectProblem(results.find((r) => r.status === 409)!, 409, "last_admin");
       expect(await adminCount(owner.organization.id)).toBe(1);
@@ -39,7 +41,9 @@ describe("the last admin", () => {
     const owner = await signUp();
     const second = await addMember(owner.organization.id, "admin", "second");
     await get("/api/organizations/me", { token: second.token }); // both sessions warm
-    const first = (await get("/api/organizations/members?role=admin", { token: owner.token })).body.data.find((m) => m.user.id === owner.user.id)!;
+    const first = (await get("/api/organizations/members?role=admin", { token: owner.token })).body.data.find(
+      (m) => m.user.id === owner.user.id,
+    )!;
     const results = await Promise.all([
       patch(`/api/organizations/members/${second.member.id}`, { role: "Member" }, { token: owner.token }),
       patch(`/api/organizations/members/${first.id}`, { role: "Member" }, { token: second.token }),

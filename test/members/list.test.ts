@@ -41,14 +41,29 @@ describe("listing members", () => {
     const rows = Array.from({ length: 249 }, (_, i) => {
       const userId = newId("usr");
       return {
-        user: { id: userId, email: `bulk.${i}.${owner.organization.id.toLowerCase()}@example.com`, name: `Bulk ${i}`, passwordHash: "x", isSuperAdmin: false, createdAt: now, updatedAt: now },
+        user: {
+          id: userId,
+          email: `bulk.${i}.${owner.organization.id.toLowerCase()}@example.com`,
+          name: `Bulk ${i}`,
+          passwordHash: "x",
+          isSuperAdmin: false,
+          createdAt: now,
+          updatedAt: now,
+        },
         member: { id: newId("mem"), organizationId: owner.organization.id, userId, roleKey: "member", createdAt: now },
       };
     });
     for (let i = 0; i < rows.length; i += 10) {
       // D1 binds at most 100 variables per statement.
       const chunk = rows.slice(i, i + 10);
-      await db().batch([db().insert(users).values(chunk.map((r) => r.user)), db().insert(members).values(chunk.map((r) => r.member))]);
+      await db().batch([
+        db()
+          .insert(users)
+          .values(chunk.map((r) => r.user)),
+        db()
+          .insert(members)
+          .values(chunk.map((r) => r.member)),
+      ]);
     }
     const other = await signUp(); // another tenant's members never show up
     await addMember(other.organization.id);
@@ -56,7 +71,10 @@ describe("listing members", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res: ApiResponse<Schemas["MemberPage"]> = await get(`/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: owner.token });
+      const res: ApiResponse<Schemas["MemberPage"]> = await get(
+        `/api/organizations/members?limit=100${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: owner.token },
+      );
       expect(res.status).toBe(200);
       pages.push(res.body.data.map((m) => m.id));
       cursor = res.body.nextCursor;

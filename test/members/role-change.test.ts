@@ -12,7 +12,11 @@ describe("changing a member's role", () => {
 
     const res = await patch(`/api/organizations/members/${member.member.id}`, { role: "inviter" }, { token: owner.token });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: member.member.id, user: { id: member.user.id }, role: { name: "Inviter", source: "organization" } });
+    expect(res.body).toMatchObject({
+      id: member.member.id,
+      user: { id: member.user.id },
+      role: { name: "Inviter", source: "organization" },
+    });
     const row = await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(member.member.id).first();
     expect(row).toEqual({ role_key: "inviter" });
     expect((await get("/api/organizations/me/permissions", { token: member.token })).body.permissions["users.invite"]).toBe(true);
@@ -21,8 +25,16 @@ describe("changing a member's role", () => {
   it("an unknown role is a 400 and nothing changes", async () => {
     const owner = await signUp();
     const member = await addMember(owner.organization.id, "member");
-    expectProblem(await patch(`/api/organizations/members/${member.member.id}`, { role: "Wizard" }, { token: owner.token }), 400, "validation_failed");
-    expectProblem(await patch(`/api/organizations/members/${member.member.id}`, offDocument({ role: "member", extra: 1 }), { token: owner.token }), 400, "validation_failed");
+    expectProblem(
+      await patch(`/api/organizations/members/${member.member.id}`, { role: "Wizard" }, { token: owner.token }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await patch(`/api/organizations/members/${member.member.id}`, offDocument({ role: "member", extra: 1 }), { token: owner.token }),
+      400,
+      "validation_failed",
+    );
     const row = await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(member.member.id).first();
     expect(row).toEqual({ role_key: "member" });
   });

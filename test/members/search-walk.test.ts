@@ -14,12 +14,23 @@ import { seedOrganization, uniqueEmail } from "../helpers/factories";
 
 /** Members written straight to D1 in one statement (the triggers index and count them). */
 async function seedMembers(organizationId: string, names: string[]) {
-  const rows = names.map((name, i) => ({ user: `usr_${organizationId.slice(4)}${String(i).padStart(6, "0")}`, name, email: uniqueEmail(`m${i}`) }));
+  const rows = names.map((name, i) => ({
+    user: `usr_${organizationId.slice(4)}${String(i).padStart(6, "0")}`,
+    name,
+    email: uniqueEmail(`m${i}`),
+  }));
   const now = Date.now();
   for (const row of rows) {
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO users (id, email, name, password_hash, is_super_admin, email_verified, created_at, updated_at) VALUES (?, ?, ?, 'x', 0, 1, ?, ?)").bind(row.user, row.email, row.name, now, now),
-      env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?)").bind(`mem_${row.user.slice(4)}`, organizationId, row.user, now),
+      env.DB.prepare(
+        "INSERT INTO users (id, email, name, password_hash, is_super_admin, email_verified, created_at, updated_at) VALUES (?, ?, ?, 'x', 0, 1, ?, ?)",
+      ).bind(row.user, row.email, row.name, now, now),
+      env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?)").bind(
+        `mem_${row.user.slice(4)}`,
+        organizationId,
+        row.user,
+        now,
+      ),
     ]);
   }
   return rows;
@@ -64,7 +75,10 @@ describe("member search on a small organization walks its own rows", () => {
 
   it("pages through its cursors like the index does, one D1 call per page", async () => {
     const owner = await seedOrganization("Walk Pages");
-    await seedMembers(owner.organization.id, Array.from({ length: 9 }, (_, i) => `Guide ${i}`));
+    await seedMembers(
+      owner.organization.id,
+      Array.from({ length: 9 }, (_, i) => `Guide ${i}`),
+    );
     const { ids, pages } = await allPages(owner.token, "guide", 2);
     expect(ids).toEqual(await indexAnswer(owner.organization.id, "guide"));
     expect(ids).toHaveLength(9);
@@ -78,11 +92,19 @@ describe("member search on a small organization walks its own rows", () => {
 
   it("a big organization searches through the index, with the same answer and a cursor either way accepts", async () => {
     const owner = await seedOrganization("Index Tours");
-    await seedMembers(owner.organization.id, Array.from({ length: 6 }, (_, i) => `Rider ${i}`));
+    await seedMembers(
+      owner.organization.id,
+      Array.from({ length: 6 }, (_, i) => `Rider ${i}`),
+    );
     // Told it is big (the stored count drives the choice), before its record is first cached.
     const big = await seedOrganization("Big Tours");
-    await seedMembers(big.organization.id, Array.from({ length: 6 }, (_, i) => `Rider ${i}`));
-    await env.DB.prepare("UPDATE organizations SET member_count = ? WHERE id = ?").bind(MEMBER_SEARCH_WALK_LIMIT + 1, big.organization.id).run();
+    await seedMembers(
+      big.organization.id,
+      Array.from({ length: 6 }, (_, i) => `Rider ${i}`),
+    );
+    await env.DB.prepare("UPDATE organizations SET member_count = ? WHERE id = ?")
+      .bind(MEMBER_SEARCH_WALK_LIMIT + 1, big.organization.id)
+      .run();
     const statements: string[] = [];
     const recording = {
       ...(env as Env),
@@ -121,7 +143,9 @@ describe("member search on a small organization walks its own rows", () => {
     await get("/api/organizations/members?q=walker", { token: owner.token }); // its record cached while small
     await seedMembers(
       owner.organization.id,
-      Array.from({ length: MEMBER_SEARCH_WALK_LIMIT + 40 }, (_, i) => (i % 50 === 0 || i > MEMBER_SEARCH_WALK_LIMIT ? `Walker ${i}` : `Other ${i}`)),
+      Array.from({ length: MEMBER_SEARCH_WALK_LIMIT + 40 }, (_, i) =>
+        i % 50 === 0 || i > MEMBER_SEARCH_WALK_LIMIT ? `Walker ${i}` : `Other ${i}`,
+      ),
     );
     const { ids } = await allPages(owner.token, "walker", 100);
     expect(ids).toEqual(await indexAnswer(owner.organization.id, "walker"));

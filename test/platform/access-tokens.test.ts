@@ -49,7 +49,12 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
     const second = await post("/api/auth/token", undefined, { token: member.token });
     const a = (await verify(first.body.accessToken)).payload;
     const b = (await verify(second.body.accessToken)).payload;
-    expect(a).toMatchObject({ sub: member.user.id, org_id: owner.organization.id, role: "Member", permissions: ["users.read", "roles.read", "tours.read", "bookings.read"] });
+    expect(a).toMatchObject({
+      sub: member.user.id,
+      org_id: owner.organization.id,
+      role: "Member",
+      permissions: ["users.read", "roles.read", "tours.read", "bookings.read"],
+    });
     expect(a.jti).not.toBe(b.jti);
   });
 
@@ -70,7 +75,9 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
 
     // Another key claiming the served kid.
     const { privateKey } = await generateKeyPair("ES256");
-    const forged = await new SignJWT({ ...claims }).setProtectedHeader({ alg: "ES256", typ: "JWT", kid: decodeProtectedHeader(issued).kid! }).sign(privateKey);
+    const forged = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: "ES256", typ: "JWT", kid: decodeProtectedHeader(issued).kid! })
+      .sign(privateKey);
     await expect(verify(forged)).rejects.toThrow();
     // Another key under its own kid: no such key is served.
     const foreign = await new SignJWT({ ...claims }).setProtectedHeader({ alg: "ES256", kid: "attacker" }).sign(privateKey);
@@ -78,8 +85,12 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
 
     // The same signature over changed claims (more permissions).
     const [header, , signature] = issued.split(".");
-    const widened = btoa(JSON.stringify({ ...claims, permissions: [...(claims.permissions as string[]), "bookings.refund"], role: "Owner" }))
-      .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    const widened = btoa(
+      JSON.stringify({ ...claims, permissions: [...(claims.permissions as string[]), "bookings.refund"], role: "Owner" }),
+    )
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
     await expect(verify(`${header}.${widened}.${signature}`)).rejects.toThrow();
     // A flipped signature byte.
     const last = signature!.at(-2) === "A" ? "B" : "A";
@@ -114,7 +125,9 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
     const role = await createRole(owner.token, "Refunds", ["bookings.read", "bookings.refund"]);
     const key = await createKey(owner.token, "Refunds");
     expect((await post("/api/auth/token", undefined, { token: key.key })).status).toBe(200); // warm
-    await env.DB.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["bookings.read"]), role.id).run();
+    await env.DB.prepare("UPDATE roles SET permissions = ? WHERE id = ?")
+      .bind(JSON.stringify(["bookings.read"]), role.id)
+      .run();
     expectProblem(await post("/api/auth/token", undefined, { token: key.key }), 403, "forbidden");
     const next = await post("/api/auth/token", undefined, { token: key.key });
     expect(next.status).toBe(200);
@@ -139,12 +152,24 @@ describe("access tokens (POST /api/auth/token) and the JWKS", () => {
       const lines: string[] = [];
       setLogSink((_level, line) => void lines.push(line));
       const broken = { ...(env as Env), ...overrides } as Env;
-      const res = await call("POST", "/api/auth/token", { token: key.key, env: broken, skipContract: "a 500 from a deliberately broken configuration" });
+      const res = await call("POST", "/api/auth/token", {
+        token: key.key,
+        env: broken,
+        skipContract: "a 500 from a deliberately broken configuration",
+      });
       expectProblem(res, 500, "internal_error");
       expect(res.text).not.toContain("accessToken");
       expect(lines.some((line) => line.includes("JWT_SIGNING_KEYS"))).toBe(true);
       // The rest of the API keeps working: the keys are needed only where tokens are signed.
-      expect((await call("GET", "/api/organizations/me", { token: key.key, env: broken, skipContract: "same response as documented; env differs" })).status).toBe(200);
+      expect(
+        (
+          await call("GET", "/api/organizations/me", {
+            token: key.key,
+            env: broken,
+            skipContract: "same response as documented; env differs",
+          })
+        ).status,
+      ).toBe(200);
     });
   }
 });

@@ -36,7 +36,13 @@ describe("Authorizer entrypoint (API.md §10)", () => {
     await createRole(owner.token, "Bookings", ["bookings.read"]);
     const key = await createKey(owner.token, "Bookings");
     const result = await authorize({ authorization: bearer(key.key), permission: "tours.read" });
-    expect(result).toMatchObject({ allowed: false, status: 403, code: "forbidden", principal: { type: "api_key", id: key.id }, permissions: ["bookings.read"] });
+    expect(result).toMatchObject({
+      allowed: false,
+      status: 403,
+      code: "forbidden",
+      principal: { type: "api_key", id: key.id },
+      permissions: ["bookings.read"],
+    });
   });
 
   it("a session acts in its active organization with its membership's role", async () => {
@@ -50,7 +56,11 @@ describe("Authorizer entrypoint (API.md §10)", () => {
       role: { id: "role_system_member", name: "Member" },
     });
     expect(result.principal!.id).toMatch(/^ses_/);
-    expect(await authorize({ authorization: bearer(member.token), permission: "tours.write" })).toMatchObject({ allowed: false, status: 403, code: "forbidden" });
+    expect(await authorize({ authorization: bearer(member.token), permission: "tours.write" })).toMatchObject({
+      allowed: false,
+      status: 403,
+      code: "forbidden",
+    });
   });
 
   it("without a permission it answers who the caller is", async () => {
@@ -64,8 +74,22 @@ describe("Authorizer entrypoint (API.md §10)", () => {
     const owner = await signUp();
     const revoked = await createKey(owner.token, "Member");
     expect((await del(`/api/organizations/api-keys/${revoked.id}`, { token: owner.token })).status).toBe(204);
-    for (const authorization of [undefined, null, "", "Bearer", "Basic abc", "Bearer garbage", bearer(mintToken("apiKey")), bearer(mintToken("session")), bearer(revoked.key)]) {
-      expect(await authorize({ authorization, permission: "tours.read" }), String(authorization)).toEqual({ allowed: false, status: 401, code: "unauthenticated" });
+    for (const authorization of [
+      undefined,
+      null,
+      "",
+      "Bearer",
+      "Basic abc",
+      "Bearer garbage",
+      bearer(mintToken("apiKey")),
+      bearer(mintToken("session")),
+      bearer(revoked.key),
+    ]) {
+      expect(await authorize({ authorization, permission: "tours.read" }), String(authorization)).toEqual({
+        allowed: false,
+        status: 401,
+        code: "unauthenticated",
+      });
     }
   });
 
@@ -75,7 +99,11 @@ describe("Authorizer entrypoint (API.md §10)", () => {
     const key = await createKey(owner.token, "Tour desk");
     expect((await authorize({ authorization: bearer(key.key), permission: "tours.read" })).allowed).toBe(true);
     expect((await del(`/api/organizations/api-keys/${key.id}`, { token: owner.token })).status).toBe(204);
-    expect(await authorize({ authorization: bearer(key.key), permission: "tours.read" })).toEqual({ allowed: false, status: 401, code: "unauthenticated" });
+    expect(await authorize({ authorization: bearer(key.key), permission: "tours.read" })).toEqual({
+      allowed: false,
+      status: 401,
+      code: "unauthenticated",
+    });
   });
 
   it("a role's change reaches the RPC as it reaches HTTP", async () => {
@@ -84,13 +112,24 @@ describe("Authorizer entrypoint (API.md §10)", () => {
     const key = await createKey(owner.token, "Tour desk");
     expect((await authorize({ authorization: bearer(key.key), permission: "tours.write" })).allowed).toBe(false);
     // Untyped body: platform permissions are in the served (development) document only.
-    expect((await call("PATCH", `/api/organizations/roles/${role.id}`, { token: owner.token, body: { permissions: ["tours.read", "tours.write"] } })).status).toBe(200);
+    expect(
+      (
+        await call("PATCH", `/api/organizations/roles/${role.id}`, {
+          token: owner.token,
+          body: { permissions: ["tours.read", "tours.write"] },
+        })
+      ).status,
+    ).toBe(200);
     expect((await authorize({ authorization: bearer(key.key), permission: "tours.write" })).allowed).toBe(true);
   });
 
   it("a permission the catalog does not have fails closed (403 unknown_permission)", async () => {
     const owner = await signUp();
-    expect(await authorize({ authorization: bearer(owner.token), permission: "tours.fly" })).toMatchObject({ allowed: false, status: 403, code: "unknown_permission" });
+    expect(await authorize({ authorization: bearer(owner.token), permission: "tours.fly" })).toMatchObject({
+      allowed: false,
+      status: 403,
+      code: "unknown_permission",
+    });
   });
 
   it("a warm call makes no D1 or KV call (API key and session)", async () => {

@@ -8,11 +8,16 @@ import type { Schemas } from "../helpers/document";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 
 /** Untyped body: the platform's permissions are in the served (development) document, not the generated types. */
-const postRole = (token: string, body: { name: string; permissions: string[] }) => call("POST", "/api/organizations/roles", { token, body });
+const postRole = (token: string, body: { name: string; permissions: string[] }) =>
+  call("POST", "/api/organizations/roles", { token, body });
 
 // The tests run with the development list (scripts/lib/dev-vars.mjs).
 const PLATFORM = ["tours.read", "tours.write", "bookings.read", "bookings.refund"];
-const grantedOf = (body: any) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
+const grantedOf = (body: any) =>
+  Object.entries(body.permissions)
+    .filter(([, v]) => v)
+    .map(([k]) => k)
+    .sort();
 
 describe("platform permissions (PLATFORM_PERMISSIONS)", () => {
   it("the environment the tests run in declares the development list", () => {
@@ -51,7 +56,11 @@ describe("platform permissions (PLATFORM_PERMISSIONS)", () => {
     const manager = await addMember(owner.organization.id, "role manager", "manager");
     const member = await addMember(owner.organization.id, "member");
 
-    const refused = expectProblem(await postRole(manager.token, { name: "Tour editor", permissions: ["tours.read", "tours.write"] }), 403, "forbidden");
+    const refused = expectProblem(
+      await postRole(manager.token, { name: "Tour editor", permissions: ["tours.read", "tours.write"] }),
+      403,
+      "forbidden",
+    );
     expect(refused.detail).toContain("tours.write");
     expectProblem(await postRole(member.token, { name: "Tour editor", permissions: ["tours.write"] }), 403, "forbidden");
     // What the manager holds, it may grant.
@@ -63,7 +72,11 @@ describe("platform permissions (PLATFORM_PERMISSIONS)", () => {
 
   it("a name neither built in nor declared is a 400 listing it, and nothing is created", async () => {
     const owner = await signUp();
-    const problem = expectProblem(await postRole(owner.token, { name: "Odd", permissions: ["tours.read", "tours.fly"] }), 400, "validation_failed");
+    const problem = expectProblem(
+      await postRole(owner.token, { name: "Odd", permissions: ["tours.read", "tours.fly"] }),
+      400,
+      "validation_failed",
+    );
     expect(problem.errors).toEqual([{ path: "permissions", message: "Unknown permission: tours.fly" }]);
     const roles = await get("/api/organizations/roles", { token: owner.token });
     expect(roles.body.data.map((r: any) => r.name)).not.toContain("Odd");
@@ -95,10 +108,18 @@ describe("platform permissions (PLATFORM_PERMISSIONS)", () => {
     expect(view).toMatchObject({ permissions: ["bookings.read"], unknownPermissions: ["bookings.refund"] });
     // Listed again, it grants again: nothing was lost.
     const back = await get("/api/organizations/roles", { token: owner.token });
-    expect(back.body.data.find((r: any) => r.id === role.id)).toMatchObject({ permissions: ["bookings.read", "bookings.refund"], unknownPermissions: [] });
+    expect(back.body.data.find((r: any) => r.id === role.id)).toMatchObject({
+      permissions: ["bookings.read", "bookings.refund"],
+      unknownPermissions: [],
+    });
 
     // An edit of another field keeps the stored name; one that sets permissions sets exactly those.
-    const renamed = await call("PATCH", `/api/organizations/roles/${role.id}`, { token: owner.token, env: shorter, body: { description: "Refunds" }, skipContract: reason });
+    const renamed = await call("PATCH", `/api/organizations/roles/${role.id}`, {
+      token: owner.token,
+      env: shorter,
+      body: { description: "Refunds" },
+      skipContract: reason,
+    });
     expect(renamed.status).toBe(200);
     expect((renamed.body as Schemas["Role"]).unknownPermissions).toEqual(["bookings.refund"]);
   });
@@ -125,11 +146,20 @@ describe("platform permissions (PLATFORM_PERMISSIONS)", () => {
       const lines: string[] = [];
       setLogSink((_level, line) => void lines.push(line));
       const broken = { ...(env as Env), PLATFORM_PERMISSIONS: value };
-      const res = await call("GET", "/api/organizations/me/permissions", { token: owner.token, env: broken, skipContract: "a 500 from a deliberately broken configuration" });
+      const res = await call("GET", "/api/organizations/me/permissions", {
+        token: owner.token,
+        env: broken,
+        skipContract: "a 500 from a deliberately broken configuration",
+      });
       expectProblem(res, 500, "internal_error");
       expect(lines.some((line) => line.includes("PLATFORM_PERMISSIONS is invalid"))).toBe(true);
       // The role routes fail the same way: nothing is created with a catalog the Worker cannot read.
-      const create = await call("POST", "/api/organizations/roles", { token: owner.token, env: broken, body: { name: "Any", permissions: [] }, skipContract: "a 500 from a deliberately broken configuration" });
+      const create = await call("POST", "/api/organizations/roles", {
+        token: owner.token,
+        env: broken,
+        body: { name: "Any", permissions: [] },
+        skipContract: "a 500 from a deliberately broken configuration",
+      });
       expect(create.status).toBe(500);
       const roles = await get("/api/organizations/roles", { token: owner.token });
       expect(roles.body.data.map((r: any) => r.name)).not.toContain("Any");

@@ -34,7 +34,10 @@ describe("D1 bookmarks (read-your-writes across replicas)", () => {
   it("a browser session gets its last write's bookmark as a cookie, and its reads use it without doing anything", async () => {
     const owner = await signUp();
     const cookie = `session=${owner.token}`;
-    const write = await call("POST", "/api/organizations/roles", { body: { name: "Driver", permissions: [] }, headers: { cookie, origin: "http://localhost" } });
+    const write = await call("POST", "/api/organizations/roles", {
+      body: { name: "Driver", permissions: [] },
+      headers: { cookie, origin: "http://localhost" },
+    });
     expect(write.status).toBe(201);
     const setCookie = write.headers.get("set-cookie") ?? "";
     const remembered = /d1_bookmark=([^;]+)/.exec(setCookie)?.[1];
@@ -50,7 +53,10 @@ describe("D1 bookmarks (read-your-writes across replicas)", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    const read = await call("GET", "/api/organizations/roles", { headers: { cookie: `${cookie}; d1_bookmark=${remembered}` }, env: { ...(env as Env), DB } as Env });
+    const read = await call("GET", "/api/organizations/roles", {
+      headers: { cookie: `${cookie}; d1_bookmark=${remembered}` },
+      env: { ...(env as Env), DB } as Env,
+    });
     expect(read.status).toBe(200);
     expect(anchors).toEqual([remembered]);
     // An API key (no cookie) gets no bookmark cookie: it sends the header back itself.
@@ -68,7 +74,8 @@ describe("D1 bookmarks (read-your-writes across replicas)", () => {
       new Proxy(target, {
         get(obj, prop) {
           if (prop === "prepare") return (query: string) => (seen.push({ via, query }), obj.prepare(query));
-          if (prop === "withSession") return (constraint: string) => track((obj as unknown as D1Database).withSession(constraint), constraint);
+          if (prop === "withSession")
+            return (constraint: string) => track((obj as unknown as D1Database).withSession(constraint), constraint);
           const value = Reflect.get(obj, prop);
           return typeof value === "function" ? value.bind(obj) : value;
         },
@@ -80,11 +87,18 @@ describe("D1 bookmarks (read-your-writes across replicas)", () => {
     expect(list.status).toBe(200);
     expect(seen.filter((s) => /from "?members"?\b/i.test(s.query)).map((s) => s.via)).toEqual(["first-unconstrained"]);
     expect(seen.some((s) => s.via === "primary" && /from "api_keys"/.test(s.query))).toBe(true);
-    for (const s of seen.filter((x) => /from "(api_keys|organizations|users|sessions)"/.test(x.query) && !/from "?members"?\b/i.test(x.query))) expect(s.via).toBe("primary");
+    for (const s of seen.filter(
+      (x) => /from "(api_keys|organizations|users|sessions)"/.test(x.query) && !/from "?members"?\b/i.test(x.query),
+    ))
+      expect(s.via).toBe("primary");
 
     // A write request's session starts on the primary.
     seen.length = 0;
-    const created = await call("POST", "/api/organizations/roles", { token: key.key, body: { name: "Primary first", permissions: [] }, env: tracked });
+    const created = await call("POST", "/api/organizations/roles", {
+      token: key.key,
+      body: { name: "Primary first", permissions: [] },
+      env: tracked,
+    });
     expect(created.status).toBe(201);
     expect(seen.some((s) => s.via === "first-primary" && /insert into "roles"/.test(s.query))).toBe(true);
     expect(seen.some((s) => s.via === "first-unconstrained")).toBe(false);

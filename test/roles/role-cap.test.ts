@@ -16,15 +16,9 @@ async function seedRoles(organizationId: string, n: number) {
   const now = Date.now();
   await env.DB.batch(
     Array.from({ length: n }, (_, i) =>
-      env.DB.prepare("INSERT INTO roles (id, organization_id, name, name_key, name_skeleton, description, permissions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', '[]', ?, ?)").bind(
-        newId("role"),
-        organizationId,
-        `Seeded ${i}`,
-        `seeded ${i}`,
-        `seeded ${i}`,
-        now,
-        now,
-      ),
+      env.DB.prepare(
+        "INSERT INTO roles (id, organization_id, name, name_key, name_skeleton, description, permissions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', '[]', ?, ?)",
+      ).bind(newId("role"), organizationId, `Seeded ${i}`, `seeded ${i}`, `seeded ${i}`, now, now),
     ),
   );
 }
@@ -55,7 +49,9 @@ describe("the role cap", () => {
     await seedRoles(orgId, MAX_ORG_ROLES - 1);
 
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => post("/api/organizations/roles", { name: `Racer ${i}`, permissions: [] }, { token: owner.token })),
+      Array.from({ length: 6 }, (_, i) =>
+        post("/api/organizations/roles", { name: `Racer ${i}`, permissions: [] }, { token: owner.token }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);

@@ -4,7 +4,11 @@ import { call, del, expectProblem, get, patch, post, offDocument } from "../help
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 import type { Schemas } from "../helpers/document";
 
-const grantedOf = (body: Schemas["PermissionsView"]) => Object.entries(body.permissions).filter(([, v]) => v).map(([k]) => k).sort();
+const grantedOf = (body: Schemas["PermissionsView"]) =>
+  Object.entries(body.permissions)
+    .filter(([, v]) => v)
+    .map(([k]) => k)
+    .sort();
 
 describe("roles", () => {
   it("lists system roles and the org's own with member counts", async () => {
@@ -18,9 +22,39 @@ describe("roles", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: [
-        { id: "role_system_admin", name: "Admin", description: expect.any(String), permissions: expect.arrayContaining(["roles.delete", "tours.write"]), unknownPermissions: [], source: "system", shadows: false, shadowed: false, memberCount: 1 },
-        { id: "role_system_member", name: "Member", description: expect.any(String), permissions: ["users.read", "roles.read", "tours.read", "bookings.read"], unknownPermissions: [], source: "system", shadows: false, shadowed: false, memberCount: 1 },
-        { id: guide.id, name: "Guide", description: "Leads tours", permissions: ["users.read", "roles.read"], unknownPermissions: [], source: "organization", shadows: false, shadowed: false, memberCount: 2 },
+        {
+          id: "role_system_admin",
+          name: "Admin",
+          description: expect.any(String),
+          permissions: expect.arrayContaining(["roles.delete", "tours.write"]),
+          unknownPermissions: [],
+          source: "system",
+          shadows: false,
+          shadowed: false,
+          memberCount: 1,
+        },
+        {
+          id: "role_system_member",
+          name: "Member",
+          description: expect.any(String),
+          permissions: ["users.read", "roles.read", "tours.read", "bookings.read"],
+          unknownPermissions: [],
+          source: "system",
+          shadows: false,
+          shadowed: false,
+          memberCount: 1,
+        },
+        {
+          id: guide.id,
+          name: "Guide",
+          description: "Leads tours",
+          permissions: ["users.read", "roles.read"],
+          unknownPermissions: [],
+          source: "organization",
+          shadows: false,
+          shadowed: false,
+          memberCount: 2,
+        },
       ],
       nextCursor: null,
     });
@@ -29,14 +63,20 @@ describe("roles", () => {
   it("names are unique per organization, case-insensitively; other organizations may reuse them", async () => {
     const owner = await signUp();
     await createRole(owner.token, "Guide", []);
-    expectProblem(await post("/api/organizations/roles", { name: "GUIDE", permissions: [] }, { token: owner.token }), 409, "role_name_taken");
+    expectProblem(
+      await post("/api/organizations/roles", { name: "GUIDE", permissions: [] }, { token: owner.token }),
+      409,
+      "role_name_taken",
+    );
     const other = await signUp();
     expect((await post("/api/organizations/roles", { name: "guide", permissions: [] }, { token: other.token })).status).toBe(201);
   });
 
   it("unknown permission names are a 400 listing them, and nothing is created", async () => {
     const owner = await signUp();
-    const res = await post("/api/organizations/roles", offDocument({ name: "Odd", permissions: ["users.read", "tours.fly", "root"] }), { token: owner.token });
+    const res = await post("/api/organizations/roles", offDocument({ name: "Odd", permissions: ["users.read", "tours.fly", "root"] }), {
+      token: owner.token,
+    });
     const problem = expectProblem(res, 400, "validation_failed");
     expect(problem.detail).toContain("tours.fly");
     expect(problem.detail).toContain("root");
@@ -49,7 +89,11 @@ describe("roles", () => {
 
   it("system roles are read-only", async () => {
     const owner = await signUp();
-    expectProblem(await patch("/api/organizations/roles/role_system_member", { description: "x" }, { token: owner.token }), 403, "forbidden");
+    expectProblem(
+      await patch("/api/organizations/roles/role_system_member", { description: "x" }, { token: owner.token }),
+      403,
+      "forbidden",
+    );
     expectProblem(await del("/api/organizations/roles/role_system_admin", { token: owner.token }), 403, "forbidden");
   });
 
@@ -60,10 +104,22 @@ describe("roles", () => {
     const key = await createKey(owner.token, "Guide");
     expect(grantedOf((await get("/api/organizations/me/permissions", { token: member.token })).body)).toEqual(["users.read"]);
 
-    const res = await patch(`/api/organizations/roles/${guide.id}`, { permissions: ["users.read", "users.invite"], description: "Guides invite" }, { token: owner.token });
+    const res = await patch(
+      `/api/organizations/roles/${guide.id}`,
+      { permissions: ["users.read", "users.invite"], description: "Guides invite" },
+      { token: owner.token },
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: guide.id, permissions: ["users.read", "users.invite"], description: "Guides invite", memberCount: 1 });
-    expect(grantedOf((await get("/api/organizations/me/permissions", { token: member.token })).body)).toEqual(["users.invite", "users.read"]);
+    expect(res.body).toMatchObject({
+      id: guide.id,
+      permissions: ["users.read", "users.invite"],
+      description: "Guides invite",
+      memberCount: 1,
+    });
+    expect(grantedOf((await get("/api/organizations/me/permissions", { token: member.token })).body)).toEqual([
+      "users.invite",
+      "users.read",
+    ]);
     expect(grantedOf((await get("/api/organizations/me/permissions", { token: key.key })).body)).toEqual(["users.invite", "users.read"]);
   });
 
@@ -77,9 +133,15 @@ describe("roles", () => {
     expect((await get("/api/organizations/me/permissions", { token: key.key })).body.permissions["users.read"]).toBe(true);
     const res = await patch(`/api/organizations/roles/${guide.id}`, { name: "Tour Guide" }, { token: owner.token });
     expect(res.body).toMatchObject({ name: "Tour Guide", memberCount: 1 });
-    expect(await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(member.member.id).first()).toEqual({ role_key: "tour guide" });
+    expect(await env.DB.prepare("SELECT role_key FROM members WHERE id = ?").bind(member.member.id).first()).toEqual({
+      role_key: "tour guide",
+    });
     expect(await env.DB.prepare("SELECT role_key FROM api_keys WHERE id = ?").bind(key.id).first()).toEqual({ role_key: "tour guide" });
-    expect((await get("/api/organizations/me/permissions", { token: member.token })).body.role).toEqual({ id: guide.id, name: "Tour Guide", source: "organization" });
+    expect((await get("/api/organizations/me/permissions", { token: member.token })).body.role).toEqual({
+      id: guide.id,
+      name: "Tour Guide",
+      source: "organization",
+    });
     const keyView = await get("/api/organizations/me/permissions", { token: key.key });
     expect(keyView.body.role).toEqual({ id: guide.id, name: "Tour Guide", source: "organization" });
     expect(keyView.body.permissions["users.read"]).toBe(true);
@@ -89,9 +151,21 @@ describe("roles", () => {
     const owner = await signUp();
     const guide = await createRole(owner.token, "Guide", []);
     const shadow = await createRole(owner.token, "Member", ["users.read", "roles.read"]);
-    expectProblem(await patch(`/api/organizations/roles/${guide.id}`, { name: "member" }, { token: owner.token }), 409, "role_name_reserved");
-    expectProblem(await patch(`/api/organizations/roles/${guide.id}`, { name: "Admin" }, { token: owner.token }), 409, "role_name_reserved");
-    expectProblem(await patch(`/api/organizations/roles/${shadow.id}`, { name: "Staff" }, { token: owner.token }), 409, "role_name_reserved");
+    expectProblem(
+      await patch(`/api/organizations/roles/${guide.id}`, { name: "member" }, { token: owner.token }),
+      409,
+      "role_name_reserved",
+    );
+    expectProblem(
+      await patch(`/api/organizations/roles/${guide.id}`, { name: "Admin" }, { token: owner.token }),
+      409,
+      "role_name_reserved",
+    );
+    expectProblem(
+      await patch(`/api/organizations/roles/${shadow.id}`, { name: "Staff" }, { token: owner.token }),
+      409,
+      "role_name_reserved",
+    );
     expect((await patch(`/api/organizations/roles/${shadow.id}`, { name: "MEMBER" }, { token: owner.token })).status).toBe(200);
     const other = await createRole(owner.token, "Driver", []);
     expectProblem(await patch(`/api/organizations/roles/${other.id}`, { name: "guide" }, { token: owner.token }), 409, "role_name_taken");
@@ -164,17 +238,42 @@ describe("editing roles is bounded by the editor's permissions", () => {
     const small = await createRole(owner.token, "Small", ["users.read"]);
     const editor = await addMember(owner.organization.id, "editor");
     expectProblem(await patch(`/api/organizations/roles/${big.id}`, { description: "x" }, { token: editor.token }), 403, "forbidden");
-    expectProblem(await patch(`/api/organizations/roles/${small.id}`, { permissions: ["users.read", "users.delete"] }, { token: editor.token }), 403, "forbidden");
-    expectProblem(await patch(`/api/organizations/roles/${editorRole.id}`, { permissions: ["roles.read", "roles.update", "users.read", "roles.delete"] }, { token: editor.token }), 403, "forbidden");
-    expect((await patch(`/api/organizations/roles/${small.id}`, { permissions: ["users.read", "roles.read"] }, { token: editor.token })).status).toBe(200);
+    expectProblem(
+      await patch(`/api/organizations/roles/${small.id}`, { permissions: ["users.read", "users.delete"] }, { token: editor.token }),
+      403,
+      "forbidden",
+    );
+    expectProblem(
+      await patch(
+        `/api/organizations/roles/${editorRole.id}`,
+        { permissions: ["roles.read", "roles.update", "users.read", "roles.delete"] },
+        { token: editor.token },
+      ),
+      403,
+      "forbidden",
+    );
+    expect(
+      (await patch(`/api/organizations/roles/${small.id}`, { permissions: ["users.read", "roles.read"] }, { token: editor.token })).status,
+    ).toBe(200);
     const row = await env.DB.prepare("SELECT permissions FROM roles WHERE id = ?").bind(big.id).first<{ permissions: string }>();
     expect(JSON.parse(row!.permissions)).toEqual(["users.delete"]);
   });
 
   it("rejects bad bodies: unknown fields, wrong types, too long names", async () => {
     const owner = await signUp();
-    const res = await call("POST", "/api/organizations/roles", { token: owner.token, body: { name: "x".repeat(51), permissions: "users.read" } });
-    expect(expectProblem(res, 400, "validation_failed").errors!.map((e) => e.path).sort()).toEqual(["name", "permissions"]);
-    expectProblem(await post("/api/organizations/roles", offDocument({ name: "Ok", permissions: [], organizationId: "org_x" }), { token: owner.token }), 400, "validation_failed");
+    const res = await call("POST", "/api/organizations/roles", {
+      token: owner.token,
+      body: { name: "x".repeat(51), permissions: "users.read" },
+    });
+    expect(
+      expectProblem(res, 400, "validation_failed")
+        .errors!.map((e) => e.path)
+        .sort(),
+    ).toEqual(["name", "permissions"]);
+    expectProblem(
+      await post("/api/organizations/roles", offDocument({ name: "Ok", permissions: [], organizationId: "org_x" }), { token: owner.token }),
+      400,
+      "validation_failed",
+    );
   });
 });

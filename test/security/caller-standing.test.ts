@@ -5,7 +5,7 @@ import { STANDING_CHANGED_DETAIL } from "../../src/services/auth/standing";
 import { call, expectProblem, get, type ApiResponse, post } from "../helpers/api";
 import { addMember, createKey, createRole, seedOrganization, uniqueEmail, type Owner } from "../helpers/factories";
 import { invite } from "../helpers/invitations";
-import { type Problem } from "../helpers/document";
+import type { Problem } from "../helpers/document";
 
 /**
  * The caller's standing is part of the writing statement. A permission check reads the caller from
@@ -17,7 +17,15 @@ import { type Problem } from "../helpers/document";
  */
 
 const db = env.DB;
-const scalar = async (query: string, ...params: unknown[]) => JSON.stringify((await db.prepare(query).bind(...params).all()).results);
+const scalar = async (query: string, ...params: unknown[]) =>
+  JSON.stringify(
+    (
+      await db
+        .prepare(query)
+        .bind(...params)
+        .all()
+    ).results,
+  );
 
 interface Write {
   name: string;
@@ -77,7 +85,8 @@ const WRITES: Write[] = [
     prepare: async (owner) => {
       const role = await createRole(owner.token, "Edited", ["users.read"]);
       return {
-        send: (token) => call("PATCH", `/api/organizations/roles/${role.id}`, { token, body: { permissions: ["users.read", "roles.read"] } }),
+        send: (token) =>
+          call("PATCH", `/api/organizations/roles/${role.id}`, { token, body: { permissions: ["users.read", "roles.read"] } }),
         state: () => scalar("SELECT name, permissions, updated_at FROM roles WHERE id = ?", role.id),
       };
     },
@@ -104,7 +113,8 @@ async function organization(label: string) {
   return { owner, operator };
 }
 
-const eventCount = async (organizationId: string) => (await db.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ?").bind(organizationId).first<{ n: number }>())!.n;
+const eventCount = async (organizationId: string) =>
+  (await db.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ?").bind(organizationId).first<{ n: number }>())!.n;
 
 interface StaleCase {
   name: string;
@@ -159,7 +169,11 @@ const STALE: StaleCase[] = [
   {
     name: "an API key expired",
     kind: "api_key",
-    change: ({ keyId }) => db.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, keyId).run(),
+    change: ({ keyId }) =>
+      db
+        .prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+        .bind(Date.now() - 1000, keyId)
+        .run(),
     expected: [401, "unauthenticated"],
     next: [401, "unauthenticated"],
   },
@@ -236,7 +250,10 @@ describe("a role that gained permissions meanwhile still stands", () => {
     const minter = await createRole(owner.token, "Minter", ["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read"]);
     const key = await createKey(owner.token, "Minter");
     expect((await get("/api/organizations/me", { token: key.key })).status).toBe(200);
-    await db.prepare("UPDATE roles SET permissions = ? WHERE id = ?").bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read", "webhooks.read"]), minter.id).run();
+    await db
+      .prepare("UPDATE roles SET permissions = ? WHERE id = ?")
+      .bind(JSON.stringify(["api_keys.create", "users.read", "roles.read", "tours.read", "bookings.read", "webhooks.read"]), minter.id)
+      .run();
     const res = await post("/api/organizations/api-keys", { name: "Still fine", role: "Member" }, { token: key.key });
     expect(res.status, res.text).toBe(201);
     expect(await db.prepare("SELECT count(*) AS n FROM api_keys WHERE id = ?").bind(res.body.id).first<{ n: number }>()).toEqual({ n: 1 });

@@ -20,11 +20,18 @@ const CASES = Object.entries(BAD);
 function expectFieldRejected(res: ApiResponse<unknown>, field: string, label: string) {
   if (res.status !== 400) throw new Error(`${label}: expected 400, got ${res.status} ${res.text}`);
   const problem = expectProblem(res, 400, "validation_failed");
-  expect(problem.errors?.map((e) => e.path), label).toContain(field);
+  expect(
+    problem.errors?.map((e) => e.path),
+    label,
+  ).toContain(field);
 }
 
-const count = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).first<{ n: number }>())!.n;
-const orgName = async (id: string) => (await env.DB.prepare("SELECT name FROM organizations WHERE id = ?").bind(id).first<{ name: string }>())!.name;
+const count = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n;
+const orgName = async (id: string) =>
+  (await env.DB.prepare("SELECT name FROM organizations WHERE id = ?").bind(id).first<{ name: string }>())!.name;
 
 describe("human-entered text refuses control, bidi and zero-width characters", () => {
   it("sign-up name and organizationName: 400 naming the field, and no user is created", async () => {
@@ -49,8 +56,16 @@ describe("human-entered text refuses control, bidi and zero-width characters", (
   it("role name and description: 400 and no role row", async () => {
     const owner = await seedOrganization();
     for (const [label, value] of CASES) {
-      expectFieldRejected(await post("/api/organizations/roles", { name: value, permissions: ["users.read"] }, { token: owner.token }), "name", label);
-      const desc = await post("/api/organizations/roles", { name: "Fine Name", description: value, permissions: ["users.read"] }, { token: owner.token });
+      expectFieldRejected(
+        await post("/api/organizations/roles", { name: value, permissions: ["users.read"] }, { token: owner.token }),
+        "name",
+        label,
+      );
+      const desc = await post(
+        "/api/organizations/roles",
+        { name: "Fine Name", description: value, permissions: ["users.read"] },
+        { token: owner.token },
+      );
       expectFieldRejected(desc, "description", label);
     }
     expect(await count("SELECT count(*) AS n FROM roles WHERE organization_id = ?", owner.organization.id)).toBe(0);
@@ -61,7 +76,11 @@ describe("human-entered text refuses control, bidi and zero-width characters", (
     const role = await createRole(owner.token, "Guide", ["users.read"], "Leads tours");
     for (const [label, value] of CASES) {
       expectFieldRejected(await patch(`/api/organizations/roles/${role.id}`, { name: value }, { token: owner.token }), "name", label);
-      expectFieldRejected(await patch(`/api/organizations/roles/${role.id}`, { description: value }, { token: owner.token }), "description", label);
+      expectFieldRejected(
+        await patch(`/api/organizations/roles/${role.id}`, { description: value }, { token: owner.token }),
+        "description",
+        label,
+      );
     }
     const row = await env.DB.prepare("SELECT name, description FROM roles WHERE id = ?").bind(role.id).first();
     expect(row).toEqual({ name: "Guide", description: "Leads tours" });
@@ -70,7 +89,11 @@ describe("human-entered text refuses control, bidi and zero-width characters", (
   it("API key name: 400 and no key row", async () => {
     const owner = await seedOrganization();
     for (const [label, value] of CASES) {
-      expectFieldRejected(await post("/api/organizations/api-keys", { name: value, role: "Member" }, { token: owner.token }), "name", label);
+      expectFieldRejected(
+        await post("/api/organizations/api-keys", { name: value, role: "Member" }, { token: owner.token }),
+        "name",
+        label,
+      );
     }
     expect(await count("SELECT count(*) AS n FROM api_keys WHERE organization_id = ?", owner.organization.id)).toBe(0);
   });
@@ -81,11 +104,17 @@ describe("human-entered text refuses control, bidi and zero-width characters", (
     await env.DB.prepare("UPDATE users SET is_super_admin = 1 WHERE id = ?").bind(staff.user.id).run();
     const target = await seedOrganization("Target Name");
     for (const [label, value] of CASES) {
-      expectFieldRejected(await patch(`/api/organizations/${target.organization.id}`, { name: value }, { token: staff.token }), "name", label);
+      expectFieldRejected(
+        await patch(`/api/organizations/${target.organization.id}`, { name: value }, { token: staff.token }),
+        "name",
+        label,
+      );
     }
     expect(await orgName(target.organization.id)).toBe("Target Name");
     // Control: a clean name goes through the same route.
-    expect((await patch(`/api/organizations/${target.organization.id}`, { name: "Clean Target" }, { token: staff.token })).status).toBe(200);
+    expect((await patch(`/api/organizations/${target.organization.id}`, { name: "Clean Target" }, { token: staff.token })).status).toBe(
+      200,
+    );
     expect(await orgName(target.organization.id)).toBe("Clean Target");
   });
 });
@@ -100,7 +129,12 @@ describe("names are stored NFC", () => {
   });
 
   it("a decomposed sign-up name, organization name and role name are stored composed", async () => {
-    const res = await post("/api/auth/sign-up", { email: uniqueEmail("nfc"), password: "a-strong-password", name: "Jose\u0301", organizationName: "Cafe\u0301 Tours" });
+    const res = await post("/api/auth/sign-up", {
+      email: uniqueEmail("nfc"),
+      password: "a-strong-password",
+      name: "Jose\u0301",
+      organizationName: "Cafe\u0301 Tours",
+    });
     expect(res.status).toBe(201);
     expect(res.body.user.name).toBe("Jos\u00e9");
     expect(res.body.organization.name).toBe("Caf\u00e9 Tours");
@@ -108,7 +142,11 @@ describe("names are stored NFC", () => {
     expect(user!.name).toBe("Jos\u00e9");
     expect(await orgName(res.body.organization.id)).toBe("Caf\u00e9 Tours");
 
-    const role = await post("/api/organizations/roles", { name: "Cafe\u0301 Crew", permissions: ["users.read"] }, { token: res.body.session.token });
+    const role = await post(
+      "/api/organizations/roles",
+      { name: "Cafe\u0301 Crew", permissions: ["users.read"] },
+      { token: res.body.session.token },
+    );
     expect(role.status).toBe(201);
     expect(role.body.name).toBe("Caf\u00e9 Crew");
     const row = await env.DB.prepare("SELECT name FROM roles WHERE id = ?").bind(role.body.id).first<{ name: string }>();
@@ -131,8 +169,16 @@ describe("role names are compared by their confusable skeleton", () => {
 
   it("a look-alike of Member is reserved, while exactly Member creates a shadow", async () => {
     const owner = await seedOrganization();
-    expectProblem(await post("/api/organizations/roles", { name: "\u041C\u0435mber", permissions: ["users.read"] }, { token: owner.token }), 409, "role_name_reserved");
-    expectProblem(await post("/api/organizations/roles", { name: "M\u0435mber", permissions: ["users.read"] }, { token: owner.token }), 409, "role_name_reserved");
+    expectProblem(
+      await post("/api/organizations/roles", { name: "\u041C\u0435mber", permissions: ["users.read"] }, { token: owner.token }),
+      409,
+      "role_name_reserved",
+    );
+    expectProblem(
+      await post("/api/organizations/roles", { name: "M\u0435mber", permissions: ["users.read"] }, { token: owner.token }),
+      409,
+      "role_name_reserved",
+    );
     expect(await roleCount(owner.organization.id)).toBe(0);
 
     const shadow = await post("/api/organizations/roles", { name: "Member", permissions: ["users.read"] }, { token: owner.token });
@@ -144,8 +190,16 @@ describe("role names are compared by their confusable skeleton", () => {
   it("a look-alike of an existing custom role is taken", async () => {
     const owner = await seedOrganization();
     await createRole(owner.token, "Guide", ["users.read"]);
-    expectProblem(await post("/api/organizations/roles", { name: "Gu\u0456de", permissions: ["users.read"] }, { token: owner.token }), 409, "role_name_taken");
-    expectProblem(await post("/api/organizations/roles", { name: "GUIDE", permissions: ["users.read"] }, { token: owner.token }), 409, "role_name_taken");
+    expectProblem(
+      await post("/api/organizations/roles", { name: "Gu\u0456de", permissions: ["users.read"] }, { token: owner.token }),
+      409,
+      "role_name_taken",
+    );
+    expectProblem(
+      await post("/api/organizations/roles", { name: "GUIDE", permissions: ["users.read"] }, { token: owner.token }),
+      409,
+      "role_name_taken",
+    );
     expect(await roleCount(owner.organization.id)).toBe(1);
   });
 

@@ -40,12 +40,18 @@ describe("concurrent edits of one resource", () => {
     let bothApplied = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = await Promise.all([
-        afterRoundTrips(round % 3).then(() => patch(`/api/organizations/roles/${role.id}`, { name: `Guide A${round}` }, { token: owner.token })),
-        afterRoundTrips(Math.floor(round / 3) % 3).then(() => patch(`/api/organizations/roles/${role.id}`, { name: `Guide B${round}` }, { token: owner.token })),
+        afterRoundTrips(round % 3).then(() =>
+          patch(`/api/organizations/roles/${role.id}`, { name: `Guide A${round}` }, { token: owner.token }),
+        ),
+        afterRoundTrips(Math.floor(round / 3) % 3).then(() =>
+          patch(`/api/organizations/roles/${role.id}`, { name: `Guide B${round}` }, { token: owner.token }),
+        ),
       ]);
       if (applied(a) && applied(b)) bothApplied++;
 
-      const current = await env.DB.prepare("SELECT name, name_key FROM roles WHERE id = ?").bind(role.id).first<{ name: string; name_key: string }>();
+      const current = await env.DB.prepare("SELECT name, name_key FROM roles WHERE id = ?")
+        .bind(role.id)
+        .first<{ name: string; name_key: string }>();
       const holders = await env.DB.prepare(
         `SELECT (SELECT group_concat(DISTINCT role_key) FROM members WHERE organization_id = ?1 AND role_key NOT IN ('admin', 'member')) AS members,
                 (SELECT group_concat(DISTINCT role_key) FROM api_keys WHERE organization_id = ?1 AND role_key NOT IN ('admin', 'member')) AS keys`,
@@ -79,7 +85,9 @@ describe("concurrent edits of one resource", () => {
       ]);
       expect([applied(byName), applied(byZone)], `round ${round}`).toEqual([true, true]);
       // Whichever applied second saw the other's change: its answer is the final row.
-      const row = await env.DB.prepare("SELECT name, timezone FROM organizations WHERE id = ?").bind(orgId).first<{ name: string; timezone: string }>();
+      const row = await env.DB.prepare("SELECT name, timezone FROM organizations WHERE id = ?")
+        .bind(orgId)
+        .first<{ name: string; timezone: string }>();
       expect(row).toEqual({ name, timezone });
       const answers = [byName.body, byZone.body].map((o) => `${o.name}|${o.timezone}`);
       expect(answers).toContain(`${name}|${timezone}`);

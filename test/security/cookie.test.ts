@@ -55,7 +55,9 @@ describe("the session cookie carries a session and nothing else", () => {
     expectProblem(await call("POST", `/api/invitations/${token}/accept`, asCookie("garbage")), 401, "unauthenticated");
     const row = await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(inv.body.id).first<{ status: string }>();
     expect(row!.status).toBe("pending");
-    const members = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?").bind(owner.organization.id).first<{ n: number }>();
+    const members = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ?")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(members!.n).toBe(1);
 
     // The invitee's own session cookie is accepted on the same route.
@@ -69,7 +71,9 @@ describe("the session cookie carries a session and nothing else", () => {
     const { key } = await createKey(owner.token, "Admin");
     const other = await seedOrganization("Elsewhere Too");
     const invitee = await addMember(other.organization.id, "member", "page-invitee");
-    expect((await post("/api/organizations/invitations", { email: invitee.user.email, role: "Member" }, { token: owner.token })).status).toBe(201);
+    expect(
+      (await post("/api/organizations/invitations", { email: invitee.user.email, role: "Member" }, { token: owner.token })).status,
+    ).toBe(201);
     const [email] = await waitForEmail(invitee.user.email, "invitation");
     const token = tokenIn(email!.text, "invitation");
 

@@ -22,7 +22,9 @@ async function signOutWith(token: string, headers: Record<string, string>) {
 }
 
 const membershipCount = async (orgId: string, userId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ? AND user_id = ?").bind(orgId, userId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT count(*) AS n FROM members WHERE organization_id = ? AND user_id = ?")
+    .bind(orgId, userId)
+    .first<{ n: number }>())!.n;
 const invitationStatus = async (id: string) =>
   (await env.DB.prepare("SELECT status FROM invitations WHERE id = ?").bind(id).first<{ status: string }>())!.status;
 
@@ -83,9 +85,16 @@ describe("CSRF: cookie-authenticated unsafe requests must come from our own orig
     const production = { ...(env as Env), ENVIRONMENT: "production" } as Env;
     const { token } = await seedOrganization();
     // The request's own origin is not ours here: only APP_URL's is.
-    expectProblem(await call("POST", "/api/auth/sign-out", { ...withCookie(token, { origin: SAME_ORIGIN }), env: production }), 403, "csrf_rejected");
+    expectProblem(
+      await call("POST", "/api/auth/sign-out", { ...withCookie(token, { origin: SAME_ORIGIN }), env: production }),
+      403,
+      "csrf_rejected",
+    );
     expect(await sessionWorks(token)).toBe(200);
-    const res = await call("POST", "/api/auth/sign-out", { ...withCookie(token, { origin: new URL(env.APP_URL).origin }), env: production });
+    const res = await call("POST", "/api/auth/sign-out", {
+      ...withCookie(token, { origin: new URL(env.APP_URL).origin }),
+      env: production,
+    });
     expect(res.status).toBe(204);
     expect(await sessionWorks(token)).toBe(401);
   });
@@ -109,7 +118,10 @@ describe("CSRF: cookie-authenticated unsafe requests must come from our own orig
     const accept = form({ action: "accept" });
     const formHeaders = { "content-type": "application/x-www-form-urlencoded" };
 
-    const forged = await call("POST", `/invitations/${linkToken}`, { raw: accept, ...withCookie(invitee.token, { ...formHeaders, origin: EVIL }) });
+    const forged = await call("POST", `/invitations/${linkToken}`, {
+      raw: accept,
+      ...withCookie(invitee.token, { ...formHeaders, origin: EVIL }),
+    });
     expectProblem(forged, 403, "csrf_rejected");
     expect(await invitationStatus(invitationId)).toBe("pending");
     expect(await membershipCount(inviting.organization.id, invitee.user.id)).toBe(0);

@@ -36,8 +36,12 @@ describe("a manager's change racing the member's promotion to Admin", () => {
     for (let round = 0; round < ROUNDS; round++) {
       const target = await addMember(orgId, "guide", `demotion-target-${round}`);
       const [promoted, demoted] = await Promise.all([
-        afterRoundTrips(round % 3).then(() => patch(`/api/organizations/members/${target.member.id}`, { role: "Admin" }, { token: owner.token })),
-        afterRoundTrips(Math.floor(round / 3) % 3).then(() => patch(`/api/organizations/members/${target.member.id}`, { role: "Driver" }, { token: manager.token })),
+        afterRoundTrips(round % 3).then(() =>
+          patch(`/api/organizations/members/${target.member.id}`, { role: "Admin" }, { token: owner.token }),
+        ),
+        afterRoundTrips(Math.floor(round / 3) % 3).then(() =>
+          patch(`/api/organizations/members/${target.member.id}`, { role: "Driver" }, { token: manager.token }),
+        ),
       ]);
       expect(promoted.status, `round ${round}: the owner's promotion`).toBe(200);
       tally[outcome(demoted, 200) === "ok" ? "appliedFirst" : "refused"]++;
@@ -56,8 +60,12 @@ describe("a manager's change racing the member's promotion to Admin", () => {
     for (let round = 0; round < ROUNDS; round++) {
       const target = await addMember(orgId, "guide", `removal-target-${round}`);
       const [promoted, removed] = await Promise.all([
-        afterRoundTrips(round % 3).then(() => patch(`/api/organizations/members/${target.member.id}`, { role: "Admin" }, { token: owner.token })),
-        afterRoundTrips(Math.floor(round / 3) % 3).then(() => del(`/api/organizations/members/${target.member.id}`, { token: manager.token })),
+        afterRoundTrips(round % 3).then(() =>
+          patch(`/api/organizations/members/${target.member.id}`, { role: "Admin" }, { token: owner.token }),
+        ),
+        afterRoundTrips(Math.floor(round / 3) % 3).then(() =>
+          del(`/api/organizations/members/${target.member.id}`, { token: manager.token }),
+        ),
       ]);
       const removedFirst = outcome(removed, 204) === "ok";
       // Removed while still a Guide (the promotion then finds no member), or refused once an Admin.

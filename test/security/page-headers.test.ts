@@ -89,7 +89,10 @@ describe("pages with a token in the URL send no referrer, are never framed or ca
   });
 
   it("the pages' form answers (POST) carry the same headers, errors included", async () => {
-    const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = (fields: Record<string, string>) => ({
+      raw: new URLSearchParams(fields).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     const verify = await call("POST", `/verify-email/${mintToken("emailVerification")}`, form({}));
     expect(verify.status).toBe(404);
     expectTokenPageHeaders(verify, "POST verify-email (unknown)");

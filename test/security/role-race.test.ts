@@ -56,8 +56,12 @@ describe("a role deleted while it is being assigned", () => {
       const [removed, assigned, keyed, invited] = await Promise.all([
         afterRoundTrips(d).then(() => del(`/api/organizations/roles/${role.id}`, { token: owner.token })),
         afterRoundTrips(a).then(() => patch(`/api/organizations/members/${member.member.id}`, { role: role.name }, { token: owner.token })),
-        afterRoundTrips(k).then(() => post("/api/organizations/api-keys", { name: `racer key ${round}`, role: role.name }, { token: owner.token })),
-        afterRoundTrips(i).then(() => post("/api/organizations/invitations", { email: uniqueEmail("race"), role: role.name }, { token: owner.token })),
+        afterRoundTrips(k).then(() =>
+          post("/api/organizations/api-keys", { name: `racer key ${round}`, role: role.name }, { token: owner.token }),
+        ),
+        afterRoundTrips(i).then(() =>
+          post("/api/organizations/invitations", { email: uniqueEmail("race"), role: role.name }, { token: owner.token }),
+        ),
       ]);
       const results = {
         delete: outcome("delete", removed, 204),
@@ -67,7 +71,11 @@ describe("a role deleted while it is being assigned", () => {
       };
       // All or nothing: either the role went and nobody got it, or the role stayed and everybody got it.
       const holders = results.delete === "ok" ? "refused" : "ok";
-      expect({ assign: results.assign, key: results.key, invite: results.invite }, `round ${round}`).toEqual({ assign: holders, key: holders, invite: holders });
+      expect({ assign: results.assign, key: results.key, invite: results.invite }, `round ${round}`).toEqual({
+        assign: holders,
+        key: holders,
+        invite: holders,
+      });
       const roleRow = await env.DB.prepare("SELECT count(*) AS n FROM roles WHERE id = ?").bind(role.id).first<{ n: number }>();
       expect(roleRow!.n).toBe(results.delete === "ok" ? 0 : 1);
       tally[results.delete === "ok" ? "deleted" : "kept"]++;
@@ -82,12 +90,9 @@ describe("a role deleted while it is being assigned", () => {
   it("the trigger refuses a direct INSERT of a member with a role the organization does not have", async () => {
     const owner = await seedOrganization();
     const other = await seedOrganization();
-    const insert = env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'ghost', ?)").bind(
-      newId("mem"),
-      other.organization.id,
-      owner.user.id,
-      Date.now(),
-    );
+    const insert = env.DB.prepare(
+      "INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'ghost', ?)",
+    ).bind(newId("mem"), other.organization.id, owner.user.id, Date.now());
     await expect(insert.run()).rejects.toThrow(/role_not_found/);
     const n = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
     expect(n!.n).toBe(1);
@@ -95,12 +100,18 @@ describe("a role deleted while it is being assigned", () => {
 
   it("the triggers refuse moving an existing member, key or invitation onto a missing role", async () => {
     const owner = await seedOrganization();
-    await expect(env.DB.prepare("UPDATE members SET role_key = 'ghost' WHERE user_id = ?").bind(owner.user.id).run()).rejects.toThrow(/role_not_found/);
+    await expect(env.DB.prepare("UPDATE members SET role_key = 'ghost' WHERE user_id = ?").bind(owner.user.id).run()).rejects.toThrow(
+      /role_not_found/,
+    );
     const key = await createKey(owner.token, "Member");
-    await expect(env.DB.prepare("UPDATE api_keys SET role_key = 'ghost' WHERE id = ?").bind(key.id).run()).rejects.toThrow(/role_not_found/);
+    await expect(env.DB.prepare("UPDATE api_keys SET role_key = 'ghost' WHERE id = ?").bind(key.id).run()).rejects.toThrow(
+      /role_not_found/,
+    );
     const inv = await post("/api/organizations/invitations", { email: uniqueEmail("ghost"), role: "Member" }, { token: owner.token });
     expect(inv.status).toBe(201);
-    await expect(env.DB.prepare("UPDATE invitations SET role_key = 'ghost' WHERE id = ?").bind(inv.body.id).run()).rejects.toThrow(/role_not_found/);
+    await expect(env.DB.prepare("UPDATE invitations SET role_key = 'ghost' WHERE id = ?").bind(inv.body.id).run()).rejects.toThrow(
+      /role_not_found/,
+    );
     const roleKeys = await env.DB.prepare(
       "SELECT (SELECT role_key FROM members WHERE user_id = ?1) AS m, (SELECT role_key FROM api_keys WHERE id = ?2) AS k, (SELECT role_key FROM invitations WHERE id = ?3) AS i",
     )

@@ -34,7 +34,9 @@ describe("strict bodies on the routes that take none", () => {
     expect(expectProblem(refused, 400, "validation_failed").errors).toEqual([{ path: "(body)", message: "Unknown field(s): everywhere." }]);
     expect((await get("/api/auth/session", { token: org.token })).status).toBe(200);
 
-    expect((await call("POST", "/api/auth/sign-out", { token: org.token, raw: "", headers: { "content-type": "application/json" } })).status).toBe(204);
+    expect(
+      (await call("POST", "/api/auth/sign-out", { token: org.token, raw: "", headers: { "content-type": "application/json" } })).status,
+    ).toBe(204);
     expectProblem(await get("/api/auth/session", { token: org.token }), 401, "unauthenticated");
   });
 
@@ -76,9 +78,15 @@ describe("strict bodies on the routes that take none", () => {
     const org = await seedOrganization("Shapes Tours");
     for (const raw of ["[1]", "42", "null", '"text"']) {
       const res = await call("POST", "/api/auth/sign-out", { token: org.token, raw, headers: { "content-type": "application/json" } });
-      expect(expectProblem(res, 400, "validation_failed").errors, raw).toEqual([{ path: "(body)", message: "This endpoint takes no request body: send none, or {}." }]);
+      expect(expectProblem(res, 400, "validation_failed").errors, raw).toEqual([
+        { path: "(body)", message: "This endpoint takes no request body: send none, or {}." },
+      ]);
     }
-    expectProblem(await call("POST", "/api/auth/sign-out", { token: org.token, raw: "{", headers: { "content-type": "application/json" } }), 400, "invalid_json");
+    expectProblem(
+      await call("POST", "/api/auth/sign-out", { token: org.token, raw: "{", headers: { "content-type": "application/json" } }),
+      400,
+      "invalid_json",
+    );
     expect((await get("/api/auth/session", { token: org.token })).status).toBe(200);
   });
 });

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { expectProblem, get, patch } from "../helpers/api";
 import { addMember, seedOrganization } from "../helpers/factories";
 
-const setFlag = (userId: string, on: boolean) => env.DB.prepare("UPDATE users SET is_super_admin = ? WHERE id = ?").bind(on ? 1 : 0, userId).run();
+const setFlag = (userId: string, on: boolean) =>
+  env.DB.prepare("UPDATE users SET is_super_admin = ? WHERE id = ?")
+    .bind(on ? 1 : 0, userId)
+    .run();
 
 /** A member of its own org whose Super Admin flag is set straight in D1 (the only way to grant it). */
 async function staffWithWarmCaches() {
@@ -32,7 +35,11 @@ describe("revoking Super Admin takes effect on the very next request", () => {
     const res = await get(`/api/organizations/${target.organization.id}`, { token: staff.token });
     expectProblem(res, 403, "forbidden");
     expect(res.body.name).toBeUndefined();
-    expectProblem(await patch(`/api/organizations/${target.organization.id}`, { name: "Hijacked" }, { token: staff.token }), 403, "forbidden");
+    expectProblem(
+      await patch(`/api/organizations/${target.organization.id}`, { name: "Hijacked" }, { token: staff.token }),
+      403,
+      "forbidden",
+    );
     const row = await env.DB.prepare("SELECT name FROM organizations WHERE id = ?").bind(target.organization.id).first<{ name: string }>();
     expect(row!.name).toBe("Watched Org");
   });

@@ -77,7 +77,11 @@ describe("PATCH /api/organizations/api-keys/{id}", () => {
   it("renames and re-tiers, recording api_key.updated with the changed fields' old values", async () => {
     const owner = await signUp();
     const key = await createKey(owner.token, "Member");
-    const res = await patch(`/api/organizations/api-keys/${key.id}`, { name: "Booking site (EU)", rateLimit: "high" }, { token: owner.token });
+    const res = await patch(
+      `/api/organizations/api-keys/${key.id}`,
+      { name: "Booking site (EU)", rateLimit: "high" },
+      { token: owner.token },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: key.id, name: "Booking site (EU)", rateLimit: "high", role: { name: "Member" } });
     expect(res.text).not.toContain(key.key);
@@ -96,17 +100,30 @@ describe("PATCH /api/organizations/api-keys/{id}", () => {
     const same = await patch(`/api/organizations/api-keys/${key.id}`, {}, { token: owner.token });
     expect(same.status).toBe(200);
     expect(same.body).toMatchObject({ name: "Member key", rateLimit: "standard" });
-    expectProblem(await patch(`/api/organizations/api-keys/${key.id}`, offDocument({ rateLimit: "unlimited" }), { token: owner.token }), 400, "validation_failed");
-    expectProblem(await patch(`/api/organizations/api-keys/${key.id}`, offDocument({ role: "Admin" }), { token: owner.token }), 400, "validation_failed");
+    expectProblem(
+      await patch(`/api/organizations/api-keys/${key.id}`, offDocument({ rateLimit: "unlimited" }), { token: owner.token }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await patch(`/api/organizations/api-keys/${key.id}`, offDocument({ role: "Admin" }), { token: owner.token }),
+      400,
+      "validation_failed",
+    );
     const row = await env.DB.prepare("SELECT name, rate_limit, role_key FROM api_keys WHERE id = ?").bind(key.id).first();
     expect(row).toEqual({ name: "Member key", rate_limit: "standard", role_key: "member" });
-    const events = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ? AND type = 'api_key.updated'").bind(owner.organization.id).first<{ n: number }>();
+    const events = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE organization_id = ? AND type = 'api_key.updated'")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(events!.n).toBe(0);
   });
 
   it("creation refuses an unknown tier", async () => {
     const owner = await signUp();
-    const res = await call("POST", "/api/organizations/api-keys", { token: owner.token, body: { name: "x", role: "Member", rateLimit: "unlimited" } });
+    const res = await call("POST", "/api/organizations/api-keys", {
+      token: owner.token,
+      body: { name: "x", role: "Member", rateLimit: "unlimited" },
+    });
     expectProblem(res, 400, "validation_failed");
   });
 
@@ -115,7 +132,11 @@ describe("PATCH /api/organizations/api-keys/{id}", () => {
     await createRole(owner.token, "Key tuner", ["api_keys.update"]);
     const tuner = await addMember(owner.organization.id, "key tuner", "tuner");
     const adminKey = await createKey(owner.token, "Admin");
-    const problem = expectProblem(await patch(`/api/organizations/api-keys/${adminKey.id}`, { rateLimit: "high" }, { token: tuner.token }), 403, "forbidden");
+    const problem = expectProblem(
+      await patch(`/api/organizations/api-keys/${adminKey.id}`, { rateLimit: "high" }, { token: tuner.token }),
+      403,
+      "forbidden",
+    );
     expect(problem.detail).toContain("api_keys.delete");
     const row = await env.DB.prepare("SELECT rate_limit FROM api_keys WHERE id = ?").bind(adminKey.id).first<{ rate_limit: string }>();
     expect(row!.rate_limit).toBe("standard");
@@ -138,7 +159,10 @@ describe("PATCH /api/organizations/api-keys/{id}", () => {
 describe("the document", () => {
   it("declares the 429 (with Retry-After) and RateLimit-Policy on every operation that authenticates, and neither on public ones", async () => {
     const doc = (await servedDocument()) as unknown as {
-      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+      paths: Record<
+        string,
+        Record<string, { security?: Record<string, string[]>[]; responses: Record<string, { headers?: Record<string, unknown> }> }>
+      >;
     };
     let limited = 0;
     for (const [path, item] of Object.entries(doc.paths)) {

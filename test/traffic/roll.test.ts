@@ -6,7 +6,8 @@ import { testContext } from "../helpers/context";
 import { onlyEvent, SECRET_PATTERNS } from "../helpers/events";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
 
-const roll = (token: string, keyId: string, body?: { expiresIn?: number } | OffDocument, headers?: Record<string, string>) => post(`/api/organizations/api-keys/${keyId}/roll`, body, { token, headers });
+const roll = (token: string, keyId: string, body?: { expiresIn?: number } | OffDocument, headers?: Record<string, string>) =>
+  post(`/api/organizations/api-keys/${keyId}/roll`, body, { token, headers });
 const keyCount = async (organizationId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE organization_id = ?").bind(organizationId).first<{ n: number }>())!.n;
 
@@ -33,7 +34,9 @@ describe("rolling an API key", () => {
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000);
 
     // The overlap ends (the clock moved past expiresAt): the old key is 401, the new one goes on.
-    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, old.id).run();
+    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, old.id)
+      .run();
     const row = await env.DB.prepare("SELECT key_hash FROM api_keys WHERE id = ?").bind(old.id).first<{ key_hash: string }>();
     await authCache.invalidateCredential(testContext(), row!.key_hash);
     expectProblem(await get("/api/organizations/me", { token: old.key }), 401, "unauthenticated");

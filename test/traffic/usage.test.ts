@@ -16,14 +16,23 @@ const DAY = 86_400_000;
 
 type Bucket = Schemas["ApiKeyUsageBucket"];
 
-const usageOf = (token: string, keyId: string, query = "") => get(`/api/organizations/api-keys/${keyId}/usage${query}` as `/api/organizations/api-keys/${string}/usage`, { token });
+const usageOf = (token: string, keyId: string, query = "") =>
+  get(`/api/organizations/api-keys/${keyId}/usage${query}` as `/api/organizations/api-keys/${string}/usage`, { token });
 const totals = (buckets: Bucket[]) =>
-  buckets.reduce((t, b) => ({ requests: t.requests + b.requests, clientErrors: t.clientErrors + b.clientErrors, serverErrors: t.serverErrors + b.serverErrors, rateLimited: t.rateLimited + b.rateLimited }), {
-    requests: 0,
-    clientErrors: 0,
-    serverErrors: 0,
-    rateLimited: 0,
-  });
+  buckets.reduce(
+    (t, b) => ({
+      requests: t.requests + b.requests,
+      clientErrors: t.clientErrors + b.clientErrors,
+      serverErrors: t.serverErrors + b.serverErrors,
+      rateLimited: t.rateLimited + b.rateLimited,
+    }),
+    {
+      requests: 0,
+      clientErrors: 0,
+      serverErrors: 0,
+      rateLimited: 0,
+    },
+  );
 
 describe("API-key usage", () => {
   it("counts requests, client errors, server errors and rate-limited answers into the key's hour and day buckets", async () => {
@@ -79,7 +88,11 @@ describe("API-key usage", () => {
     // At most 7 days of hours, 90 of days.
     expectProblem(await usageOf(owner.token, key.id, "?since=2026-01-01T00:00:00Z&until=2026-01-09T00:00:00Z"), 400, "validation_failed");
     expect((await usageOf(owner.token, key.id, "?granularity=day&since=2026-01-01T00:00:00Z&until=2026-03-01T00:00:00Z")).status).toBe(200);
-    expectProblem(await usageOf(owner.token, key.id, "?granularity=day&since=2026-01-01T00:00:00Z&until=2026-06-01T00:00:00Z"), 400, "validation_failed");
+    expectProblem(
+      await usageOf(owner.token, key.id, "?granularity=day&since=2026-01-01T00:00:00Z&until=2026-06-01T00:00:00Z"),
+      400,
+      "validation_failed",
+    );
   });
 
   it("another organization's key, an unknown or a malformed id → 404", async () => {
@@ -141,7 +154,9 @@ describe("API-key usage", () => {
     await worker.queue(second, more.env as Env, ctx2);
     await getQueueResult(second, ctx2);
     expect(more.counts).toEqual({ d1: 10, kv: 0 });
-    const hour = await env.DB.prepare("SELECT sum(requests) AS n FROM api_key_usage WHERE organization_id = ? AND granularity = 'hour'").bind(owner.organization.id).first<{ n: number }>();
+    const hour = await env.DB.prepare("SELECT sum(requests) AS n FROM api_key_usage WHERE organization_id = ? AND granularity = 'hour'")
+      .bind(owner.organization.id)
+      .first<{ n: number }>();
     expect(hour!.n).toBe(11_000);
   });
 
@@ -169,7 +184,9 @@ describe("API-key usage", () => {
     const key = await createKey(owner.token, "Member");
     const now = Date.now();
     const insert = (start: number) =>
-      env.DB.prepare("INSERT INTO api_key_usage (api_key_id, organization_id, granularity, bucket_start, requests) VALUES (?, ?, 'day', ?, 1)")
+      env.DB.prepare(
+        "INSERT INTO api_key_usage (api_key_id, organization_id, granularity, bucket_start, requests) VALUES (?, ?, 'day', ?, 1)",
+      )
         .bind(key.id, owner.organization.id, start)
         .run();
     const dayStart = now - (now % DAY);
@@ -178,7 +195,9 @@ describe("API-key usage", () => {
     const result = await pruneUsage(testContext(), now);
     expect(result.done).toBe(true);
     expect(result.deleted).toBeGreaterThanOrEqual(1);
-    const { results } = await env.DB.prepare("SELECT bucket_start AS start FROM api_key_usage WHERE api_key_id = ?").bind(key.id).all<{ start: number }>();
+    const { results } = await env.DB.prepare("SELECT bucket_start AS start FROM api_key_usage WHERE api_key_id = ?")
+      .bind(key.id)
+      .all<{ start: number }>();
     expect(results.map((r) => r.start)).toEqual([dayStart - 89 * DAY]);
   });
 });

@@ -18,7 +18,10 @@ import { deliveryRow, endpointRow, seedEndpoint, seedEvent } from "../helpers/we
 afterEach(() => vi.restoreAllMocks());
 
 async function deliver(messages: { attempts?: number; body: unknown }[]) {
-  const batch = createMessageBatch(WEBHOOKS_QUEUE, messages.map((m, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })));
+  const batch = createMessageBatch(
+    WEBHOOKS_QUEUE,
+    messages.map((m, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+  );
   const delays: (number | undefined)[] = [];
   for (const message of batch.messages) {
     const retry = message.retry.bind(message);
@@ -35,7 +38,9 @@ async function pendingDelivery(endpointOverrides: Parameters<typeof seedEndpoint
   const endpoint = await seedEndpoint(owner.organization.id, endpointOverrides);
   const eventId = await seedEvent(owner.organization.id, "role.created", { id: "role_x", name: "Guide" });
   const deliveryId = newId("dlv");
-  await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)")
+  await env.DB.prepare(
+    "INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)",
+  )
     .bind(deliveryId, endpoint.id, owner.organization.id, eventId, Date.now())
     .run();
   return { owner, endpoint, eventId, deliveryId, message: { kind: "delivery", deliveryId } };
@@ -62,8 +67,19 @@ describe("delivering a webhook", () => {
     expect(request.headers["webhook-id"]).toBe(d.eventId);
     expect(request.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     const payload = new Webhook(d.endpoint.secret).verify(request.body, request.headers) as any;
-    expect(payload).toMatchObject({ id: d.eventId, type: "role.created", organizationId: d.owner.organization.id, data: { object: { name: "Guide" } } });
-    expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: "succeeded", attempts: 1, response_status: 200, response_body: "ok", next_attempt_at: null });
+    expect(payload).toMatchObject({
+      id: d.eventId,
+      type: "role.created",
+      organizationId: d.owner.organization.id,
+      data: { object: { name: "Guide" } },
+    });
+    expect(await deliveryRow(d.deliveryId)).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      response_status: 200,
+      response_body: "ok",
+      next_attempt_at: null,
+    });
   });
 
   it("a message handled twice sends nothing more and books nothing twice", async () => {
@@ -105,7 +121,12 @@ describe("delivering a webhook", () => {
     expect((signal?.reason as Error).name).toBe("TimeoutError");
     expect(result.retryMessages).toEqual([{ msgId: "m0" }]);
     expect(result.delays).toEqual([30]);
-    expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: "pending", attempts: 1, response_status: null, response_body: "Timed out after 10 s." });
+    expect(await deliveryRow(d.deliveryId)).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      response_status: null,
+      response_body: "Timed out after 10 s.",
+    });
   }, 20_000);
 
   it("a receiver that sends 200 headers and then stalls its body is cut off by the same 10 s deadline: a failed attempt", async () => {
@@ -124,7 +145,12 @@ describe("delivering a webhook", () => {
     expect(result.retryMessages).toEqual([{ msgId: "m0" }]);
     expect(result.delays).toEqual([30]);
     const row = await deliveryRow(d.deliveryId);
-    expect(row).toMatchObject({ status: "pending", attempts: 1, response_status: null, response_body: "Timed out after 10 s. The headers came (status 200); the body stalled." });
+    expect(row).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      response_status: null,
+      response_body: "Timed out after 10 s. The headers came (status 200); the body stalled.",
+    });
     expect(row!.duration_ms).toBeGreaterThanOrEqual(10_000);
     expect((await endpointRow(d.endpoint.id))!.consecutive_failures).toBe(1);
   }, 20_000);
@@ -172,7 +198,8 @@ describe("delivering a webhook", () => {
     await deliver([{ body: d.message }]);
     const request = sent(spy);
     expect(request.headers["webhook-signature"]!.split(" ")).toHaveLength(2);
-    for (const secret of [oldSecret, rotated.body.secret]) expect(new Webhook(secret).verify(request.body, request.headers)).toMatchObject({ id: d.eventId });
+    for (const secret of [oldSecret, rotated.body.secret])
+      expect(new Webhook(secret).verify(request.body, request.headers)).toMatchObject({ id: d.eventId });
   });
 
   it("a disabled endpoint gets nothing: the delivery fails unsent", async () => {
@@ -185,18 +212,26 @@ describe("delivering a webhook", () => {
 
   it("20 failures in a row with no success for 3 days disable the endpoint and record webhook_endpoint.disabled", async () => {
     const d = await pendingDelivery();
-    await env.DB.prepare("UPDATE webhook_endpoints SET consecutive_failures = 19, failing_since = ? WHERE id = ?").bind(Date.now() - 4 * 86_400_000, d.endpoint.id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET consecutive_failures = 19, failing_since = ? WHERE id = ?")
+      .bind(Date.now() - 4 * 86_400_000, d.endpoint.id)
+      .run();
     receiver(503);
     await deliver([{ body: d.message }]);
     expect(await endpointRow(d.endpoint.id)).toMatchObject({ enabled: 0, consecutive_failures: 20 });
     const event = await onlyEvent(d.owner.organization.id, "webhook_endpoint.disabled");
     expect(event.actor).toEqual({ type: "system", id: null, name: "system" });
-    expect(event.data.object).toMatchObject({ id: d.endpoint.id, enabled: false, disabledReason: expect.stringContaining("20 consecutive") });
+    expect(event.data.object).toMatchObject({
+      id: d.endpoint.id,
+      enabled: false,
+      disabledReason: expect.stringContaining("20 consecutive"),
+    });
   });
 
   it("20 failures within 3 days do not disable it", async () => {
     const d = await pendingDelivery();
-    await env.DB.prepare("UPDATE webhook_endpoints SET consecutive_failures = 30, failing_since = ? WHERE id = ?").bind(Date.now() - 86_400_000, d.endpoint.id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET consecutive_failures = 30, failing_since = ? WHERE id = ?")
+      .bind(Date.now() - 86_400_000, d.endpoint.id)
+      .run();
     receiver(503);
     await deliver([{ body: d.message }]);
     expect(await endpointRow(d.endpoint.id)).toMatchObject({ enabled: 1, consecutive_failures: 31 });

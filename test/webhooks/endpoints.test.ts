@@ -11,7 +11,11 @@ const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 describe("webhook endpoints", () => {
   it("POST creates an endpoint subscribed to every type, shows the secret once and stores it encrypted", async () => {
     const owner = await seedOrganization();
-    const res = await post("/api/organizations/webhooks", { url: "https://hooks.example.com/a", description: "Bookings" }, { token: owner.token });
+    const res = await post(
+      "/api/organizations/webhooks",
+      { url: "https://hooks.example.com/a", description: "Bookings" },
+      { token: owner.token },
+    );
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^whe_/),
@@ -41,13 +45,30 @@ describe("webhook endpoints", () => {
     const owner = await seedOrganization();
     const ok = await createEndpoint(owner.token, { eventTypes: ["member.*", "role.updated", "member.*"] });
     expect(ok.eventTypes).toEqual(["member.*", "role.updated"]);
-    expectProblem(await post("/api/organizations/webhooks", offDocument({ url: "https://h.example.com", eventTypes: ["member.exploded"] }), { token: owner.token }), 400, "validation_failed");
-    expectProblem(await post("/api/organizations/webhooks", { url: "https://h.example.com", eventTypes: [] }, { token: owner.token }), 400, "validation_failed");
+    expectProblem(
+      await post("/api/organizations/webhooks", offDocument({ url: "https://h.example.com", eventTypes: ["member.exploded"] }), {
+        token: owner.token,
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await post("/api/organizations/webhooks", { url: "https://h.example.com", eventTypes: [] }, { token: owner.token }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("URL rules: https only (loopback http in development), no userinfo, at most 2,048 characters", async () => {
     const owner = await seedOrganization();
-    const refused = ["http://hooks.example.com/x", "ftp://hooks.example.com", "https://user:pw@hooks.example.com/x", `https://hooks.example.com/${"a".repeat(2030)}`, "not a url", "http://10.0.0.1/x"];
+    const refused = [
+      "http://hooks.example.com/x",
+      "ftp://hooks.example.com",
+      "https://user:pw@hooks.example.com/x",
+      `https://hooks.example.com/${"a".repeat(2030)}`,
+      "not a url",
+      "http://10.0.0.1/x",
+    ];
     for (const url of refused) {
       const problem = expectProblem(await post("/api/organizations/webhooks", { url }, { token: owner.token }), 400, "validation_failed");
       expect(problem.errors?.[0]?.path).toBe("url");
@@ -55,33 +76,54 @@ describe("webhook endpoints", () => {
     expect((await createEndpoint(owner.token, { url: "http://127.0.0.1:8793/hook" })).url).toBe("http://127.0.0.1:8793/hook");
     expect((await createEndpoint(owner.token, { url: "http://localhost/hook" })).url).toBe("http://localhost/hook");
     const production = { ...(env as Env), ENVIRONMENT: "production", WEBHOOK_SECRET_KEY: "a-production-key" } as Env;
-    expectProblem(await post("/api/organizations/webhooks", { url: "http://127.0.0.1:8793/hook" }, { token: owner.token, env: production }), 400, "validation_failed");
+    expectProblem(
+      await post("/api/organizations/webhooks", { url: "http://127.0.0.1:8793/hook" }, { token: owner.token, env: production }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("outside development a missing WEBHOOK_SECRET_KEY is a loud error, never a default", async () => {
     const owner = await seedOrganization();
     const production = { ...(env as Env), ENVIRONMENT: "production", WEBHOOK_SECRET_KEY: undefined } as Env;
-    expectProblem(await post("/api/organizations/webhooks", { url: "https://hooks.example.com/x" }, { token: owner.token, env: production }), 500, "internal_error");
+    expectProblem(
+      await post("/api/organizations/webhooks", { url: "https://hooks.example.com/x" }, { token: owner.token, env: production }),
+      500,
+      "internal_error",
+    );
     expect((await get("/api/organizations/webhooks", { token: owner.token })).body.data).toEqual([]);
   });
 
   it("at most 20 per organization: the 21st is a 409 limit_reached and records nothing", async () => {
     const owner = await seedOrganization();
     await Promise.all(Array.from({ length: 20 }, (_, i) => createEndpoint(owner.token, { url: `https://hooks.example.com/${i}` })));
-    expectProblem(await post("/api/organizations/webhooks", { url: "https://hooks.example.com/21" }, { token: owner.token }), 409, "limit_reached");
+    expectProblem(
+      await post("/api/organizations/webhooks", { url: "https://hooks.example.com/21" }, { token: owner.token }),
+      409,
+      "limit_reached",
+    );
     expect(await storedEvents(owner.organization.id, "webhook_endpoint.created")).toHaveLength(20);
   });
 
   it("PATCH changes fields and records the old values; re-enabling clears disabledReason", async () => {
     const owner = await seedOrganization();
     const endpoint = await createEndpoint(owner.token);
-    await env.DB.prepare("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'failing', consecutive_failures = 25 WHERE id = ?").bind(endpoint.id).run();
-    const res = await patch(`/api/organizations/webhooks/${endpoint.id}`, { enabled: true, eventTypes: ["role.*"] }, { token: owner.token });
+    await env.DB.prepare("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'failing', consecutive_failures = 25 WHERE id = ?")
+      .bind(endpoint.id)
+      .run();
+    const res = await patch(
+      `/api/organizations/webhooks/${endpoint.id}`,
+      { enabled: true, eventTypes: ["role.*"] },
+      { token: owner.token },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ enabled: true, disabledReason: null, eventTypes: ["role.*"] });
     expect((await endpointRow(endpoint.id))!.consecutive_failures).toBe(0);
     const event = await onlyEvent(owner.organization.id, "webhook_endpoint.updated");
-    expect(event.data).toEqual({ object: { ...res.body, url: "https://hooks.example.com/…" }, previous: { enabled: false, disabledReason: "failing", eventTypes: ["*"] } });
+    expect(event.data).toEqual({
+      object: { ...res.body, url: "https://hooks.example.com/…" },
+      previous: { enabled: false, disabledReason: "failing", eventTypes: ["*"] },
+    });
   });
 
   it("rotate-secret returns a new secret and records no secret; DELETE removes the endpoint and its deliveries", async () => {
@@ -113,11 +155,17 @@ describe("webhook endpoints", () => {
     const event = await onlyEvent(owner.organization.id, "webhook.test");
     expect(res.body.eventId).toBe(event.id);
     const mine = await get(`/api/organizations/webhooks/${endpoint.id}/deliveries`, { token: owner.token });
-    expect(mine.body.data.filter((d) => d.eventType === "webhook.test")).toEqual([expect.objectContaining({ id: res.body.deliveryId, eventId: event.id })]);
+    expect(mine.body.data.filter((d) => d.eventType === "webhook.test")).toEqual([
+      expect.objectContaining({ id: res.body.deliveryId, eventId: event.id }),
+    ]);
     const theirs = await get(`/api/organizations/webhooks/${other.id}/deliveries`, { token: owner.token });
     expect(theirs.body.data.filter((d) => d.eventType === "webhook.test")).toEqual([]);
     await patch(`/api/organizations/webhooks/${endpoint.id}`, { enabled: false }, { token: owner.token });
-    expectProblem(await post(`/api/organizations/webhooks/${endpoint.id}/test`, undefined, { token: owner.token }), 409, "endpoint_disabled");
+    expectProblem(
+      await post(`/api/organizations/webhooks/${endpoint.id}/test`, undefined, { token: owner.token }),
+      409,
+      "endpoint_disabled",
+    );
   });
 
   it("another organization's endpoints and deliveries are never listed and are 404", async () => {

@@ -17,7 +17,8 @@ function statementCountingEnv() {
       get(obj, prop) {
         const value = Reflect.get(obj, prop);
         if (typeof value !== "function") return value;
-        if (prop === "bind") return (...args: unknown[]) => countStatement((value as (...a: unknown[]) => D1PreparedStatement).apply(obj, args));
+        if (prop === "bind")
+          return (...args: unknown[]) => countStatement((value as (...a: unknown[]) => D1PreparedStatement).apply(obj, args));
         if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
           return (...args: unknown[]) => {
             counts.roundTrips++;
@@ -64,8 +65,11 @@ async function runConsumer(counted: Env, bodies: unknown[]) {
 }
 
 const deliveriesOf = async (eventId: string) =>
-  (await env.DB.prepare("SELECT id, status, attempts FROM webhook_deliveries WHERE event_id = ?").bind(eventId).all<{ id: string; status: string; attempts: number }>())
-    .results;
+  (
+    await env.DB.prepare("SELECT id, status, attempts FROM webhook_deliveries WHERE event_id = ?")
+      .bind(eventId)
+      .all<{ id: string; status: string; attempts: number }>()
+  ).results;
 
 describe("fan-out cost in the consumer (capacity model: docs/performance.md)", () => {
   it("fanning one event out is 4 statements in 2 round trips with 1 or 20 endpoints, 2 in 2 with none", async () => {
@@ -95,7 +99,9 @@ describe("fan-out cost in the consumer (capacity model: docs/performance.md)", (
     const first = (await deliveriesOf(eventId)).map((row) => row.id).sort();
     await runConsumer(env as Env, [{ kind: "event", eventId }]);
     expect((await deliveriesOf(eventId)).map((row) => row.id).sort()).toEqual(first);
-    const event = await env.DB.prepare("SELECT fanned_out_at FROM events WHERE id = ?").bind(eventId).first<{ fanned_out_at: number | null }>();
+    const event = await env.DB.prepare("SELECT fanned_out_at FROM events WHERE id = ?")
+      .bind(eventId)
+      .first<{ fanned_out_at: number | null }>();
     expect(event?.fanned_out_at).toBeGreaterThan(0);
   });
 

@@ -16,7 +16,11 @@ async function fanOut(eventId: string) {
 }
 
 const deliveriesOf = async (eventId: string) =>
-  (await env.DB.prepare("SELECT endpoint_id FROM webhook_deliveries WHERE event_id = ? ORDER BY endpoint_id").bind(eventId).all<{ endpoint_id: string }>()).results.map((r) => r.endpoint_id);
+  (
+    await env.DB.prepare("SELECT endpoint_id FROM webhook_deliveries WHERE event_id = ? ORDER BY endpoint_id")
+      .bind(eventId)
+      .all<{ endpoint_id: string }>()
+  ).results.map((r) => r.endpoint_id);
 
 describe("fan-out", () => {
   it("creates one delivery per matching enabled endpoint, and none again when the message comes twice", async () => {
@@ -43,7 +47,9 @@ describe("fan-out", () => {
   it("organization.deleted still reaches the endpoints its deletion disabled", async () => {
     const owner = await seedOrganization();
     const endpoint = await seedEndpoint(owner.organization.id);
-    await env.DB.prepare("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'organization_deleted' WHERE id = ?").bind(endpoint.id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'organization_deleted' WHERE id = ?")
+      .bind(endpoint.id)
+      .run();
     const eventId = await seedEvent(owner.organization.id, "organization.deleted");
     await fanOut(eventId);
     expect(await deliveriesOf(eventId)).toEqual([endpoint.id]);

@@ -1,4 +1,11 @@
-import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Webhook } from "standardwebhooks";
 import worker from "../../src/index";
@@ -20,14 +27,25 @@ const KEY_B = "operator-key-B: the one that replaces it";
 const KEY_C = "operator-key-C: a key this deployment never held";
 
 /** The deployed worker's env with the given keys. */
-const withKeys = (current: string, previous?: string) => ({ ...(env as Env), ENVIRONMENT: "production", WEBHOOK_SECRET_KEY: current, WEBHOOK_SECRET_KEY_PREVIOUS: previous }) as Env;
+const withKeys = (current: string, previous?: string) =>
+  ({ ...(env as Env), ENVIRONMENT: "production", WEBHOOK_SECRET_KEY: current, WEBHOOK_SECRET_KEY_PREVIOUS: previous }) as Env;
 
 /** What every endpoint's secret looked like before ciphertexts named their key: `v1.<iv>.<ct>`, AES key = SHA-256 of the material. */
 async function legacyV1(material: string, endpointId: string, secret: string) {
   const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-  const key = await crypto.subtle.importKey("raw", await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material)), "AES-GCM", false, ["encrypt"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material)),
+    "AES-GCM",
+    false,
+    ["encrypt"],
+  );
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(endpointId) }, key, new TextEncoder().encode(secret));
+  const sealed = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(endpointId) },
+    key,
+    new TextEncoder().encode(secret),
+  );
   return `v1.${b64(iv)}.${b64(new Uint8Array(sealed))}`;
 }
 
@@ -38,7 +56,11 @@ async function legacyV1(material: string, endpointId: string, secret: string) {
  */
 async function endpointUnder(keys: Env) {
   const owner = await seedOrganization();
-  const created = await post("/api/organizations/webhooks", { url: "https://hooks.example.com/rotation", eventTypes: ["organization.deleted"] }, { token: owner.token, env: keys });
+  const created = await post(
+    "/api/organizations/webhooks",
+    { url: "https://hooks.example.com/rotation", eventTypes: ["organization.deleted"] },
+    { token: owner.token, env: keys },
+  );
   expect(created.status).toBe(201);
   return { owner, id: created.body.id as string, secret: created.body.secret as string };
 }
@@ -46,7 +68,9 @@ async function endpointUnder(keys: Env) {
 async function pendingDelivery(organizationId: string, endpointId: string) {
   const eventId = await seedEvent(organizationId, "role.created", { id: "role_rotated" });
   const deliveryId = newId("dlv");
-  await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)")
+  await env.DB.prepare(
+    "INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)",
+  )
     .bind(deliveryId, endpointId, organizationId, eventId, Date.now())
     .run();
   return deliveryId;
@@ -55,14 +79,19 @@ async function pendingDelivery(organizationId: string, endpointId: string) {
 /** One delivery message through the consumer under `keys`; the receiver is a stub that answers 200. */
 async function deliverUnder(keys: Env, deliveryId: string) {
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
-  const batch = createMessageBatch(WEBHOOKS_QUEUE, [{ id: "r0", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId } }]);
+  const batch = createMessageBatch(WEBHOOKS_QUEUE, [
+    { id: "r0", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId } },
+  ]);
   const delays: (number | undefined)[] = [];
   const retry = batch.messages[0]!.retry.bind(batch.messages[0]!);
   batch.messages[0]!.retry = (options?: QueueRetryOptions) => (delays.push(options?.delaySeconds), retry(options));
   const ctx = createExecutionContext();
   await worker.queue(batch, keys, ctx);
   const result = await getQueueResult(batch, ctx);
-  const calls = spy.mock.calls.map(([, init]) => ({ body: String(init!.body), headers: Object.fromEntries(new Headers(init!.headers).entries()) }));
+  const calls = spy.mock.calls.map(([, init]) => ({
+    body: String(init!.body),
+    headers: Object.fromEntries(new Headers(init!.headers).entries()),
+  }));
   spy.mockRestore();
   return { result, calls, delays };
 }
@@ -88,7 +117,10 @@ describe("secret-box: ciphertexts name their key", () => {
     expect(sealed.split(".")[1]).toBe(await keyIdOf(KEY_A));
     expect(sealed).not.toContain("s3cret");
     expect(await open({ current: KEY_A }, "test-purpose", "row_1", sealed)).toEqual({ plaintext: "s3cret", underPrevious: false });
-    expect(await open({ current: KEY_B, previous: KEY_A }, "test-purpose", "row_1", sealed)).toEqual({ plaintext: "s3cret", underPrevious: true });
+    expect(await open({ current: KEY_B, previous: KEY_A }, "test-purpose", "row_1", sealed)).toEqual({
+      plaintext: "s3cret",
+      underPrevious: true,
+    });
     const unknown = await open({ current: KEY_B, previous: KEY_C }, "test-purpose", "row_1", sealed).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(UnknownSecretKeyError);
     expect((unknown as UnknownSecretKeyError).keyId).toBe(await keyIdOf(KEY_A));
@@ -113,7 +145,9 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
   it("a legacy v1 ciphertext (no key id) still decrypts: under the current key, or the previous one", async () => {
     const { owner, id } = await endpointUnder(withKeys(KEY_A));
     const secret = mintWebhookSecret();
-    await env.DB.prepare("UPDATE webhook_endpoints SET secret_ciphertext = ? WHERE id = ?").bind(await legacyV1(KEY_A, id, secret), id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET secret_ciphertext = ? WHERE id = ?")
+      .bind(await legacyV1(KEY_A, id, secret), id)
+      .run();
     for (const keys of [withKeys(KEY_A), withKeys(KEY_B, KEY_A)]) {
       const deliveryId = await pendingDelivery(owner.organization.id, id);
       const { calls } = await deliverUnder(keys, deliveryId);
@@ -129,11 +163,22 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
     const legacy = await endpointUnder(withKeys(KEY_A));
     const legacySecret = mintWebhookSecret();
     const overlapSecret = mintWebhookSecret();
-    await env.DB.prepare("UPDATE webhook_endpoints SET secret_ciphertext = ?, previous_secret_ciphertext = ?, previous_secret_expires_at = ? WHERE id = ?")
-      .bind(await legacyV1(KEY_A, legacy.id, legacySecret), await legacyV1(KEY_A, legacy.id, overlapSecret), Date.now() + 3_600_000, legacy.id)
+    await env.DB.prepare(
+      "UPDATE webhook_endpoints SET secret_ciphertext = ?, previous_secret_ciphertext = ?, previous_secret_expires_at = ? WHERE id = ?",
+    )
+      .bind(
+        await legacyV1(KEY_A, legacy.id, legacySecret),
+        await legacyV1(KEY_A, legacy.id, overlapSecret),
+        Date.now() + 3_600_000,
+        legacy.id,
+      )
       .run();
     // An expired overlap secret is cleared, not re-sealed: nothing signs with it any more.
-    await env.DB.prepare("UPDATE webhook_endpoints SET previous_secret_ciphertext = secret_ciphertext, previous_secret_expires_at = ? WHERE id = ?").bind(Date.now() - 1000, two.id).run();
+    await env.DB.prepare(
+      "UPDATE webhook_endpoints SET previous_secret_ciphertext = secret_ciphertext, previous_secret_expires_at = ? WHERE id = ?",
+    )
+      .bind(Date.now() - 1000, two.id)
+      .run();
 
     const lines = await upkeepUnder(withKeys(KEY_B, KEY_A));
     const report = lines.find((l) => l.msg === "scheduled_upkeep")!.webhookSecrets;
@@ -144,7 +189,10 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
     expect((await endpointRow(legacy.id))!.previous_secret_ciphertext).toMatch(new RegExp(`^v2\\.${idB}\\.`));
 
     // A second run finds nothing left to do.
-    expect((await upkeepUnder(withKeys(KEY_B, KEY_A))).find((l) => l.msg === "scheduled_upkeep")!.webhookSecrets).toMatchObject({ resealed: 0, remaining: 0 });
+    expect((await upkeepUnder(withKeys(KEY_B, KEY_A))).find((l) => l.msg === "scheduled_upkeep")!.webhookSecrets).toMatchObject({
+      resealed: 0,
+      remaining: 0,
+    });
 
     // Previous key retired: everything still signs, both overlap secrets included.
     const deliveryId = await pendingDelivery(one.owner.organization.id, one.id);
@@ -153,7 +201,8 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
     const legacyDelivery = await pendingDelivery(legacy.owner.organization.id, legacy.id);
     const legacyCall = (await deliverUnder(withKeys(KEY_B), legacyDelivery)).calls[0]!;
     expect(legacyCall.headers["webhook-signature"]!.split(" ")).toHaveLength(2);
-    for (const secret of [legacySecret, overlapSecret]) expect(new Webhook(secret).verify(legacyCall.body, legacyCall.headers)).toMatchObject({ type: "role.created" });
+    for (const secret of [legacySecret, overlapSecret])
+      expect(new Webhook(secret).verify(legacyCall.body, legacyCall.headers)).toMatchObject({ type: "role.created" });
   });
 
   it("each run re-seals at most RESEAL_BATCH_ROWS rows and says how many remain, so an operator knows when it is done", async () => {
@@ -165,13 +214,9 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
     for (let i = 0; i < rows; i++) {
       const id = newId("whe");
       statements.push(
-        env.DB.prepare("INSERT INTO webhook_endpoints (id, organization_id, url, description, event_types, enabled, secret_ciphertext, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com/bulk', '', '[\"organization.deleted\"]', 1, ?, ?, ?)").bind(
-          id,
-          owner.organization.id,
-          await encryptSecret(withKeys(KEY_A), id, mintWebhookSecret()),
-          now,
-          now,
-        ),
+        env.DB.prepare(
+          "INSERT INTO webhook_endpoints (id, organization_id, url, description, event_types, enabled, secret_ciphertext, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com/bulk', '', '[\"organization.deleted\"]', 1, ?, ?, ?)",
+        ).bind(id, owner.organization.id, await encryptSecret(withKeys(KEY_A), id, mintWebhookSecret()), now, now),
       );
     }
     await env.DB.batch(statements);
@@ -179,7 +224,9 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
     expect(first).toMatchObject({ resealed: RESEAL_BATCH_ROWS, unreadable: 0, remaining: 5 });
     const second = (await upkeepUnder(withKeys(KEY_B, KEY_A))).find((l) => l.msg === "scheduled_upkeep")!.webhookSecrets;
     expect(second).toMatchObject({ resealed: 5, remaining: 0 });
-    const underB = await env.DB.prepare("SELECT count(*) AS n FROM webhook_endpoints WHERE secret_ciphertext LIKE ?").bind(`v2.${await keyIdOf(KEY_B)}.%`).first<{ n: number }>();
+    const underB = await env.DB.prepare("SELECT count(*) AS n FROM webhook_endpoints WHERE secret_ciphertext LIKE ?")
+      .bind(`v2.${await keyIdOf(KEY_B)}.%`)
+      .first<{ n: number }>();
     expect(underB!.n).toBe(rows);
   });
 
@@ -204,7 +251,11 @@ describe("rotating WEBHOOK_SECRET_KEY without loss", () => {
     expect(calls).toEqual([]);
     expect(result.retryMessages).toEqual([{ msgId: "r0" }]);
     expect(delays).toEqual([30]);
-    expect(logged.map((l) => JSON.parse(l)).find((l) => l.msg === "webhook_secret_unreadable")).toMatchObject({ level: "error", endpointId: id, deliveryId });
+    expect(logged.map((l) => JSON.parse(l)).find((l) => l.msg === "webhook_secret_unreadable")).toMatchObject({
+      level: "error",
+      endpointId: id,
+      deliveryId,
+    });
     const row = await deliveryRow(deliveryId);
     expect(row).toMatchObject({ status: "pending", attempts: 0 });
     expect(row!.response_body).toMatch(/^Not sent yet: the endpoint's signing secret cannot be decrypted/);

@@ -21,7 +21,8 @@ async function hookKeeper() {
   return { owner, keeper };
 }
 
-const create = (token: string, body: Record<string, unknown>) => post("/api/organizations/webhooks", { url: "https://hooks.example.com/keeper", ...body }, { token });
+const create = (token: string, body: Record<string, unknown>) =>
+  post("/api/organizations/webhooks", { url: "https://hooks.example.com/keeper", ...body }, { token });
 
 describe("who may subscribe to what", () => {
   it("every event type says which read permission its payload needs, and each is in the permission catalog", () => {
@@ -71,7 +72,11 @@ describe("who may subscribe to what", () => {
   it("PATCH of eventTypes re-checks: widening to member.* is a 403 and changes nothing", async () => {
     const { owner, keeper } = await hookKeeper();
     const endpoint = await createEndpoint(keeper.token, { eventTypes: ["organization.*"] });
-    const problem = expectProblem(await patch(`/api/organizations/webhooks/${endpoint.id}`, { eventTypes: ["organization.*", "member.*"] }, { token: keeper.token }), 403, "forbidden");
+    const problem = expectProblem(
+      await patch(`/api/organizations/webhooks/${endpoint.id}`, { eventTypes: ["organization.*", "member.*"] }, { token: keeper.token }),
+      403,
+      "forbidden",
+    );
     expect(problem.detail).toContain("users.read");
     expect((await endpointRow(endpoint.id))!.event_types).toBe('["organization.*"]');
     expect(await storedEvents(owner.organization.id, "webhook_endpoint.updated")).toEqual([]);
@@ -80,7 +85,11 @@ describe("who may subscribe to what", () => {
   it("PATCH of url re-checks the subscription as it stands: an endpoint an Admin subscribed to * cannot be pointed elsewhere by the keeper", async () => {
     const { owner, keeper } = await hookKeeper();
     const endpoint = await createEndpoint(owner.token, { url: "https://hooks.example.com/admins" });
-    const problem = expectProblem(await patch(`/api/organizations/webhooks/${endpoint.id}`, { url: "https://attacker.example.net/collect" }, { token: keeper.token }), 403, "forbidden");
+    const problem = expectProblem(
+      await patch(`/api/organizations/webhooks/${endpoint.id}`, { url: "https://attacker.example.net/collect" }, { token: keeper.token }),
+      403,
+      "forbidden",
+    );
     expect(problem.detail).toContain("users.read, roles.read, api_keys.read");
     expect((await endpointRow(endpoint.id))!.url).toBe("https://hooks.example.com/admins");
     // Changes that move nothing to a new reader (description, enabled) stay the keeper's to make.
@@ -88,7 +97,11 @@ describe("who may subscribe to what", () => {
     expect(described.status).toBe(200);
     expect((await endpointRow(endpoint.id))!.description).toBe("Admins' hook");
     // Narrowing the subscription in the same PATCH makes the new URL acceptable.
-    const moved = await patch(`/api/organizations/webhooks/${endpoint.id}`, { url: "https://hooks.example.org/keeper", eventTypes: ["organization.*"] }, { token: keeper.token });
+    const moved = await patch(
+      `/api/organizations/webhooks/${endpoint.id}`,
+      { url: "https://hooks.example.org/keeper", eventTypes: ["organization.*"] },
+      { token: keeper.token },
+    );
     expect(moved.status).toBe(200);
     expect(await endpointRow(endpoint.id)).toMatchObject({ url: "https://hooks.example.org/keeper", event_types: '["organization.*"]' });
   });
@@ -108,10 +121,20 @@ describe("webhook URLs are capability-bearing: events show their origin only", (
     const owner = await seedOrganization();
     const endpoint = await createEndpoint(owner.token, { url: SECRET_URL });
     expect(endpoint.url).toBe(SECRET_URL);
-    await patch(`/api/organizations/webhooks/${endpoint.id}`, { url: "https://hooks.example.com/t/rotated-capability" }, { token: owner.token });
-    await patch(`/api/organizations/webhooks/${endpoint.id}`, { url: "https://other.example.net/t/next-capability" }, { token: owner.token });
+    await patch(
+      `/api/organizations/webhooks/${endpoint.id}`,
+      { url: "https://hooks.example.com/t/rotated-capability" },
+      { token: owner.token },
+    );
+    await patch(
+      `/api/organizations/webhooks/${endpoint.id}`,
+      { url: "https://other.example.net/t/next-capability" },
+      { token: owner.token },
+    );
     await post(`/api/organizations/webhooks/${endpoint.id}/rotate-secret`, undefined, { token: owner.token });
-    expect((await get(`/api/organizations/webhooks/${endpoint.id}`, { token: owner.token })).body.url).toBe("https://other.example.net/t/next-capability");
+    expect((await get(`/api/organizations/webhooks/${endpoint.id}`, { token: owner.token })).body.url).toBe(
+      "https://other.example.net/t/next-capability",
+    );
 
     const log = await get("/api/organizations/me/events?type=webhook_endpoint.*", { token: owner.token });
     expect(log.status).toBe(200);
@@ -123,12 +146,19 @@ describe("webhook URLs are capability-bearing: events show their origin only", (
     expect(moves).toEqual(
       expect.arrayContaining([
         // A path-only change is still shown as a change of url (compared on full URLs, shown as origins).
-        expect.objectContaining({ object: expect.objectContaining({ url: "https://hooks.example.com/…" }), previous: expect.objectContaining({ url: "https://hooks.example.com/…" }) }),
-        expect.objectContaining({ object: expect.objectContaining({ url: "https://other.example.net/…" }), previous: expect.objectContaining({ url: "https://hooks.example.com/…" }) }),
+        expect.objectContaining({
+          object: expect.objectContaining({ url: "https://hooks.example.com/…" }),
+          previous: expect.objectContaining({ url: "https://hooks.example.com/…" }),
+        }),
+        expect.objectContaining({
+          object: expect.objectContaining({ url: "https://other.example.net/…" }),
+          previous: expect.objectContaining({ url: "https://hooks.example.com/…" }),
+        }),
       ]),
     );
     expect(moves).toHaveLength(2);
-    for (const { data } of events) expect("url" in data.object ? data.object.url : null).toMatch(/^https:\/\/(hooks\.example\.com|other\.example\.net)\/…$/);
+    for (const { data } of events)
+      expect("url" in data.object ? data.object.url : null).toMatch(/^https:\/\/(hooks\.example\.com|other\.example\.net)\/…$/);
     expect(log.text).not.toMatch(/capability|hunter2|sk_live/);
     const raw = (await storedEvents(owner.organization.id)).map((e) => e.raw).join();
     expect(raw).not.toMatch(/capability|hunter2|sk_live/);
@@ -142,14 +172,23 @@ describe("webhook URLs are capability-bearing: events show their origin only", (
     const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
     // The real consumer may have sent it already (to the test network): a manual message sends it once more, to the stub.
     await env.DB.prepare("UPDATE webhook_deliveries SET status = 'pending' WHERE id = ?").bind(test.body.deliveryId).run();
-    const batch = createMessageBatch(WEBHOOKS_QUEUE, [{ id: "t0", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId: test.body.deliveryId, manual: true } }]);
+    const batch = createMessageBatch(WEBHOOKS_QUEUE, [
+      { id: "t0", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId: test.body.deliveryId, manual: true } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env as Env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["t0"]);
     const [url, init] = spy.mock.calls[0]!;
     expect(String(url)).toBe(SECRET_URL);
-    const payload = new Webhook(endpoint.secret).verify(String(init!.body), Object.fromEntries(new Headers(init!.headers).entries())) as any;
-    expect(payload).toMatchObject({ id: test.body.eventId, type: "webhook.test", data: { object: { id: endpoint.id, url: "https://hooks.example.com/…" } } });
+    const payload = new Webhook(endpoint.secret).verify(
+      String(init!.body),
+      Object.fromEntries(new Headers(init!.headers).entries()),
+    ) as any;
+    expect(payload).toMatchObject({
+      id: test.body.eventId,
+      type: "webhook.test",
+      data: { object: { id: endpoint.id, url: "https://hooks.example.com/…" } },
+    });
     expect(String(init!.body)).not.toMatch(/capability|hunter2/);
   });
 
@@ -159,10 +198,18 @@ describe("webhook URLs are capability-bearing: events show their origin only", (
     await env.DB.prepare(
       "INSERT INTO events (id, organization_id, type, actor_type, actor_id, actor_name, request_id, data, created_at) VALUES (?, ?, 'webhook_endpoint.updated', 'system', NULL, 'system', 'req_seed', ?, ?)",
     )
-      .bind(id, owner.organization.id, JSON.stringify({ object: { id: "whe_x", url: SECRET_URL }, previous: { url: "https://old.example.com/secret-path" } }), Date.now())
+      .bind(
+        id,
+        owner.organization.id,
+        JSON.stringify({ object: { id: "whe_x", url: SECRET_URL }, previous: { url: "https://old.example.com/secret-path" } }),
+        Date.now(),
+      )
       .run();
     const res = await get(`/api/organizations/me/events/${id}`, { token: owner.token });
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ object: { id: "whe_x", url: "https://hooks.example.com/…" }, previous: { url: "https://old.example.com/…" } });
+    expect(res.body.data).toEqual({
+      object: { id: "whe_x", url: "https://hooks.example.com/…" },
+      previous: { url: "https://old.example.com/…" },
+    });
   });
 });

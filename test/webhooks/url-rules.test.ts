@@ -131,20 +131,39 @@ describe("webhook URL rules outside development (pure, as the runtime's URL pars
     expect(webhookUrlProblem(production(), "https://2130706433/")?.message).toBe(
       "The host 127.0.0.1 is an IPv4 loopback address: webhooks go only to public internet hosts.",
     );
-    expect(webhookUrlProblem(production(), "https://[::ffff:127.0.0.1]/")?.message).toContain("[::ffff:7f00:1] is an IPv4-mapped IPv6 form of an IPv4 loopback address");
+    expect(webhookUrlProblem(production(), "https://[::ffff:127.0.0.1]/")?.message).toContain(
+      "[::ffff:7f00:1] is an IPv4-mapped IPv6 form of an IPv4 loopback address",
+    );
     expect(webhookUrlProblem(production(), "https://169.254.169.254/latest/meta-data")?.message).toContain("link-local (cloud metadata)");
-    expect(classifyHost("api.localhost")).toEqual({ internal: true, reason: "a name under .localhost, which resolves only inside a network" });
+    expect(classifyHost("api.localhost")).toEqual({
+      internal: true,
+      reason: "a name under .localhost, which resolves only inside a network",
+    });
     expect(classifyHost("hooks.example.com")).toEqual({ internal: false });
   });
 
   it("the other rules stay: https only, no userinfo, at most 2,048 characters (validation_failed)", () => {
-    for (const url of ["http://hooks.example.com/x", "http://127.0.0.1:8793/hook", "ftp://hooks.example.com/", "https://user:pw@hooks.example.com/", `https://hooks.example.com/${"a".repeat(2030)}`, "not a url"]) {
+    for (const url of [
+      "http://hooks.example.com/x",
+      "http://127.0.0.1:8793/hook",
+      "ftp://hooks.example.com/",
+      "https://user:pw@hooks.example.com/",
+      `https://hooks.example.com/${"a".repeat(2030)}`,
+      "not a url",
+    ]) {
       expect(webhookUrlProblem(production(), url)?.code).toBe("validation_failed");
     }
   });
 
   it("under ENVIRONMENT=development internal https hosts and http to localhost / 127.0.0.1 are allowed (local receivers)", () => {
-    for (const url of ["https://127.0.0.1/", "https://10.0.0.8/", "https://printer.local/", "http://127.0.0.1:8793/hook", "http://localhost/hook", "http://2130706433:8793/"]) {
+    for (const url of [
+      "https://127.0.0.1/",
+      "https://10.0.0.8/",
+      "https://printer.local/",
+      "http://127.0.0.1:8793/hook",
+      "http://localhost/hook",
+      "http://2130706433:8793/",
+    ]) {
       expect(webhookUrlProblem(development(), url)).toBeNull();
     }
     expect(webhookUrlProblem(development(), "http://10.0.0.8/")?.code).toBe("validation_failed");
@@ -155,14 +174,22 @@ describe("webhook URL rules through the API, ENVIRONMENT=production", () => {
   it("POST refuses every spelling of an internal host with 400 webhook_url_forbidden and creates nothing", async () => {
     const owner = await seedOrganization();
     for (const url of INTERNAL.slice(0, 14)) {
-      const problem = expectProblem(await post("/api/organizations/webhooks", { url }, { token: owner.token, env: production() }), 400, "webhook_url_forbidden");
+      const problem = expectProblem(
+        await post("/api/organizations/webhooks", { url }, { token: owner.token, env: production() }),
+        400,
+        "webhook_url_forbidden",
+      );
       expect(problem.errors).toEqual([{ path: "url", message: expect.stringContaining("webhooks go only to public internet hosts") }]);
     }
     expect((await get("/api/organizations/webhooks", { token: owner.token })).body.data).toEqual([]);
     expect(await storedEvents(owner.organization.id, "webhook_endpoint.created")).toEqual([]);
     // A public host is fine in production. (Subscribed narrowly: the test runtime's own consumer, which
     // holds the development key, has nothing to deliver to it.)
-    const ok = await post("/api/organizations/webhooks", { url: "https://8.8.8.8/hook", eventTypes: ["organization.deleted"] }, { token: owner.token, env: production() });
+    const ok = await post(
+      "/api/organizations/webhooks",
+      { url: "https://8.8.8.8/hook", eventTypes: ["organization.deleted"] },
+      { token: owner.token, env: production() },
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.url).toBe("https://8.8.8.8/hook");
   });
@@ -171,13 +198,25 @@ describe("webhook URL rules through the API, ENVIRONMENT=production", () => {
     const owner = await seedOrganization();
     const endpoint = await createEndpoint(owner.token, { url: "https://hooks.example.com/kept" });
     for (const url of ["https://[::ffff:127.0.0.1]/", "https://0x7f000001/", "https://metadata.google.internal/"]) {
-      expectProblem(await patch(`/api/organizations/webhooks/${endpoint.id}`, { url }, { token: owner.token, env: production() }), 400, "webhook_url_forbidden");
+      expectProblem(
+        await patch(`/api/organizations/webhooks/${endpoint.id}`, { url }, { token: owner.token, env: production() }),
+        400,
+        "webhook_url_forbidden",
+      );
     }
-    expect((await get(`/api/organizations/webhooks/${endpoint.id}`, { token: owner.token })).body.url).toBe("https://hooks.example.com/kept");
+    expect((await get(`/api/organizations/webhooks/${endpoint.id}`, { token: owner.token })).body.url).toBe(
+      "https://hooks.example.com/kept",
+    );
     expect(await storedEvents(owner.organization.id, "webhook_endpoint.updated")).toEqual([]);
-    const moved = await patch(`/api/organizations/webhooks/${endpoint.id}`, { url: "https://hooks.example.org/moved" }, { token: owner.token, env: production() });
+    const moved = await patch(
+      `/api/organizations/webhooks/${endpoint.id}`,
+      { url: "https://hooks.example.org/moved" },
+      { token: owner.token, env: production() },
+    );
     expect(moved.status).toBe(200);
-    expect((await get(`/api/organizations/webhooks/${endpoint.id}`, { token: owner.token })).body.url).toBe("https://hooks.example.org/moved");
+    expect((await get(`/api/organizations/webhooks/${endpoint.id}`, { token: owner.token })).body.url).toBe(
+      "https://hooks.example.org/moved",
+    );
   });
 
   it("a stored URL that breaks the rule (made before it) is not sent to: the delivery fails, saying why", async () => {
@@ -185,11 +224,15 @@ describe("webhook URL rules through the API, ENVIRONMENT=production", () => {
     const endpoint = await seedEndpoint(owner.organization.id, { url: "https://169.254.169.254/latest/meta-data" });
     const eventId = await seedEvent(owner.organization.id, "role.created");
     const deliveryId = newId("dlv");
-    await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)")
+    await env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)",
+    )
       .bind(deliveryId, endpoint.id, owner.organization.id, eventId, Date.now())
       .run();
     const spy = vi.spyOn(globalThis, "fetch");
-    const batch = createMessageBatch(WEBHOOKS_QUEUE, [{ id: "m0", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId } }]);
+    const batch = createMessageBatch(WEBHOOKS_QUEUE, [
+      { id: "m0", timestamp: new Date(), attempts: 1, body: { kind: "delivery", deliveryId } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, production(), ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m0"]);

@@ -17,7 +17,9 @@ describe("outbound volume is bounded per organization", () => {
   it("POST …/test is limited to 10 a minute per organization: then 429 rate_limited with Retry-After, recording nothing", async () => {
     const owner = await seedOrganization();
     const endpoint = await createEndpoint(owner.token);
-    const { allowedBefore, limited } = await countUntilLimited(SENDS_PER_MINUTE, () => post(`/api/organizations/webhooks/${endpoint.id}/test`, undefined, { token: owner.token }));
+    const { allowedBefore, limited } = await countUntilLimited(SENDS_PER_MINUTE, () =>
+      post(`/api/organizations/webhooks/${endpoint.id}/test`, undefined, { token: owner.token }),
+    );
     expect(allowedBefore).toBeGreaterThanOrEqual(SENDS_PER_MINUTE);
     expect(allowedBefore).toBeLessThanOrEqual(2 * SENDS_PER_MINUTE);
     expectProblem(limited, 429, "rate_limited");
@@ -35,7 +37,9 @@ describe("outbound volume is bounded per organization", () => {
   it("POST …/retry shares that limit: the retry refused with 429 leaves its delivery as it was", async () => {
     const owner = await seedOrganization();
     const endpoint = await seedEndpoint(owner.organization.id);
-    const failed = await Promise.all(Array.from({ length: 2 * SENDS_PER_MINUTE + 2 }, () => seedDelivery(owner.organization.id, endpoint.id)));
+    const failed = await Promise.all(
+      Array.from({ length: 2 * SENDS_PER_MINUTE + 2 }, () => seedDelivery(owner.organization.id, endpoint.id)),
+    );
     let i = 0;
     const { allowedBefore, limited } = await countUntilLimited(SENDS_PER_MINUTE, () =>
       post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${failed[i++]}/retry`, undefined, { token: owner.token }),
@@ -51,18 +55,42 @@ describe("outbound volume is bounded per organization", () => {
     const endpoint = await seedEndpoint(owner.organization.id);
     const delivered = await seedDelivery(owner.organization.id, endpoint.id, { status: "succeeded", attempts: 1 });
     const sent: unknown[] = [];
-    const counting = { ...(env as Env), WEBHOOKS: { send: async (m: unknown) => void sent.push(m), sendBatch: async (m: unknown) => void sent.push(m) } } as unknown as Env;
-    const problem = expectProblem(await post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${delivered}/retry`, undefined, { token: owner.token, env: counting }), 409, "delivery_succeeded");
+    const counting = {
+      ...(env as Env),
+      WEBHOOKS: { send: async (m: unknown) => void sent.push(m), sendBatch: async (m: unknown) => void sent.push(m) },
+    } as unknown as Env;
+    const problem = expectProblem(
+      await post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${delivered}/retry`, undefined, {
+        token: owner.token,
+        env: counting,
+      }),
+      409,
+      "delivery_succeeded",
+    );
     expect(problem.detail).toContain("already succeeded");
     expect(sent).toEqual([]);
     expect(await deliveryRow(delivered)).toMatchObject({ status: "succeeded", attempts: 1 });
     // A failed one is still retried, and queued with its organization (the consumer's lane).
     const failed = await seedDelivery(owner.organization.id, endpoint.id);
-    expect((await post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${failed}/retry`, undefined, { token: owner.token, env: counting })).status).toBe(202);
+    expect(
+      (
+        await post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${failed}/retry`, undefined, {
+          token: owner.token,
+          env: counting,
+        })
+      ).status,
+    ).toBe(202);
     expect(sent).toEqual([{ kind: "delivery", deliveryId: failed, organizationId: owner.organization.id, manual: true }]);
     expect((await deliveryRow(failed))!.status).toBe("pending");
     // Unknown (or another organization's) delivery: still a 404.
-    expectProblem(await post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${newId("dlv")}/retry`, undefined, { token: owner.token, env: counting }), 404, "not_found");
+    expectProblem(
+      await post(`/api/organizations/webhooks/${endpoint.id}/deliveries/${newId("dlv")}/retry`, undefined, {
+        token: owner.token,
+        env: counting,
+      }),
+      404,
+      "not_found",
+    );
   });
 });
 
@@ -72,7 +100,9 @@ describe("delivery concurrency: one organization's slow receivers do not hold ba
     const endpoint = await seedEndpoint(organizationId, { url });
     const eventId = await seedEvent(organizationId, "role.created");
     const deliveryId = newId("dlv");
-    await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)")
+    await env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, endpoint_id, organization_id, event_id, event_type, status, attempts, created_at) VALUES (?, ?, ?, ?, 'role.created', 'pending', 0, ?)",
+    )
       .bind(deliveryId, endpoint.id, organizationId, eventId, Date.now())
       .run();
     return { deliveryId, body: { kind: "delivery", deliveryId, organizationId } };
@@ -90,8 +120,15 @@ describe("delivery concurrency: one organization's slow receivers do not hold ba
     const a = await seedOrganization("Stalling Receivers Tours");
     const b = await seedOrganization("Prompt Receivers Tours");
     // A's messages first, as a sequential consumer would have taken them.
-    const aDeliveries = [await pending(a.organization.id, "https://stalls.example.com/1"), await pending(a.organization.id, "https://stalls.example.com/2"), await pending(a.organization.id, "https://stalls.example.com/3")];
-    const bDeliveries = [await pending(b.organization.id, "https://prompt.example.com/1"), await pending(b.organization.id, "https://prompt.example.com/2")];
+    const aDeliveries = [
+      await pending(a.organization.id, "https://stalls.example.com/1"),
+      await pending(a.organization.id, "https://stalls.example.com/2"),
+      await pending(a.organization.id, "https://stalls.example.com/3"),
+    ];
+    const bDeliveries = [
+      await pending(b.organization.id, "https://prompt.example.com/1"),
+      await pending(b.organization.id, "https://prompt.example.com/2"),
+    ];
 
     const order: string[] = [];
     let release!: () => void;
@@ -117,7 +154,9 @@ describe("delivery concurrency: one organization's slow receivers do not hold ba
     const running = worker.queue(batch, env as Env, ctx);
 
     // B's deliveries are booked succeeded and their messages acked while every A attempt is still open.
-    await until("B's deliveries succeeded", async () => (await Promise.all(bDeliveries.map((d) => deliveryRow(d.deliveryId)))).every((row) => row?.status === "succeeded"));
+    await until("B's deliveries succeeded", async () =>
+      (await Promise.all(bDeliveries.map((d) => deliveryRow(d.deliveryId)))).every((row) => row?.status === "succeeded"),
+    );
     await until("B's messages acked", async () => order.includes("ack m3") && order.includes("ack m4"));
     expect(order.filter((entry) => entry.startsWith("A answered"))).toEqual([]);
     for (const d of aDeliveries) expect(await deliveryRow(d.deliveryId)).toMatchObject({ status: "pending", attempts: 0 });

@@ -27,8 +27,8 @@ type Variables = { authorized: AuthorizeResult };
 const TITLES: Record<number, string> = { 401: "Unauthenticated", 403: "Forbidden", 429: "Too many requests" };
 
 /** Middleware: the caller's Authorization header must grant `permission` in its organization. */
-const requirePermission = (permission: string) =>
-  async (c: import("hono").Context<{ Bindings: Env; Variables: Variables }>, next: () => Promise<void>) => {
+const requirePermission =
+  (permission: string) => async (c: import("hono").Context<{ Bindings: Env; Variables: Variables }>, next: () => Promise<void>) => {
     const result = await c.env.ORGANIZATIONS.authorize({ authorization: c.req.header("authorization") ?? null, permission });
     if (!result.allowed) {
       const status = result.status === 200 ? 403 : result.status;
@@ -38,7 +38,10 @@ const requirePermission = (permission: string) =>
           title: TITLES[status] ?? "Error",
           status,
           code: result.code ?? "forbidden",
-          detail: status === 403 ? `This needs the ${permission} permission.` : "Send a valid API key or session token as Authorization: Bearer <token>.",
+          detail:
+            status === 403
+              ? `This needs the ${permission} permission.`
+              : "Send a valid API key or session token as Authorization: Bearer <token>.",
         }),
         status,
         { "content-type": "application/problem+json", ...(status === 401 ? { "www-authenticate": 'Bearer realm="tours"' } : {}) },

@@ -23,5 +23,8 @@ export const idempotencyRecords = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.principalId, t.keyHash] }), index("idempotency_records_expires_at_idx").on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.principalId, t.keyHash] }),
+    index("idempotency_records_expires_at_idx").on(t.expiresAt),
+  ],
 );

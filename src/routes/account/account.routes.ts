@@ -30,7 +30,10 @@ export const createOrganization = createRoute({
         .openapi("OrganizationCreateInput"),
     ),
   },
-  responses: { 201: jsonResponse(OrganizationSchema, "The new organization", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(409, 413, 415, 422, 429) },
+  responses: {
+    201: jsonResponse(OrganizationSchema, "The new organization", ...IDEMPOTENT_REPLAY_HEADERS),
+    ...authErrors(409, 413, 415, 422, 429),
+  },
 });
 
 export const leaveOrganization = createRoute({
@@ -53,14 +56,20 @@ export const deleteAccount = createRoute({
   tags: ["Users"],
   summary: "Delete my account",
   description:
-    "Needs the password (403 `current_password_incorrect`) and, when MFA is on, `code`: the current TOTP or a recovery code (403 `mfa_code_invalid`). Refused with 409 `sole_admin`, naming the organizations, while the user is the only Admin of an organization that has other members. Organizations where the user is the only member are deleted with the account (`organization.deleted`); every other membership is removed (`member.removed`); every session stops working at once; the address can sign up again. Stored events keep the user's id; the name becomes \"Deleted user\" and the address is removed (docs/lifecycle-and-mfa.md). Rate limited per user.",
+    'Needs the password (403 `current_password_incorrect`) and, when MFA is on, `code`: the current TOTP or a recovery code (403 `mfa_code_invalid`). Refused with 409 `sole_admin`, naming the organizations, while the user is the only Admin of an organization that has other members. Organizations where the user is the only member are deleted with the account (`organization.deleted`); every other membership is removed (`member.removed`); every session stops working at once; the address can sign up again. Stored events keep the user\'s id; the name becomes "Deleted user" and the address is removed (docs/lifecycle-and-mfa.md). Rate limited per user.',
   ...sessionOnly(),
   request: {
     body: jsonBody(
       z
         .strictObject({
           password: z.string().min(1).max(256),
-          code: z.string().trim().min(6).max(64).optional().openapi({ description: "With MFA on: the current TOTP code or an unused recovery code." }),
+          code: z
+            .string()
+            .trim()
+            .min(6)
+            .max(64)
+            .optional()
+            .openapi({ description: "With MFA on: the current TOTP code or an unused recovery code." }),
         })
         .openapi("AccountDeleteInput"),
     ),

@@ -18,4 +18,6 @@ export const apiKeysRouter = createRouter()
   .openapi(traffic.rollApiKey, async (c) =>
     c.json(await changes.rollApiKey({ ctx: ctxOf(c), input: { ...(c.req.valid("json") ?? {}), ...c.req.valid("param") } }), 201),
   )
-  .openapi(traffic.keyUsage, async (c) => c.json(await keyUsage({ ctx: ctxOf(c), input: { ...c.req.valid("query"), ...c.req.valid("param") } }), 200));
+  .openapi(traffic.keyUsage, async (c) =>
+    c.json(await keyUsage({ ctx: ctxOf(c), input: { ...c.req.valid("query"), ...c.req.valid("param") } }), 200),
+  );

@@ -63,9 +63,14 @@ export const createApiKey = createRoute({
     ),
   },
   responses: {
-    201: jsonResponse(ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret", {
-        description: "The new key WITH its secret (`key`): returned once, by this response only. Store it now; no read returns it again (only its `start`).",
-      }), "Created", ...IDEMPOTENT_REPLAY_HEADERS),
+    201: jsonResponse(
+      ApiKeySchema.extend({ key: z.string().openapi({ description: "The secret. Shown once." }) }).openapi("ApiKeyWithSecret", {
+        description:
+          "The new key WITH its secret (`key`): returned once, by this response only. Store it now; no read returns it again (only its `start`).",
+      }),
+      "Created",
+      ...IDEMPOTENT_REPLAY_HEADERS,
+    ),
     ...authErrors(404, 413, 415, 409, 422),
   },
 });

@@ -107,8 +107,15 @@ export const keyUsage = createRoute({
   request: {
     params: KeyParams,
     query: z.strictObject({
-      granularity: z.enum(["hour", "day"]).optional().openapi({ param: { name: "granularity", in: "query" }, description: "Bucket size (default `hour`)." }),
-      since: IsoTime.optional().openapi({ param: { name: "since", in: "query" }, description: "ISO-8601; rounded down to its bucket.", example: "2026-12-01T00:00:00Z" }),
+      granularity: z
+        .enum(["hour", "day"])
+        .optional()
+        .openapi({ param: { name: "granularity", in: "query" }, description: "Bucket size (default `hour`)." }),
+      since: IsoTime.optional().openapi({
+        param: { name: "since", in: "query" },
+        description: "ISO-8601; rounded down to its bucket.",
+        example: "2026-12-01T00:00:00Z",
+      }),
       until: IsoTime.optional().openapi({ param: { name: "until", in: "query" }, description: "ISO-8601, exclusive (default now)." }),
     }),
   },

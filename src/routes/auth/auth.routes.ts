@@ -1,7 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
-import { EmailInput, IdParam, NameInput, PasswordInput, OrganizationSchema, SessionTokenSchema, SessionViewSchema, Timestamp, UserSchema } from "../schemas";
+import {
+  EmailInput,
+  IdParam,
+  NameInput,
+  PasswordInput,
+  OrganizationSchema,
+  SessionTokenSchema,
+  SessionViewSchema,
+  Timestamp,
+  UserSchema,
+} from "../schemas";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { publicRoute, sessionOnly } from "../auth-modes";
 import { EMAIL_VERIFICATION_QUEUED } from "../../services/auth/email-verification";
@@ -11,7 +21,10 @@ const tags = ["Auth"];
 export const MfaChallengeSchema = z
   .object({
     mfaRequired: z.literal(true),
-    mfaToken: z.string().openapi({ description: "Send with a code to POST /api/auth/sign-in/mfa. Single use, 5 minutes, at most 5 wrong codes.", example: "mfa_…" }),
+    mfaToken: z.string().openapi({
+      description: "Send with a code to POST /api/auth/sign-in/mfa. Single use, 5 minutes, at most 5 wrong codes.",
+      example: "mfa_…",
+    }),
     expiresAt: Timestamp,
   })
   .openapi("MfaChallenge", { description: "The password was right; the account has MFA: no session until a code is given." });
@@ -38,7 +51,11 @@ export const signUp = createRoute({
     ),
   },
   responses: {
-    201: jsonResponse(z.object({ user: UserSchema, organization: OrganizationSchema, session: SessionTokenSchema }).openapi("SignUpResult"), "Signed up", "Set-Cookie"),
+    201: jsonResponse(
+      z.object({ user: UserSchema, organization: OrganizationSchema, session: SessionTokenSchema }).openapi("SignUpResult"),
+      "Signed up",
+      "Set-Cookie",
+    ),
     ...errorResponses(409, 413, 415, 429),
   },
 });
@@ -107,7 +124,10 @@ export const requestEmailVerification = createRoute({
     "Sends the signed-in user a new link to this site's `/verify-email/{token}` page (on the deployment's `APP_URL`) (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
   ...sessionOnly(),
   responses: {
-    202: jsonResponse(z.object({ message: z.string().openapi({ example: EMAIL_VERIFICATION_QUEUED }) }).openapi("EmailVerificationRequested"), "The email is queued."),
+    202: jsonResponse(
+      z.object({ message: z.string().openapi({ example: EMAIL_VERIFICATION_QUEUED }) }).openapi("EmailVerificationRequested"),
+      "The email is queued.",
+    ),
     ...authErrors(409, 429),
   },
 });
@@ -121,8 +141,15 @@ export const confirmEmailVerification = createRoute({
   description:
     "No authentication: holding the emailed token proves the mailbox. The address it was sent to becomes verified. Single use, 24 h: used, replaced or mistyped → 404; expired → 410 `token_expired`.",
   ...publicRoute(),
-  request: { body: jsonBody(z.strictObject({ token: AccountTokenInput("The token from the emailed link (`vet_…`).") }).openapi("EmailVerificationConfirmInput")) },
-  responses: { 200: jsonResponse(z.object({ user: UserSchema }).openapi("EmailVerificationResult"), "Verified"), ...errorResponses(404, 410, 413, 415) },
+  request: {
+    body: jsonBody(
+      z.strictObject({ token: AccountTokenInput("The token from the emailed link (`vet_…`).") }).openapi("EmailVerificationConfirmInput"),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ user: UserSchema }).openapi("EmailVerificationResult"), "Verified"),
+    ...errorResponses(404, 410, 413, 415),
+  },
 });
 
 export const requestPasswordReset = createRoute({
@@ -152,7 +179,9 @@ export const confirmPasswordReset = createRoute({
   ...publicRoute(),
   request: {
     body: jsonBody(
-      z.strictObject({ token: AccountTokenInput("The token from the emailed link (`prt_…`)."), password: Password }).openapi("PasswordResetConfirmInput"),
+      z
+        .strictObject({ token: AccountTokenInput("The token from the emailed link (`prt_…`)."), password: Password })
+        .openapi("PasswordResetConfirmInput"),
     ),
   },
   responses: { 204: emptyResponse("Password set; every session of the user is revoked."), ...errorResponses(404, 410, 413, 415) },

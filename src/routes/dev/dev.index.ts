@@ -16,11 +16,24 @@ export const outbox = createRoute({
   description:
     "Development only: served, and in this document, only when ENVIRONMENT=development (`npm run dev`); anywhere else not a route at all. Emails sent with EMAIL_PROVIDER=outbox, newest first (at most 50), optionally only those to `to`.",
   ...publicRoute(),
-  request: { query: z.strictObject({ to: z.string().trim().max(254).optional().openapi({ param: { name: "to", in: "query" }, example: "pat@example.com" }) }) },
+  request: {
+    query: z.strictObject({
+      to: z
+        .string()
+        .trim()
+        .max(254)
+        .optional()
+        .openapi({ param: { name: "to", in: "query" }, example: "pat@example.com" }),
+    }),
+  },
   responses: {
     200: jsonResponse(
       z
-        .object({ data: z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: Timestamp })) })
+        .object({
+          data: z.array(
+            z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: Timestamp }),
+          ),
+        })
         .openapi("Outbox"),
       "Emails",
     ),
@@ -47,4 +60,3 @@ export const devRouter = createRouter()
     await pingDatabase(ctxOf(c));
     return c.json({ ok: true as const }, 200);
   });
-

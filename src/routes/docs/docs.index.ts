@@ -12,19 +12,39 @@ import { withPlatformPermissions } from "./platform-permissions";
  * these (`redocly lint` fails on an undeclared tag: `operation-tag-defined`).
  */
 const TAGS: { name: string; description: string; developmentOnly?: true }[] = [
-  { name: "Auth", description: "Sign-up, sign-in and out, the session and its active organization, email verification, password reset and change, the user's sessions." },
+  {
+    name: "Auth",
+    description:
+      "Sign-up, sign-in and out, the session and its active organization, email verification, password reset and change, the user's sessions.",
+  },
   { name: "Users", description: "What the signed-in user belongs to." },
   { name: "Organizations", description: "The caller's own organization: its profile and the caller's permissions in it." },
   { name: "Members", description: "The organization's members and their roles." },
-  { name: "Roles", description: "System roles (Admin, Member) and the organization's own; an org role shadows a system role of the same name." },
-  { name: "API keys", description: "Keys for integrations: they belong to the organization and act with a role. The secret is shown once." },
+  {
+    name: "Roles",
+    description: "System roles (Admin, Member) and the organization's own; an org role shadows a system role of the same name.",
+  },
+  {
+    name: "API keys",
+    description: "Keys for integrations: they belong to the organization and act with a role. The secret is shown once.",
+  },
   { name: "Invitations", description: "Inviting people by email, as the organization." },
-  { name: "Accepting invitations", description: "The recipient's side: preview, accept (with a session or by creating the account), decline." },
+  {
+    name: "Accepting invitations",
+    description: "The recipient's side: preview, accept (with a session or by creating the account), decline.",
+  },
   { name: "Super Admin", description: "Platform staff only: every organization." },
   { name: "Events", description: "The audit log: every change to the organization, who made it and when, newest first." },
-  { name: "Webhooks", description: "Endpoints that receive the organization's events, signed per Standard Webhooks; their deliveries and retries." },
+  {
+    name: "Webhooks",
+    description: "Endpoints that receive the organization's events, signed per Standard Webhooks; their deliveries and retries.",
+  },
   { name: "Meta", description: "Liveness." },
-  { name: "Development", description: "Local development helpers: served, and documented, only when ENVIRONMENT=development.", developmentOnly: true },
+  {
+    name: "Development",
+    description: "Local development helpers: served, and documented, only when ENVIRONMENT=development.",
+    developmentOnly: true,
+  },
 ];
 
 const OPENAPI_CONFIG = {
@@ -68,7 +88,10 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
   for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
   // The catalog's schema, extended per isolate with PLATFORM_PERMISSIONS when served.
   app.openAPIRegistry.register("Permission", PermissionName);
-  const config = { ...OPENAPI_CONFIG, tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })) };
+  const config = {
+    ...OPENAPI_CONFIG,
+    tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })),
+  };
 
   let document: object | undefined;
   let errorsPage: string | undefined;
@@ -104,7 +127,10 @@ function withAuditLogEventRefs<T extends { components?: { schemas?: Record<strin
   const schemas = document.components?.schemas;
   const auditLogEvent = schemas?.AuditLogEvent;
   if (schemas && auditLogEvent && schemas.WebhookEvent && schemas.Event) {
-    schemas.AuditLogEvent = { anyOf: [{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }], description: auditLogEvent.description } as typeof auditLogEvent;
+    schemas.AuditLogEvent = {
+      anyOf: [{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }],
+      description: auditLogEvent.description,
+    } as typeof auditLogEvent;
   }
   return document;
 }
@@ -140,14 +166,22 @@ const UNMETERED_STATUSES = new Set(["401", "405", "413", "415"]);
  * caller gets once known. Done here, from each operation's `security`, so no route can forget it.
  */
 function withTrafficLimits<T extends { paths?: unknown }>(document: T): T {
-  type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { headers?: Record<string, unknown>; content?: unknown }> };
+  type Operation = {
+    security?: Record<string, string[]>[];
+    responses?: Record<string, { headers?: Record<string, unknown>; content?: unknown }>;
+  };
   for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (!METHODS.has(method) || !operation.security?.some((requirement) => Object.keys(requirement).length > 0) || !operation.responses) continue;
+      if (!METHODS.has(method) || !operation.security?.some((requirement) => Object.keys(requirement).length > 0) || !operation.responses)
+        continue;
       // The generated document holds JSON Schema, not zod: the problem body by reference.
-      operation.responses["429"] ??= { ...errorResponses(429)[429]!, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+      operation.responses["429"] ??= {
+        ...errorResponses(429)[429]!,
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (!UNMETERED_STATUSES.has(status)) response.headers = { ...response.headers, "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" } };
+        if (!UNMETERED_STATUSES.has(status))
+          response.headers = { ...response.headers, "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" } };
       }
     }
   }

@@ -1,6 +1,12 @@
 import type { PermissionCatalog } from "../../domain/permissions";
 
-type Schema = { enum?: string[]; properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown; description?: string };
+type Schema = {
+  enum?: string[];
+  properties?: Record<string, unknown>;
+  required?: string[];
+  additionalProperties?: unknown;
+  description?: string;
+};
 type Document = { components?: { schemas?: Record<string, Schema & { properties?: Record<string, Schema> }> } };
 
 /**

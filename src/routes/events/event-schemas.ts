@@ -22,7 +22,10 @@ export const EventSchema = z
     organizationId: z.string().openapi({ example: "org_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     actor: z.object({
       type: z.enum(ACTOR_TYPES),
-      id: z.string().nullable().openapi({ description: "`usr_…` or `key_…`; null for the system.", example: "usr_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+      id: z
+        .string()
+        .nullable()
+        .openapi({ description: "`usr_…` or `key_…`; null for the system.", example: "usr_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
       name: z.string().openapi({ example: "Ana Ruiz" }),
     }),
     requestId: z.string().openapi({ example: "req_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
@@ -32,5 +35,6 @@ export const EventSchema = z
     }),
   })
   .openapi("Event", {
-    description: "The shape every event has, whatever its type: `data.object` is the resource as the API returned it when the event was recorded. Each type's own schema (`MemberAddedEvent`, …, together `WebhookEvent`) types it exactly.",
+    description:
+      "The shape every event has, whatever its type: `data.object` is the resource as the API returned it when the event was recorded. Each type's own schema (`MemberAddedEvent`, …, together `WebhookEvent`) types it exactly.",
   });

@@ -24,7 +24,10 @@ const ApiKeyEventObject = ApiKeySchema.omit({ start: true }).openapi("ApiKeyEven
 
 /** A webhook endpoint as its events carry it: `url` is the origin only (`https://hooks.example.com/…`). */
 const WebhookEndpointEventObject = WebhookEndpointSchema.extend({
-  url: z.string().openapi({ description: "The endpoint's origin only: a token in its path or query never travels in an event.", example: "https://hooks.example.com/…" }),
+  url: z.string().openapi({
+    description: "The endpoint's origin only: a token in its path or query never travels in an event.",
+    example: "https://hooks.example.com/…",
+  }),
 }).openapi("WebhookEndpointEventObject", { description: "A webhook endpoint as `webhook_endpoint.*` and `webhook.test` events carry it." });
 
 /** The record each type's `data.object` is: the resource as the API returns it (never a secret). */
@@ -70,14 +73,18 @@ const operationIdOf = (type: string) => {
 // A whole object of its own (not `EventSchema.extend`, which the document would render as an
 // `allOf` with Event's untyped `data.object`), with `type` as a `const`.
 const eventOf = (type: EventType) =>
-  z.object({
-    ...EventSchema.shape,
-    type: z.literal(type).openapi({ const: type } as object),
-    data: z.object({
-      object: RECORD_SCHEMAS[type],
-      previous: z.record(z.string(), z.unknown()).optional().openapi({ description: "The changed fields' old values (updates only)." }),
-    }),
-  }).openapi(eventSchemaName(type), { description: `The \`${type}\` event: the body of its webhook deliveries, and what the events list returns for it.` });
+  z
+    .object({
+      ...EventSchema.shape,
+      type: z.literal(type).openapi({ const: type } as object),
+      data: z.object({
+        object: RECORD_SCHEMAS[type],
+        previous: z.record(z.string(), z.unknown()).optional().openapi({ description: "The changed fields' old values (updates only)." }),
+      }),
+    })
+    .openapi(eventSchemaName(type), {
+      description: `The \`${type}\` event: the body of its webhook deliveries, and what the events list returns for it.`,
+    });
 
 const EVENTS_BY_TYPE = EVENT_TYPES.map((type) => [type, eventOf(type)] as const);
 
@@ -87,15 +94,21 @@ export const WebhookEventSchema = z
     "type",
     EVENTS_BY_TYPE.map(([, schema]) => schema) as unknown as [ReturnType<typeof eventOf>, ...ReturnType<typeof eventOf>[]],
   )
-  .openapi("WebhookEvent", { description: "One change to the organization, told apart by `type`: an item of the audit log, and the body of its webhook deliveries." });
+  .openapi("WebhookEvent", {
+    description: "One change to the organization, told apart by `type`: an item of the audit log, and the body of its webhook deliveries.",
+  });
 
 /** The Standard Webhooks request headers of every delivery attempt (src/services/webhooks/deliver.ts). */
 const DeliveryHeaders = z.object({
-  "webhook-id": z.string().openapi({ description: "The event id, the same on every attempt: dedupe on it.", example: "evt_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
-  "webhook-timestamp": z.string().openapi({ description: "Unix seconds of this attempt (part of what is signed).", pattern: "^[0-9]+$", example: "1764763200" }),
+  "webhook-id": z
+    .string()
+    .openapi({ description: "The event id, the same on every attempt: dedupe on it.", example: "evt_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
+  "webhook-timestamp": z
+    .string()
+    .openapi({ description: "Unix seconds of this attempt (part of what is signed).", pattern: "^[0-9]+$", example: "1764763200" }),
   "webhook-signature": z.string().openapi({
     description:
-      "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">`, keyed with the secret's base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one.",
+      '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the secret\'s base64-decoded bytes after `whsec_`; two, space-separated, while a rotated secret overlaps the new one.',
     example: "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
   }),
 });

@@ -15,9 +15,10 @@ const tags = ["Events"];
  * for an event stored before its record's shape last changed (events are kept 90 days, exactly as
  * recorded) — the generic `Event` whose `data.object` is any object.
  */
-const AuditLogEventSchema = z
-  .union([WebhookEventSchema, EventSchema])
-  .openapi("AuditLogEvent", { description: "An event as recorded: typed by `type` (`WebhookEvent`), or, if it was stored before its record's shape last changed, the generic `Event`." });
+const AuditLogEventSchema = z.union([WebhookEventSchema, EventSchema]).openapi("AuditLogEvent", {
+  description:
+    "An event as recorded: typed by `type` (`WebhookEvent`), or, if it was stored before its record's shape last changed, the generic `Event`.",
+});
 
 const IsoTime = z
   .string()
@@ -34,9 +35,20 @@ const EventQuery = PaginationQuery.extend({
       example: "member.*",
     },
   }),
-  actorId: z.string().max(64).optional().openapi({ param: { name: "actorId", in: "query" }, description: "A `usr_…` or `key_…` id." }),
-  since: IsoTime.optional().openapi({ param: { name: "since", in: "query" }, description: "Events created at or after this time (ISO-8601).", example: "2026-11-01T00:00:00Z" }),
-  until: IsoTime.optional().openapi({ param: { name: "until", in: "query" }, description: "Events created at or before this time (ISO-8601)." }),
+  actorId: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ param: { name: "actorId", in: "query" }, description: "A `usr_…` or `key_…` id." }),
+  since: IsoTime.optional().openapi({
+    param: { name: "since", in: "query" },
+    description: "Events created at or after this time (ISO-8601).",
+    example: "2026-11-01T00:00:00Z",
+  }),
+  until: IsoTime.optional().openapi({
+    param: { name: "until", in: "query" },
+    description: "Events created at or before this time (ISO-8601).",
+  }),
 });
 
 export const listEvents = createRoute({

@@ -24,7 +24,9 @@ export const InvitationSchema = z
     expiresAt: Timestamp,
     createdAt: Timestamp,
     acceptedAt: Timestamp.nullable(),
-    deliveryStatus: z.enum(DELIVERY_STATUSES).openapi({ description: "Where the latest email is: queued, sent, or failed after every retry." }),
+    deliveryStatus: z
+      .enum(DELIVERY_STATUSES)
+      .openapi({ description: "Where the latest email is: queued, sent, or failed after every retry." }),
   })
   .openapi("Invitation");
 
@@ -40,7 +42,10 @@ export const listInvitations = createRoute({
   ...apiKeyOrSession("users.read"),
   request: {
     query: PaginationQuery.extend({
-      status: z.enum(INVITATION_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+      status: z
+        .enum(INVITATION_STATUSES)
+        .optional()
+        .openapi({ param: { name: "status", in: "query" } }),
       q: searchParam("pat@"),
     }),
   },
@@ -57,8 +62,18 @@ export const createInvitation = createRoute({
     "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429). A session whose email address is not verified → 403 `email_not_verified`.",
   ...idempotent(apiKeyOrSession("users.invite")),
   ...verifiedToArm(),
-  request: { headers: IdempotencyKeyHeaders, body: jsonBody(z.strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("InvitationCreateInput")) },
-  responses: { 201: jsonResponse(InvitationSchema, "Created; the email is queued", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 429, 422) },
+  request: {
+    headers: IdempotencyKeyHeaders,
+    body: jsonBody(
+      z
+        .strictObject({ email: EmailInput, role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) })
+        .openapi("InvitationCreateInput"),
+    ),
+  },
+  responses: {
+    201: jsonResponse(InvitationSchema, "Created; the email is queued", ...IDEMPOTENT_REPLAY_HEADERS),
+    ...authErrors(404, 409, 413, 415, 429, 422),
+  },
 });
 
 export const resendInvitation = createRoute({

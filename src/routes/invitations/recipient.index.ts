@@ -5,13 +5,22 @@ import * as recipient from "../../services/invitations/recipient";
 import { acceptInvitation } from "../../services/invitations/accept";
 
 export const recipientInvitationsRouter = createRouter()
-  .openapi(routes.listMyInvitations, async (c) => c.json(await recipient.listMyInvitations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200))
-  .openapi(routes.previewInvitation, async (c) => c.json(await recipient.previewInvitation({ ctx: ctxOf(c), input: c.req.valid("param") }), 200))
+  .openapi(routes.listMyInvitations, async (c) =>
+    c.json(await recipient.listMyInvitations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200),
+  )
+  .openapi(routes.previewInvitation, async (c) =>
+    c.json(await recipient.previewInvitation({ ctx: ctxOf(c), input: c.req.valid("param") }), 200),
+  )
   .openapi(routes.acceptInvitation, async (c) => {
     const ctx = ctxOf(c);
     const body = c.req.valid("json");
     const account = body && "name" in body && "password" in body ? { name: body.name, password: body.password } : undefined;
-    const result = await acceptInvitation({ ctx, input: { token: c.req.valid("param").token, account }, principal: ctx.principal ?? null, userAgent: clientOf(c).userAgent });
+    const result = await acceptInvitation({
+      ctx,
+      input: { token: c.req.valid("param").token, account },
+      principal: ctx.principal ?? null,
+      userAgent: clientOf(c).userAgent,
+    });
     return c.json(result, 200);
   })
   .openapi(routes.declineInvitation, async (c) => {

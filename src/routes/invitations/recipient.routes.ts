@@ -29,13 +29,25 @@ function acceptBodyError(issue: { code?: string; input?: unknown; errors?: { pat
 }
 
 export const AcceptBody = z
-  .union([AcceptWithAccountInput, z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user: an empty object (or no body)." })], {
-    error: acceptBodyError,
-  })
+  .union(
+    [
+      AcceptWithAccountInput,
+      z.strictObject({}).openapi("AcceptWithSessionInput", { description: "Accept as the signed-in user: an empty object (or no body)." }),
+    ],
+    {
+      error: acceptBodyError,
+    },
+  )
   // `oneOf`: exactly one variant matches (the session one takes no property, the account one needs both).
   .openapi("AcceptInput", {}, { unionPreferredType: "oneOf" });
 const TokenParams = z.strictObject({
-  token: z.string().max(100).openapi({ param: { name: "token", in: "path" }, description: "The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`)." }),
+  token: z
+    .string()
+    .max(100)
+    .openapi({
+      param: { name: "token", in: "path" },
+      description: "The token from the emailed link (`ivt_…`, 53 characters; distinct from the invitation id `inv_…`).",
+    }),
 });
 
 export const previewInvitation = createRoute({
@@ -44,7 +56,8 @@ export const previewInvitation = createRoute({
   path: "/api/invitations/{token}",
   tags,
   summary: "Preview an invitation",
-  description: "No authentication: the token is the proof. Answers for any state so a page can explain it; an unknown or replaced token is a 404.",
+  description:
+    "No authentication: the token is the proof. Answers for any state so a page can explain it; an unknown or replaced token is a 404.",
   ...publicRoute(),
   request: { params: TokenParams },
   responses: {
@@ -57,7 +70,9 @@ export const previewInvitation = createRoute({
           invitedBy: InvitedBySchema,
           expiresAt: Timestamp,
           status: z.enum(INVITATION_STATUSES),
-          hasAccount: z.boolean().openapi({ description: "Whether the invited address already has an account (sign in to accept) or not (sign up while accepting)." }),
+          hasAccount: z.boolean().openapi({
+            description: "Whether the invited address already has an account (sign in to accept) or not (sign up while accepting).",
+          }),
         })
         .openapi("InvitationPreview"),
       "The invitation",
@@ -92,7 +107,12 @@ export const acceptInvitation = createRoute({
   responses: {
     200: jsonResponse(
       z
-        .object({ member: MemberSchema, organization: nullableRef(OrganizationSchema), user: UserSchema.optional(), session: SessionTokenSchema.optional() })
+        .object({
+          member: MemberSchema,
+          organization: nullableRef(OrganizationSchema),
+          user: UserSchema.optional(),
+          session: SessionTokenSchema.optional(),
+        })
         .openapi("AcceptResult"),
       "Accepted (the `session` cookie is set when a new account signs in here)",
       "Set-Cookie",

@@ -29,7 +29,13 @@ export const listMembers = createRoute({
   ...apiKeyOrSession("users.read"),
   request: {
     query: PaginationQuery.extend({
-      role: z.string().trim().min(1).max(100).optional().openapi({ param: { name: "role", in: "query" }, example: "Member" }),
+      role: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ param: { name: "role", in: "query" }, example: "Member" }),
       q: searchParam("ana"),
     }),
   },

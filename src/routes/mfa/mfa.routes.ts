@@ -9,7 +9,11 @@ import { publicRoute, sessionOnly } from "../auth-modes";
 const tags = ["Auth"];
 
 const PasswordField = z.string().min(1).max(256).openapi({ description: "The account's current password." });
-const TotpCode = z.string().trim().regex(/^\d{6}$/, { message: "Must be the 6-digit code from the authenticator app." }).openapi({ example: "287082" });
+const TotpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, { message: "Must be the 6-digit code from the authenticator app." })
+  .openapi({ example: "287082" });
 const CodeOrRecoveryCode = z
   .string()
   .trim()
@@ -31,8 +35,14 @@ export const enrollTotp = createRoute({
     201: jsonResponse(
       z
         .object({
-          secret: z.string().openapi({ description: "Base32, no padding: for typing into an authenticator app.", example: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" }),
-          otpauthUri: z.string().openapi({ example: "otpauth://totp/Tours%20%26%20Events:ana%40sunset-tours.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tours+%26+Events&algorithm=SHA1&digits=6&period=30" }),
+          secret: z.string().openapi({
+            description: "Base32, no padding: for typing into an authenticator app.",
+            example: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+          }),
+          otpauthUri: z.string().openapi({
+            example:
+              "otpauth://totp/Tours%20%26%20Events:ana%40sunset-tours.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tours+%26+Events&algorithm=SHA1&digits=6&period=30",
+          }),
         })
         .openapi("TotpEnrollment"),
       "Enrollment started: confirm it with a code",
@@ -59,7 +69,10 @@ export const confirmTotp = createRoute({
           recoveryCodes: z
             .array(z.string())
             .length(10)
-            .openapi({ description: "Keep them somewhere safe: each signs in once when the device is lost.", example: ["abcd-efgh-ijkl-mnop"] }),
+            .openapi({
+              description: "Keep them somewhere safe: each signs in once when the device is lost.",
+              example: ["abcd-efgh-ijkl-mnop"],
+            }),
         })
         .openapi("TotpConfirmation"),
       "MFA enabled",

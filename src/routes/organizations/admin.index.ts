@@ -13,8 +13,12 @@ function byOrgId<R extends RouteConfig>(route: R): R {
 }
 
 export const superAdminRouter = router
-  .openapi(routes.listOrganizations, async (c) => c.json(await admin.listOrganizations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200))
-  .openapi(byOrgId(routes.getOrganization), async (c) => c.json(await admin.getOrganization({ ctx: ctxOf(c), input: c.req.valid("param") }), 200))
+  .openapi(routes.listOrganizations, async (c) =>
+    c.json(await admin.listOrganizations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200),
+  )
+  .openapi(byOrgId(routes.getOrganization), async (c) =>
+    c.json(await admin.getOrganization({ ctx: ctxOf(c), input: c.req.valid("param") }), 200),
+  )
   .openapi(byOrgId(routes.updateOrganization), async (c) =>
     c.json(await admin.updateOrganization({ ctx: ctxOf(c), input: { ...c.req.valid("param"), ...c.req.valid("json") } }), 200),
   )

@@ -50,7 +50,10 @@ export const listOrganizations = createRoute({
       q: searchParam("sunset"),
     }),
   },
-  responses: { 200: jsonResponse(pageSchema(AdminOrganizationSchema, "AdminOrganizationPage"), "A page of organizations"), ...authErrors() },
+  responses: {
+    200: jsonResponse(pageSchema(AdminOrganizationSchema, "AdminOrganizationPage"), "A page of organizations"),
+    ...authErrors(),
+  },
 });
 
 export const getOrganization = createRoute({

@@ -42,7 +42,8 @@ export const PermissionsViewSchema = z
       .openapi({ example: Object.fromEntries(PERMISSIONS.map((p) => [p, p.endsWith(".read")])) }),
   })
   .openapi("PermissionsView", {
-    description: "Every permission of the catalog as a key — the built-in ones, then the platform's (PLATFORM_PERMISSIONS) — so a client can gate its UI.",
+    description:
+      "Every permission of the catalog as a key — the built-in ones, then the platform's (PLATFORM_PERMISSIONS) — so a client can gate its UI.",
   });
 
 export const getPermissions = createRoute({

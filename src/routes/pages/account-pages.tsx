@@ -67,7 +67,15 @@ function NewPasswordForm({ error }: { error?: string }) {
     <form method="post" aria-labelledby="reset-title">
       <ErrorNote error={error} />
       <label for="password">New password ({PASSWORD_HINT})</label>
-      <input id="password" name="password" type="password" required minlength={PASSWORD_MIN_LENGTH} maxlength={PASSWORD_MAX_LENGTH} autocomplete="new-password" />
+      <input
+        id="password"
+        name="password"
+        type="password"
+        required
+        minlength={PASSWORD_MIN_LENGTH}
+        maxlength={PASSWORD_MAX_LENGTH}
+        autocomplete="new-password"
+      />
       <button class="primary" type="submit">
         Set new password
       </button>

@@ -152,7 +152,16 @@ function Pending({ state }: { state: Extract<PageState, { kind: "pending" }> }) 
             Enter your authentication code
           </h2>
           <label for="code">Code from your authenticator app, or a recovery code</label>
-          <input id="code" name="code" type="text" required maxlength={64} autocomplete="one-time-code" autocapitalize="off" spellcheck={false} />
+          <input
+            id="code"
+            name="code"
+            type="text"
+            required
+            maxlength={64}
+            autocomplete="one-time-code"
+            autocapitalize="off"
+            spellcheck={false}
+          />
           <button class="primary" type="submit">
             Verify and accept
           </button>
@@ -186,7 +195,15 @@ function Pending({ state }: { state: Extract<PageState, { kind: "pending" }> }) 
           <label for="name">Your name</label>
           <input id="name" name="name" type="text" required maxlength={100} autocomplete="name" value={state.typedName} />
           <label for="password">Password ({PASSWORD_HINT})</label>
-          <input id="password" name="password" type="password" required minlength={PASSWORD_MIN_LENGTH} maxlength={PASSWORD_MAX_LENGTH} autocomplete="new-password" />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            required
+            minlength={PASSWORD_MIN_LENGTH}
+            maxlength={PASSWORD_MAX_LENGTH}
+            autocomplete="new-password"
+          />
           <button class="primary" type="submit">
             Create account and accept
           </button>
@@ -225,7 +242,9 @@ export function renderInvitationPage(state: PageState, nonce?: string) {
           <p class="success" role="status">
             You joined {state.organizationName} as {state.roleName}.
           </p>
-          <p class="muted">You are signed in on this browser. The API reference is at <a href="/docs">/docs</a>.</p>
+          <p class="muted">
+            You are signed in on this browser. The API reference is at <a href="/docs">/docs</a>.
+          </p>
         </Layout>
       );
     case "declined":

@@ -11,7 +11,12 @@ import type { Principal } from "../../services/auth/principal";
 import { signIn } from "../../services/auth/sessions";
 import { completeMfaSignIn } from "../../services/mfa/sign-in";
 import { confirmEmailVerification } from "../../services/auth/email-verification";
-import { checkPasswordResetLink, confirmPasswordReset, PASSWORD_RESET_ACCEPTED, requestPasswordReset } from "../../services/auth/password-reset";
+import {
+  checkPasswordResetLink,
+  confirmPasswordReset,
+  PASSWORD_RESET_ACCEPTED,
+  requestPasswordReset,
+} from "../../services/auth/password-reset";
 import { PASSWORD_RULE } from "../../lib/passwords";
 import { declineInvitation, previewInvitation } from "../../services/invitations/recipient";
 import { acceptInvitation } from "../../services/invitations/accept";
@@ -69,9 +74,15 @@ function page(c: Ctx, state: PageState, status: Status = 200) {
   return c.html(renderInvitationPage(state, nonceOf(c)), status);
 }
 
-function pendingState(preview: PreviewData, session: SessionPrincipal | null, error?: string, typedName?: string): Extract<PageState, { kind: "pending" }> {
+function pendingState(
+  preview: PreviewData,
+  session: SessionPrincipal | null,
+  error?: string,
+  typedName?: string,
+): Extract<PageState, { kind: "pending" }> {
   const matches = session !== null && session.user.email === preview.email;
-  const mismatch = session !== null && !matches ? `You are signed in as ${session.user.email}, but this invitation is for ${preview.email}.` : undefined;
+  const mismatch =
+    session !== null && !matches ? `You are signed in as ${session.user.email}, but this invitation is for ${preview.email}.` : undefined;
   return { kind: "pending", preview, signedInAs: matches ? session!.user.email : null, error: error ?? mismatch, typedName };
 }
 
@@ -86,7 +97,10 @@ function accountFrom(form: Form): { name: string; password: string } {
   const parsed = AcceptWithAccountInput.safeParse({ name: fieldOf(form, "name") ?? "", password: fieldOf(form, "password") ?? "" });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new ApiError("validation_failed", issue.path.join(".") === "password" ? PASSWORD_RULE : "Enter your name: 1 to 100 characters, without control or invisible characters.");
+  throw new ApiError(
+    "validation_failed",
+    issue.path.join(".") === "password" ? PASSWORD_RULE : "Enter your name: 1 to 100 characters, without control or invisible characters.",
+  );
 }
 
 /** The invitation email's page: GET shows it, POST accepts or declines (plain forms). */
@@ -118,11 +132,19 @@ const invitationPages = new Hono<AppBindings>()
         if (mfaToken !== undefined) {
           // The second step of signing in (the account has MFA): the challenge and a code.
           const code = (fieldOf(form, "code") ?? "").trim();
-          const signedIn = await completeMfaSignIn({ ctx, input: /^\d{6}$/.test(code) ? { mfaToken, code } : { mfaToken, recoveryCode: code }, userAgent: clientOf(c).userAgent });
+          const signedIn = await completeMfaSignIn({
+            ctx,
+            input: /^\d{6}$/.test(code) ? { mfaToken, code } : { mfaToken, recoveryCode: code },
+            userAgent: clientOf(c).userAgent,
+          });
           setSessionCookie(c, signedIn.session);
           session = (await authenticate(ctx, signedIn.session.token)) as SessionPrincipal;
         } else if (preview.hasAccount) {
-          const signedIn = await signIn({ ctx, input: { email: preview.email, password: fieldOf(form, "password") ?? "" }, client: clientOf(c) });
+          const signedIn = await signIn({
+            ctx,
+            input: { email: preview.email, password: fieldOf(form, "password") ?? "" },
+            client: clientOf(c),
+          });
           // A second factor is due: the same page asks for the code, carrying the challenge.
           if (!("session" in signedIn)) return page(c, { ...pendingState(preview, session), mfaToken: signedIn.mfaToken });
           setSessionCookie(c, signedIn.session);
@@ -134,14 +156,26 @@ const invitationPages = new Hono<AppBindings>()
       }
       const result = await acceptInvitation({ ctx, input: { token, account }, principal: session, userAgent: clientOf(c).userAgent });
       if (result.session) setSessionCookie(c, result.session);
-      return page(c, { kind: "accepted", preview, justNow: true, organizationName: result.organization?.name ?? preview.organization.name, roleName: result.member.role.name });
+      return page(c, {
+        kind: "accepted",
+        preview,
+        justNow: true,
+        organizationName: result.organization?.name ?? preview.organization.name,
+        roleName: result.member.role.name,
+      });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === "invitation_expired") return page(c, { kind: "closed", preview: { ...preview, status: "expired" } }, 410);
       if (mfaToken !== undefined) {
         // A wrong code keeps the challenge (until its fifth); a dead one goes back to the password.
-        if (error.code === "mfa_code_invalid") return page(c, { ...pendingState(preview, session, "That code is not right, or was already used."), mfaToken }, 401);
-        if (error.code === "unauthenticated") return page(c, pendingState(preview, session, "That sign-in expired or had too many wrong codes. Enter your password again."), 401);
+        if (error.code === "mfa_code_invalid")
+          return page(c, { ...pendingState(preview, session, "That code is not right, or was already used."), mfaToken }, 401);
+        if (error.code === "unauthenticated")
+          return page(
+            c,
+            pendingState(preview, session, "That sign-in expired or had too many wrong codes. Enter your password again."),
+            401,
+          );
       }
       const message = error.code === "unauthenticated" ? "That password is not right." : error.detail;
       // What was typed stays (the password never does).
@@ -175,12 +209,16 @@ const resetPasswordPages = new Hono<AppBindings>()
   .get("/reset-password", (c) => c.html(renderResetPasswordPage({ kind: "request" }, nonceOf(c))))
   .post("/reset-password", async (c) => {
     const parsed = EmailInput.safeParse(fieldOf(await c.req.parseBody(), "email") ?? "");
-    if (!parsed.success) return c.html(renderResetPasswordPage({ kind: "request", error: "Enter a valid email address." }, nonceOf(c)), 400);
+    if (!parsed.success)
+      return c.html(renderResetPasswordPage({ kind: "request", error: "Enter a valid email address." }, nonceOf(c)), 400);
     try {
       await requestPasswordReset({ ctx: ctxOf(c), input: { email: parsed.data }, clientIp: clientIp(c) });
     } catch (error) {
       if (error instanceof ApiError && error.code === "rate_limited") {
-        return c.html(renderResetPasswordPage({ kind: "request", error: "Too many requests. Wait a minute and try again." }, nonceOf(c)), 429);
+        return c.html(
+          renderResetPasswordPage({ kind: "request", error: "Too many requests. Wait a minute and try again." }, nonceOf(c)),
+          429,
+        );
       }
       throw error;
     }

@@ -12,7 +12,10 @@ export const RoleSchema = z
     id: z.string().openapi({ example: "role_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     name: z.string().openapi({ example: "Guide" }),
     description: z.string(),
-    permissions: z.array(z.string()).openapi({ items: { $ref: "#/components/schemas/Permission" }, description: "What the role grants: built-in and platform permissions, in catalog order." }),
+    permissions: z.array(z.string()).openapi({
+      items: { $ref: "#/components/schemas/Permission" },
+      description: "What the role grants: built-in and platform permissions, in catalog order.",
+    }),
     unknownPermissions: z.array(z.string()).openapi({
       description:
         "Names the role still stores that the catalog no longer has (a platform permission removed from PLATFORM_PERMISSIONS): they grant nothing, and grant again if listed again. Empty for system roles.",
@@ -62,7 +65,9 @@ export const createRole = createRoute({
   ...idempotent(apiKeyOrSession("roles.create")),
   request: {
     headers: IdempotencyKeyHeaders,
-    body: jsonBody(z.strictObject({ name: RoleName, description: Description.optional(), permissions: Permissions }).openapi("RoleCreateInput")),
+    body: jsonBody(
+      z.strictObject({ name: RoleName, description: Description.optional(), permissions: Permissions }).openapi("RoleCreateInput"),
+    ),
   },
   responses: { 201: jsonResponse(RoleSchema, "Created", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 422) },
 });
@@ -79,7 +84,9 @@ export const updateRole = createRoute({
   request: {
     params: RoleIdParams,
     body: jsonBody(
-      z.strictObject({ name: RoleName.optional(), description: Description.optional(), permissions: Permissions.optional() }).openapi("RoleUpdateInput"),
+      z
+        .strictObject({ name: RoleName.optional(), description: Description.optional(), permissions: Permissions.optional() })
+        .openapi("RoleUpdateInput"),
     ),
   },
   responses: { 200: jsonResponse(RoleSchema, "The updated role"), ...authErrors(404, 409, 413, 415) },

@@ -17,7 +17,9 @@ export const listMyOrganizations = createRoute({
   responses: {
     200: jsonResponse(
       pageSchema(
-        z.object({ organization: OrganizationSchema, role: RoleRefSchema, memberId: z.string(), joinedAt: Timestamp }).openapi("MyOrganization"),
+        z
+          .object({ organization: OrganizationSchema, role: RoleRefSchema, memberId: z.string(), joinedAt: Timestamp })
+          .openapi("MyOrganization"),
         "MyOrganizationPage",
       ),
       "A page of memberships",

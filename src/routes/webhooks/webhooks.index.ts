@@ -14,7 +14,9 @@ export const webhooksRouter = createRouter()
     await endpoints.deleteEndpoint({ ctx: ctxOf(c), input: c.req.valid("param") });
     return c.body(null, 204);
   })
-  .openapi(routes.rotateWebhookSecret, async (c) => c.json(await endpoints.rotateSecret({ ctx: ctxOf(c), input: c.req.valid("param") }), 200))
+  .openapi(routes.rotateWebhookSecret, async (c) =>
+    c.json(await endpoints.rotateSecret({ ctx: ctxOf(c), input: c.req.valid("param") }), 200),
+  )
   .openapi(routes.testWebhook, async (c) => c.json(await endpoints.testEndpoint({ ctx: ctxOf(c), input: c.req.valid("param") }), 202))
   .openapi(routes.listDeliveries, async (c) =>
     c.json(await deliveries.listDeliveries({ ctx: ctxOf(c), input: { ...c.req.valid("param"), ...c.req.valid("query") } }), 200),

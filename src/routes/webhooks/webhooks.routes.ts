@@ -15,18 +15,29 @@ export const WebhookEndpointSchema = z
     id: z.string().openapi({ example: "whe_01JD3S0M8N9A1B2C3D4E5F6G7H" }),
     url: z.string().openapi({ example: "https://hooks.example.com/tours-events" }),
     description: z.string(),
-    eventTypes: z.array(EventTypePattern).openapi({ description: "What it is subscribed to, as sent (`[\"*\"]` by default).", example: ["member.*", "role.updated"] }),
+    eventTypes: z
+      .array(EventTypePattern)
+      .openapi({ description: 'What it is subscribed to, as sent (`["*"]` by default).', example: ["member.*", "role.updated"] }),
     enabled: z.boolean(),
-    disabledReason: z.string().nullable().openapi({ description: "Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling." }),
+    disabledReason: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why the platform disabled it (failing deliveries, organization deleted); cleared on re-enabling." }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
-  .openapi("WebhookEndpoint", { description: "An endpoint as every read returns it: never with its signing secret (see `WebhookEndpointWithSecret`)." });
+  .openapi("WebhookEndpoint", {
+    description: "An endpoint as every read returns it: never with its signing secret (see `WebhookEndpointWithSecret`).",
+  });
 
 const WithSecret = WebhookEndpointSchema.extend({
-  secret: z.string().openapi({ description: "`whsec_` + base64 of 32 random bytes. Shown only in this response.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+  secret: z.string().openapi({
+    description: "`whsec_` + base64 of 32 random bytes. Shown only in this response.",
+    example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  }),
 }).openapi("WebhookEndpointWithSecret", {
-  description: "The endpoint WITH its signing `secret`: returned once, by creating the endpoint and by rotating its secret. Store it then; no read returns it again.",
+  description:
+    "The endpoint WITH its signing `secret`: returned once, by creating the endpoint and by rotating its secret. Store it then; no read returns it again.",
 });
 
 export const WebhookDeliverySchema = z
@@ -45,13 +56,16 @@ export const WebhookDeliverySchema = z
   })
   .openapi("WebhookDelivery");
 
-const Url = z.string().max(MAX_URL_LENGTH).openapi({
-  description:
-    "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most " +
-    MAX_URL_LENGTH.toLocaleString("en-US") +
-    " characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).",
-  example: "https://hooks.example.com/tours-events",
-});
+const Url = z
+  .string()
+  .max(MAX_URL_LENGTH)
+  .openapi({
+    description:
+      "https:// (http://localhost or 127.0.0.1 in development only); no userinfo; at most " +
+      MAX_URL_LENGTH.toLocaleString("en-US") +
+      " characters (400 `validation_failed`). Outside development the host may not be an internal address or name in any spelling — loopback, private, link-local, CGNAT, unique-local, multicast, reserved, IPv4-mapped/NAT64 forms, decimal/hex/octal IPv4, `localhost`, `.local`, `.internal`, `.home.arpa`, single-label names (400 `webhook_url_forbidden`). Events show only its origin (`https://hooks.example.com/…`).",
+    example: "https://hooks.example.com/tours-events",
+  });
 const Description = cleanText(0, 500);
 const EventTypes = z.array(EventTypePattern).min(1).max(50);
 const EndpointParams = z.strictObject({ id: IdParam("whe") });
@@ -66,7 +80,10 @@ export const listWebhooks = createRoute({
   description: "Permissions: webhooks.read.",
   ...apiKeyOrSession("webhooks.read"),
   request: { query: PaginationQuery },
-  responses: { 200: jsonResponse(pageSchema(WebhookEndpointSchema, "WebhookEndpointPage"), "A page of endpoints, oldest first"), ...authErrors(404) },
+  responses: {
+    200: jsonResponse(pageSchema(WebhookEndpointSchema, "WebhookEndpointPage"), "A page of endpoints, oldest first"),
+    ...authErrors(404),
+  },
 });
 
 export const createWebhook = createRoute({
@@ -76,12 +93,16 @@ export const createWebhook = createRoute({
   tags,
   summary: "Create a webhook endpoint",
   description:
-    "Permissions: webhooks.create, plus the read permission of what each subscribed type carries (403 `forbidden` naming the missing ones): `member.*` and `invitation.*` need users.read, `role.*` roles.read, `api_key.*` api_keys.read, `webhook_endpoint.*` and `webhook.*` webhooks.read, `organization.*` nothing more, `*` all of them. `eventTypes` defaults to `[\"*\"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`). A session whose email address is not verified → 403 `email_not_verified`.",
+    'Permissions: webhooks.create, plus the read permission of what each subscribed type carries (403 `forbidden` naming the missing ones): `member.*` and `invitation.*` need users.read, `role.*` roles.read, `api_key.*` api_keys.read, `webhook_endpoint.*` and `webhook.*` webhooks.read, `organization.*` nothing more, `*` all of them. `eventTypes` defaults to `["*"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`). A session whose email address is not verified → 403 `email_not_verified`.',
   ...idempotent(apiKeyOrSession("webhooks.create")),
   ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
-    body: jsonBody(z.strictObject({ url: Url, description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointCreateInput")),
+    body: jsonBody(
+      z
+        .strictObject({ url: Url, description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() })
+        .openapi("WebhookEndpointCreateInput"),
+    ),
   },
   responses: { 201: jsonResponse(WithSecret, "Created", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 422) },
 });
@@ -109,7 +130,16 @@ export const updateWebhook = createRoute({
   ...apiKeyOrSession("webhooks.update"),
   request: {
     params: EndpointParams,
-    body: jsonBody(z.strictObject({ url: Url.optional(), description: Description.optional(), eventTypes: EventTypes.optional(), enabled: z.boolean().optional() }).openapi("WebhookEndpointUpdateInput")),
+    body: jsonBody(
+      z
+        .strictObject({
+          url: Url.optional(),
+          description: Description.optional(),
+          eventTypes: EventTypes.optional(),
+          enabled: z.boolean().optional(),
+        })
+        .openapi("WebhookEndpointUpdateInput"),
+    ),
   },
   responses: { 200: jsonResponse(WebhookEndpointSchema, "The updated endpoint"), ...authErrors(404, 409, 413, 415) },
 });
@@ -136,7 +166,10 @@ export const rotateWebhookSecret = createRoute({
     "Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret. Of two concurrent rotations the second rotates the first's new secret, so both returned secrets sign.",
   ...idempotent(apiKeyOrSession("webhooks.update")),
   request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
-  responses: { 200: jsonResponse(WithSecret, "The endpoint with its new secret", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 422) },
+  responses: {
+    200: jsonResponse(WithSecret, "The endpoint with its new secret", ...IDEMPOTENT_REPLAY_HEADERS),
+    ...authErrors(404, 409, 422),
+  },
 });
 
 export const testWebhook = createRoute({
@@ -150,7 +183,11 @@ export const testWebhook = createRoute({
   ...idempotent(apiKeyOrSession("webhooks.update")),
   request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
   responses: {
-    202: jsonResponse(z.object({ eventId: z.string(), deliveryId: z.string() }).openapi("WebhookTestAccepted"), "Queued", ...IDEMPOTENT_REPLAY_HEADERS),
+    202: jsonResponse(
+      z.object({ eventId: z.string(), deliveryId: z.string() }).openapi("WebhookTestAccepted"),
+      "Queued",
+      ...IDEMPOTENT_REPLAY_HEADERS,
+    ),
     ...authErrors(404, 409, 422, 429),
   },
 });
@@ -164,7 +201,10 @@ export const listDeliveries = createRoute({
   description: "Permissions: webhooks.read. Newest first.",
   ...apiKeyOrSession("webhooks.read"),
   request: { params: EndpointParams, query: PaginationQuery },
-  responses: { 200: jsonResponse(pageSchema(WebhookDeliverySchema, "WebhookDeliveryPage"), "A page of deliveries, newest first"), ...authErrors(404) },
+  responses: {
+    200: jsonResponse(pageSchema(WebhookDeliverySchema, "WebhookDeliveryPage"), "A page of deliveries, newest first"),
+    ...authErrors(404),
+  },
 });
 
 export const retryDelivery = createRoute({

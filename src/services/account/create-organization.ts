@@ -41,8 +41,24 @@ export async function createOrganization({ ctx, input }: { ctx: RequestContext; 
     apiKeyCount: 0,
     pendingInvitationCount: 0,
   };
-  const member = { id: newId("mem", now.getTime()), organizationId: org.id, userId: principal.user.id, roleKey: ADMIN_ROLE_KEY, createdAt: now };
-  const record = { id: org.id, name: org.name, logo: org.logo, timezone: org.timezone, requireMfa: false, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [], memberCount: 1 };
+  const member = {
+    id: newId("mem", now.getTime()),
+    organizationId: org.id,
+    userId: principal.user.id,
+    roleKey: ADMIN_ROLE_KEY,
+    createdAt: now,
+  };
+  const record = {
+    id: org.id,
+    name: org.name,
+    logo: org.logo,
+    timezone: org.timezone,
+    requireMfa: false,
+    createdAt: now.getTime(),
+    updatedAt: now.getTime(),
+    roles: [],
+    memberCount: 1,
+  };
   const view = organizationView(record);
   const orgExists = sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${org.id})`;
   const actor = actorOf(principal);
@@ -69,10 +85,13 @@ export async function createOrganization({ ctx, input }: { ctx: RequestContext; 
   ]);
   if (created.length === 0) {
     // The session ended or the address is no longer verified (a squatter's reset) meanwhile.
-    const live = await ctx.primary.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.id, principal.sessionId), gt(sessions.expiresAt, now))).get();
+    const live = await ctx.primary
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.id, principal.sessionId), gt(sessions.expiresAt, now)))
+      .get();
     if (!live) throw unauthenticated();
     throw forbidden("Your account changed while this request ran, so nothing was created. Retry.");
   }
   return view;
 }
-

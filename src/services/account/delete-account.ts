@@ -38,7 +38,13 @@ export function deleteAccount({ ctx, input }: { ctx: RequestContext; input: { pa
   return untilApplied(async () => {
     await enforceRateLimit(ctx.env.RATE_LIMIT_EMAIL, `password:${userId}`);
     const user = await ctx.primary
-      .select({ ...SECOND_FACTOR_COLUMNS, email: users.email, name: users.name, emailVerified: users.emailVerified, passwordHash: users.passwordHash })
+      .select({
+        ...SECOND_FACTOR_COLUMNS,
+        email: users.email,
+        name: users.name,
+        emailVerified: users.emailVerified,
+        passwordHash: users.passwordHash,
+      })
       .from(users)
       .where(eq(users.id, userId))
       .get();
@@ -46,7 +52,8 @@ export function deleteAccount({ ctx, input }: { ctx: RequestContext; input: { pa
     if (!(await verifyPassword(input.password, user.passwordHash))) throw passwordIncorrect();
     let factor: Awaited<ReturnType<typeof checkSecondFactor>> = null;
     if (user.mfaEnabled) {
-      if (input.code === undefined) throw mfaCodeInvalid("MFA is on for this account: send `code` (the current TOTP or a recovery code).", 403);
+      if (input.code === undefined)
+        throw mfaCodeInvalid("MFA is on for this account: send `code` (the current TOTP or a recovery code).", 403);
       factor = await checkSecondFactor(ctx, user, { code: input.code });
       if (!factor) throw mfaCodeInvalid(CODE_INVALID_DETAIL, 403);
     }
@@ -82,7 +89,9 @@ export function deleteAccount({ ctx, input }: { ctx: RequestContext; input: { pa
       eq(users.passwordHash, user.passwordHash),
       factor?.guard,
       sql`(SELECT count(*) FROM members AS m WHERE m.user_id = ${userId}) = ${memberships.length}`,
-      ...solo.map((m) => sql`NOT EXISTS (SELECT 1 FROM members AS m WHERE m.organization_id = ${m.organizationId} AND m.user_id <> ${userId})`),
+      ...solo.map(
+        (m) => sql`NOT EXISTS (SELECT 1 FROM members AS m WHERE m.organization_id = ${m.organizationId} AND m.user_id <> ${userId})`,
+      ),
       // No organization of the user's has it as its only Admin and someone else as a member.
       sql`NOT EXISTS (SELECT 1 FROM members AS mine WHERE mine.user_id = ${userId} AND mine.role_key = ${ADMIN_ROLE_KEY}
         AND NOT EXISTS (SELECT 1 FROM members AS a WHERE a.organization_id = mine.organization_id AND a.role_key = ${ADMIN_ROLE_KEY} AND a.user_id <> ${userId})
@@ -93,10 +102,26 @@ export function deleteAccount({ ctx, input }: { ctx: RequestContext; input: { pa
     const organizationIds = memberships.map((m) => m.organizationId);
     // With their roles, so each member.removed names the role the user held.
     const sharedOrganizations = await Promise.all(
-      shared.map(async (m) => (await authCache.organizationFromDb(ctx, m.organizationId)) ?? { ...m.org, createdAt: m.org.createdAt.getTime(), updatedAt: m.org.updatedAt.getTime(), roles: [] }),
+      shared.map(
+        async (m) =>
+          (await authCache.organizationFromDb(ctx, m.organizationId)) ?? {
+            ...m.org,
+            createdAt: m.org.createdAt.getTime(),
+            updatedAt: m.org.updatedAt.getTime(),
+            roles: [],
+          },
+      ),
     );
     const soloKeys = solo.length
-      ? await ctx.primary.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(inArray(apiKeys.organizationId, solo.map((m) => m.organizationId)))
+      ? await ctx.primary
+          .select({ keyHash: apiKeys.keyHash })
+          .from(apiKeys)
+          .where(
+            inArray(
+              apiKeys.organizationId,
+              solo.map((m) => m.organizationId),
+            ),
+          )
       : [];
 
     const statements = [
@@ -107,17 +132,33 @@ export function deleteAccount({ ctx, input }: { ctx: RequestContext; input: { pa
         .where(stillAsRead)
         .returning({ id: users.id }),
       ...solo.flatMap((m) =>
-        deleteOrganizationStatements(ctx, organizationView({ ...m.org, createdAt: m.org.createdAt.getTime(), updatedAt: m.org.updatedAt.getTime() }), actor, claimed),
+        deleteOrganizationStatements(
+          ctx,
+          organizationView({ ...m.org, createdAt: m.org.createdAt.getTime(), updatedAt: m.org.updatedAt.getTime() }),
+          actor,
+          claimed,
+        ),
       ),
       ...shared.flatMap((m, i) => {
-        const view = memberViewIn(sharedOrganizations[i]!, { id: m.id, roleKey: m.roleKey, joinedAt: m.joinedAt, userId, email: user.email, name: user.name, emailVerified: user.emailVerified });
+        const view = memberViewIn(sharedOrganizations[i]!, {
+          id: m.id,
+          roleKey: m.roleKey,
+          joinedAt: m.joinedAt,
+          userId,
+          email: user.email,
+          name: user.name,
+          emailVerified: user.emailVerified,
+        });
         return [
           ctx.events.record("member.removed", view, null, { organizationId: m.organizationId, actor, when: claimed }),
           ctx.db.delete(members).where(and(eq(members.id, m.id), claimed)),
         ];
       }),
       ...redactionStatements(ctx, userId, organizationIds, claimed),
-      ctx.db.delete(sessions).where(and(eq(sessions.userId, userId), claimed)).returning({ tokenHash: sessions.tokenHash }),
+      ctx.db
+        .delete(sessions)
+        .where(and(eq(sessions.userId, userId), claimed))
+        .returning({ tokenHash: sessions.tokenHash }),
       ctx.db.delete(users).where(and(eq(users.id, userId), claimed)),
     ];
     const results = (await ctx.db.batch(statements as never)) as unknown[][];
@@ -145,7 +186,10 @@ export function deleteAccount({ ctx, input }: { ctx: RequestContext; input: { pa
 function redactionStatements(ctx: RequestContext, userId: string, organizationIds: string[], claimed: SQL) {
   const inOrgs = organizationIds.length > 0 ? inArray(events.organizationId, organizationIds) : sql`0`;
   return [
-    ctx.db.update(events).set({ actorName: DELETED_USER_NAME }).where(and(eq(events.actorId, userId), eq(events.actorType, "user"), claimed)),
+    ctx.db
+      .update(events)
+      .set({ actorName: DELETED_USER_NAME })
+      .where(and(eq(events.actorId, userId), eq(events.actorType, "user"), claimed)),
     ctx.db
       .update(events)
       .set({ data: sql`json_set(${events.data}, '$.object.user.name', ${DELETED_USER_NAME}, '$.object.user.email', '')` })
@@ -160,7 +204,14 @@ function redactionStatements(ctx: RequestContext, userId: string, organizationId
     ctx.db
       .update(events)
       .set({ data: sql`json_set(${events.data}, '$.object.invitedBy.name', ${DELETED_USER_NAME})` })
-      .where(and(inOrgs, sql`${events.type} LIKE 'invitation.%'`, sql`json_extract(${events.data}, '$.object.invitedBy.id') = ${userId}`, claimed)),
+      .where(
+        and(
+          inOrgs,
+          sql`${events.type} LIKE 'invitation.%'`,
+          sql`json_extract(${events.data}, '$.object.invitedBy.id') = ${userId}`,
+          claimed,
+        ),
+      ),
     ctx.db
       .update(invitations)
       .set({ inviterName: DELETED_USER_NAME })

@@ -25,7 +25,15 @@ export function leaveOrganization({ ctx, input }: { ctx: RequestContext; input: 
   if (!isId(organizationId, "org")) throw notFound("Organization");
   return untilApplied(async () => {
     const row = await ctx.primary
-      .select({ id: members.id, roleKey: members.roleKey, joinedAt: members.createdAt, userId: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified })
+      .select({
+        id: members.id,
+        roleKey: members.roleKey,
+        joinedAt: members.createdAt,
+        userId: users.id,
+        email: users.email,
+        name: users.name,
+        emailVerified: users.emailVerified,
+      })
       .from(members)
       .innerJoin(users, eq(users.id, members.userId))
       .where(and(eq(members.organizationId, organizationId), eq(members.userId, userId)))
@@ -37,9 +45,20 @@ export function leaveOrganization({ ctx, input }: { ctx: RequestContext; input: 
     const [removed, , moved] = await ctx.db.batch([
       ctx.db
         .delete(members)
-        .where(and(eq(members.id, row.id), eq(members.organizationId, organizationId), eq(members.roleKey, row.roleKey), anotherAdminRemains(organizationId)))
+        .where(
+          and(
+            eq(members.id, row.id),
+            eq(members.organizationId, organizationId),
+            eq(members.roleKey, row.roleKey),
+            anotherAdminRemains(organizationId),
+          ),
+        )
         .returning({ id: members.id }),
-      ctx.events.record("member.removed", memberViewIn(organization, row), null, { organizationId, actor: actorOf(principal), when: previousStatementChanged }),
+      ctx.events.record("member.removed", memberViewIn(organization, row), null, {
+        organizationId,
+        actor: actorOf(principal),
+        when: previousStatementChanged,
+      }),
       ctx.db
         .update(sessions)
         .set({ activeOrganizationId: firstLeft })
@@ -69,4 +88,3 @@ export function leaveOrganization({ ctx, input }: { ctx: RequestContext; input: 
     ]);
   });
 }
-

@@ -15,7 +15,14 @@ import { roleIn } from "../permissions/role-in";
 import { assertCanGrant } from "../permissions/escalation";
 import { unknownRole } from "../permissions/roles-in-org";
 import { changedFields, isoTime } from "../record-views";
-import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, isRoleNotFound, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
+import {
+  CHANGED_CONCURRENTLY,
+  findInOrg,
+  insertRowWhere,
+  isRoleNotFound,
+  untilApplied,
+  updateInOrgIfUnchanged,
+} from "../../db/tenant-rows";
 import { previousStatementChanged } from "../events/recorder";
 import { apiKeyEventObject, apiKeyView, type ApiKeyRow } from "./api-keys";
 
@@ -29,8 +36,11 @@ export const MAX_ROLL_OVERLAP_SECONDS = 604_800;
  * roll an Admin key).
  */
 function assertMayManage(ctx: RequestContext, scope: OrgScope, row: ApiKeyRow) {
-  const missing = [...roleIn(scope.organization, row.roleKey, permissionCatalog(ctx.env)).permissions].filter((p) => !scope.role.permissions.has(p));
-  if (missing.length > 0) throw forbidden(`You cannot change a key whose role grants permissions you do not hold: ${missing.sort().join(", ")}.`);
+  const missing = [...roleIn(scope.organization, row.roleKey, permissionCatalog(ctx.env)).permissions].filter(
+    (p) => !scope.role.permissions.has(p),
+  );
+  if (missing.length > 0)
+    throw forbidden(`You cannot change a key whose role grants permissions you do not hold: ${missing.sort().join(", ")}.`);
 }
 
 /**
@@ -121,7 +131,13 @@ export async function rollApiKey({ ctx, input }: { ctx: RequestContext; input: {
   )})`;
   const [inserted] = await ctx.db
     .batch([
-      insertRowWhere(ctx.db, apiKeys, row, organizations, and(eq(organizations.id, scope.organization.id), standing.holds, oldStillActive)!).returning({ id: apiKeys.id }),
+      insertRowWhere(
+        ctx.db,
+        apiKeys,
+        row,
+        organizations,
+        and(eq(organizations.id, scope.organization.id), standing.holds, oldStillActive)!,
+      ).returning({ id: apiKeys.id }),
       ctx.db
         .update(apiKeys)
         .set({ expiresAt: oldExpiresAt })

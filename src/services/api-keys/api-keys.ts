@@ -33,7 +33,13 @@ export function apiKeyView(row: ApiKeyRow, organization: OrganizationRecord) {
   };
 }
 
-export async function createApiKey({ ctx, input }: { ctx: RequestContext; input: { name: string; role: string; expiresAt?: string; rateLimit?: RateLimitTier } }) {
+export async function createApiKey({
+  ctx,
+  input,
+}: {
+  ctx: RequestContext;
+  input: { name: string; role: string; expiresAt?: string; rateLimit?: RateLimitTier };
+}) {
   const scope = await freshScope(ctx, requirePermission(ctx, "api_keys.create"));
   await requireVerifiedEmailToArm(ctx);
   const { key: roleKey, role } = findAssignableRole(scope.organization, input.role, permissionCatalog(ctx.env));
@@ -41,7 +47,9 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
   const now = new Date();
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt.getTime() <= now.getTime()) {
-    throw new ApiError("validation_failed", "expiresAt must be in the future.", { errors: [{ path: "expiresAt", message: "Must be in the future." }] });
+    throw new ApiError("validation_failed", "expiresAt must be in the future.", {
+      errors: [{ path: "expiresAt", message: "Must be in the future." }],
+    });
   }
   const secret = mintToken("apiKey");
   const principal = callerOf(ctx);
@@ -63,7 +71,9 @@ export async function createApiKey({ ctx, input }: { ctx: RequestContext; input:
   const standing = callerStanding(ctx, scope, { verifiedEmail: true });
   const [inserted] = await ctx.db
     .batch([
-      insertRowWhere(ctx.db, apiKeys, row, organizations, and(eq(organizations.id, scope.organization.id), standing.holds)!).returning({ id: apiKeys.id }),
+      insertRowWhere(ctx.db, apiKeys, row, organizations, and(eq(organizations.id, scope.organization.id), standing.holds)!).returning({
+        id: apiKeys.id,
+      }),
       ctx.events.record("api_key.created", apiKeyEventObject(row, scope.organization), null, { when: previousStatementChanged }),
     ])
     .catch((error: unknown) => {

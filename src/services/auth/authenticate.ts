@@ -31,7 +31,12 @@ export async function authenticate(ctx: RequestContext, token: string): Promise<
       keyName: record.name,
       rateLimit: tierOf(record.rateLimit),
       tokenHash,
-      scope: { organization, role: roleIn(organization, record.roleKey, permissionCatalog(ctx.env)), roleKey: record.roleKey, memberId: null },
+      scope: {
+        organization,
+        role: roleIn(organization, record.roleKey, permissionCatalog(ctx.env)),
+        roleKey: record.roleKey,
+        memberId: null,
+      },
     };
   }
 
@@ -58,5 +63,10 @@ export async function sessionScope(ctx: RequestContext, organizationId: string, 
     authCache.membership(ctx, organizationId, userId),
   ]);
   if (!organization || !membership) return null;
-  return { organization, role: roleIn(organization, membership.roleKey, permissionCatalog(ctx.env)), roleKey: membership.roleKey, memberId: membership.id };
+  return {
+    organization,
+    role: roleIn(organization, membership.roleKey, permissionCatalog(ctx.env)),
+    roleKey: membership.roleKey,
+    memberId: membership.id,
+  };
 }

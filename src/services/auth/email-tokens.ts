@@ -63,10 +63,19 @@ export async function enqueueAccountEmail(ctx: RequestContext, message: AccountE
 export async function findLiveEmailToken(ctx: RequestContext, token: string, kind: EmailTokenKind): Promise<EmailTokenRow> {
   const what = kind === "verify_email" ? "Verification link" : "Password-reset link";
   if (parseToken(token) !== TOKEN_KIND[kind]) throw notFound(what);
-  const row = await ctx.db.select().from(emailTokens).where(eq(emailTokens.tokenHash, await sha256Hex(token))).get();
+  const row = await ctx.db
+    .select()
+    .from(emailTokens)
+    .where(eq(emailTokens.tokenHash, await sha256Hex(token)))
+    .get();
   if (!row || row.kind !== kind || row.usedAt !== null) throw notFound(what);
   if (row.expiresAt.getTime() <= Date.now()) {
-    throw new ApiError("token_expired", kind === "verify_email" ? "This verification link has expired. Ask for a new one." : "This reset link has expired. Ask for a new one.");
+    throw new ApiError(
+      "token_expired",
+      kind === "verify_email"
+        ? "This verification link has expired. Ask for a new one."
+        : "This reset link has expired. Ask for a new one.",
+    );
   }
   return row;
 }
@@ -76,7 +85,11 @@ export async function findLiveEmailToken(ctx: RequestContext, token: string, kin
  * random claim value; it returns the row when the claim is ours), and `claimed` guards every later
  * statement, so of two concurrent uses exactly one changes anything.
  */
-export function claimEmailToken(ctx: RequestContext, row: EmailTokenRow, now: Date): { claim: ReturnType<typeof claimStatement>; claimed: SQL } {
+export function claimEmailToken(
+  ctx: RequestContext,
+  row: EmailTokenRow,
+  now: Date,
+): { claim: ReturnType<typeof claimStatement>; claimed: SQL } {
   const claim = crypto.randomUUID();
   return {
     claim: claimStatement(ctx, row, now, claim),

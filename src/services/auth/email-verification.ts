@@ -9,7 +9,8 @@ import { sessionCaller } from "./guards";
 import { enforceRateLimit } from "./rate-limit";
 
 /** The body of `POST /api/auth/email-verification`'s 202. */
-export const EMAIL_VERIFICATION_QUEUED = "We sent a new verification link to your address. It works for 24 hours; earlier links no longer do.";
+export const EMAIL_VERIFICATION_QUEUED =
+  "We sent a new verification link to your address. It works for 24 hours; earlier links no longer do.";
 
 /**
  * Emails the signed-in user a new verification link (the previous one stops working). A verified
@@ -18,7 +19,11 @@ export const EMAIL_VERIFICATION_QUEUED = "We sent a new verification link to you
 export async function requestEmailVerification({ ctx }: { ctx: RequestContext }) {
   const principal = sessionCaller(ctx);
   // Fresh from D1: the cached record may predate a verification done a moment ago elsewhere.
-  const user = await ctx.db.select({ id: users.id, email: users.email, emailVerified: users.emailVerified }).from(users).where(eq(users.id, principal.user.id)).get();
+  const user = await ctx.db
+    .select({ id: users.id, email: users.email, emailVerified: users.emailVerified })
+    .from(users)
+    .where(eq(users.id, principal.user.id))
+    .get();
   if (!user) throw notFound("User");
   if (user.emailVerified) throw new ApiError("email_already_verified", "This email address is already verified.");
   await enforceRateLimit(ctx.env.RATE_LIMIT_EMAIL_SEND, `verify:${user.id}`);

@@ -60,13 +60,21 @@ export async function confirmPasswordReset({ ctx, input }: { ctx: RequestContext
     ...takeBack.statements,
     ctx.db
       .update(users)
-      .set({ passwordHash, emailVerified: true, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.getTime()})`, updatedAt: now })
+      .set({
+        passwordHash,
+        emailVerified: true,
+        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.getTime()})`,
+        updatedAt: now,
+      })
       .where(and(eq(users.id, row.userId), eq(users.email, row.email), claimed)),
     ctx.db
       .update(emailTokens)
       .set({ usedAt: now })
       .where(and(eq(emailTokens.userId, row.userId), eq(emailTokens.kind, "reset_password"), isNull(emailTokens.usedAt), claimed)),
-    ctx.db.delete(sessions).where(and(eq(sessions.userId, row.userId), claimed)).returning({ tokenHash: sessions.tokenHash }),
+    ctx.db
+      .delete(sessions)
+      .where(and(eq(sessions.userId, row.userId), claimed))
+      .returning({ tokenHash: sessions.tokenHash }),
   ]);
   if ((claimedRows as unknown[]).length === 0) throw notFound("Password-reset link"); // a concurrent use won
   const revoked = rest[rest.length - 1] as { tokenHash: string }[];

@@ -93,7 +93,10 @@ export async function signUp({ ctx, input, client }: { ctx: RequestContext; inpu
       // The new organization's first event: its first Admin, added by themselves.
       ctx.events.record(
         "member.added",
-        memberViewIn({ ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [], memberCount: 1 }, { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false }),
+        memberViewIn(
+          { ...org, createdAt: now.getTime(), updatedAt: now.getTime(), roles: [], memberCount: 1 },
+          { ...member, joinedAt: now, userId: user.id, email, name: user.name, emailVerified: false },
+        ),
         null,
         { organizationId: org.id, actor: { type: "user", id: user.id, name: user.name } },
       ),
@@ -163,11 +166,7 @@ export async function switchOrganization({ ctx, input }: { ctx: RequestContext; 
   const principal = sessionCaller(ctx);
   const scope = await sessionScope(ctx, input.organizationId, principal.user.id);
   if (!scope) throw notFound("Organization");
-  await ctx.db
-    .update(sessions)
-    .set({ activeOrganizationId: input.organizationId })
-    .where(eq(sessions.id, principal.sessionId))
-    .run();
+  await ctx.db.update(sessions).set({ activeOrganizationId: input.organizationId }).where(eq(sessions.id, principal.sessionId)).run();
   await authCache.invalidateCredential(ctx, principal.tokenHash);
   ctx.principal = { ...principal, activeOrganizationId: input.organizationId, scope };
   return sessionView({ ctx });
@@ -178,7 +177,13 @@ export async function listSessions({ ctx, input }: { ctx: RequestContext; input:
   const principal = sessionCaller(ctx);
   const before = decodeCursor(input.cursor, "ses");
   const rows = await ctx.db
-    .select({ id: sessions.id, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, userAgent: sessions.userAgent })
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+      userAgent: sessions.userAgent,
+    })
     .from(sessions)
     .where(and(eq(sessions.userId, principal.user.id), gt(sessions.expiresAt, new Date()), before ? lt(sessions.id, before) : undefined))
     .orderBy(desc(sessions.id))

@@ -61,9 +61,13 @@ export function callerStanding(ctx: RequestContext, scope: OrgScope, options: { 
         or(isNull(callerKey.expiresAt), gt(callerKey.expiresAt, new Date(now))),
       )}`,
     );
-    holder = exists(sql`SELECT 1 FROM ${apiKeys} AS ${callerKey} WHERE ${and(eq(callerKey.id, principal.keyId), eq(callerKey.roleKey, scope.roleKey))}`);
+    holder = exists(
+      sql`SELECT 1 FROM ${apiKeys} AS ${callerKey} WHERE ${and(eq(callerKey.id, principal.keyId), eq(callerKey.roleKey, scope.roleKey))}`,
+    );
   } else {
-    credential = exists(sql`SELECT 1 FROM ${sessions} AS ${callerSession} WHERE ${and(eq(callerSession.id, principal.sessionId), gt(callerSession.expiresAt, new Date(now)))}`);
+    credential = exists(
+      sql`SELECT 1 FROM ${sessions} AS ${callerSession} WHERE ${and(eq(callerSession.id, principal.sessionId), gt(callerSession.expiresAt, new Date(now)))}`,
+    );
     holder = exists(
       sql`SELECT 1 FROM ${members} AS ${callerMember} WHERE ${and(
         eq(callerMember.organizationId, organizationId),
@@ -73,7 +77,12 @@ export function callerStanding(ctx: RequestContext, scope: OrgScope, options: { 
     );
     // Only sessions: an API key belongs to the organization, not to a person with an address.
     if (options.verifiedEmail) {
-      holder = and(holder, exists(sql`SELECT 1 FROM ${users} AS ${callerUser} WHERE ${and(eq(callerUser.id, principal.user.id), eq(callerUser.emailVerified, true))}`))!;
+      holder = and(
+        holder,
+        exists(
+          sql`SELECT 1 FROM ${users} AS ${callerUser} WHERE ${and(eq(callerUser.id, principal.user.id), eq(callerUser.emailVerified, true))}`,
+        ),
+      )!;
     }
   }
   const standing = and(holder, roleStillGrants(scope))!;
@@ -93,13 +102,17 @@ function roleStillGrants(scope: OrgScope): SQL {
         eq(callerRole.organizationId, organizationId),
         eq(callerRole.nameKey, roleKey),
         // Every permission the check saw is still in the stored list.
-        notExists(sql`SELECT 1 FROM json_each(${granted}) AS was WHERE was.value NOT IN (SELECT value FROM json_each(${callerRole.permissions}))`),
+        notExists(
+          sql`SELECT 1 FROM json_each(${granted}) AS was WHERE was.value NOT IN (SELECT value FROM json_each(${callerRole.permissions}))`,
+        ),
       )}`,
     );
   }
   // A system role: Admin cannot be shadowed; another one resolves the same while no org role shadows it.
   if (roleKey === ADMIN_ROLE_KEY) return sql`1`;
-  return notExists(sql`SELECT 1 FROM ${roles} AS ${callerRole} WHERE ${and(eq(callerRole.organizationId, organizationId), eq(callerRole.nameKey, roleKey))}`);
+  return notExists(
+    sql`SELECT 1 FROM ${roles} AS ${callerRole} WHERE ${and(eq(callerRole.organizationId, organizationId), eq(callerRole.nameKey, roleKey))}`,
+  );
 }
 
 /**
@@ -126,7 +139,11 @@ async function dropCachedStanding(ctx: RequestContext, principal: Principal, sco
   await Promise.all([
     authCache.invalidateOrganization(ctx, organizationId),
     // A key's role name lives in its credential entry; a session's in its membership entry.
-    principal.kind === "api_key" ? authCache.invalidateCredential(ctx, principal.tokenHash) : authCache.invalidateMembership(ctx, organizationId, principal.user.id),
-    ...(principal.kind === "session" ? [authCache.invalidateCredential(ctx, principal.tokenHash), authCache.invalidateUser(ctx, principal.user.id)] : []),
+    principal.kind === "api_key"
+      ? authCache.invalidateCredential(ctx, principal.tokenHash)
+      : authCache.invalidateMembership(ctx, organizationId, principal.user.id),
+    ...(principal.kind === "session"
+      ? [authCache.invalidateCredential(ctx, principal.tokenHash), authCache.invalidateUser(ctx, principal.user.id)]
+      : []),
   ]);
 }

@@ -85,7 +85,10 @@ export async function takeBackUnprovenArming(ctx: RequestContext, userId: string
   for (const key of keys) {
     const organization = organizations.get(key.organizationId);
     if (!organization) continue; // its organization is gone, and the key with it
-    const deletion = ctx.db.delete(apiKeys).where(and(eq(apiKeys.id, key.id), when)).returning({ keyHash: apiKeys.keyHash });
+    const deletion = ctx.db
+      .delete(apiKeys)
+      .where(and(eq(apiKeys.id, key.id), when))
+      .returning({ keyHash: apiKeys.keyHash });
     keyStatements.push(deletion);
     statements.push(deletion, ctx.events.record("api_key.revoked", apiKeyEventObject(key, organization), null, system(key.organizationId)));
   }
@@ -98,7 +101,12 @@ export async function takeBackUnprovenArming(ctx: RequestContext, userId: string
         .update(invitations)
         .set({ status: "revoked" })
         .where(and(eq(invitations.id, invitation.id), eq(invitations.status, "pending"), when)),
-      ctx.events.record("invitation.revoked", { ...before, status: "revoked" }, { status: before.status }, system(invitation.organizationId)),
+      ctx.events.record(
+        "invitation.revoked",
+        { ...before, status: "revoked" },
+        { status: before.status },
+        system(invitation.organizationId),
+      ),
     );
   }
   for (const endpoint of endpoints) {
@@ -112,7 +120,9 @@ export async function takeBackUnprovenArming(ctx: RequestContext, userId: string
   return {
     statements,
     async afterwards(results) {
-      const revoked = keyStatements.flatMap((statement) => (results[statements.indexOf(statement)] as { keyHash: string }[] | undefined) ?? []);
+      const revoked = keyStatements.flatMap(
+        (statement) => (results[statements.indexOf(statement)] as { keyHash: string }[] | undefined) ?? [],
+      );
       await Promise.all(revoked.map((k) => authCache.invalidateCredential(ctx, k.keyHash)));
     },
   };

@@ -15,7 +15,11 @@ const PAGES = { verify_email: "verify-email", reset_password: "reset-password" }
  * not work anyway.
  */
 export async function deliverAccountEmail(ctx: RequestContext, message: AccountEmailMessage): Promise<DeliveryOutcome> {
-  const done = await ctx.db.select({ emailId: emailDeliveries.emailId }).from(emailDeliveries).where(eq(emailDeliveries.emailId, message.emailId)).get();
+  const done = await ctx.db
+    .select({ emailId: emailDeliveries.emailId })
+    .from(emailDeliveries)
+    .where(eq(emailDeliveries.emailId, message.emailId))
+    .get();
   if (done) return "already_sent";
 
   const row = await ctx.db
@@ -24,10 +28,20 @@ export async function deliverAccountEmail(ctx: RequestContext, message: AccountE
     .innerJoin(users, eq(users.id, emailTokens.userId))
     .where(eq(emailTokens.id, message.tokenId))
     .get();
-  if (!row || row.token.kind !== message.type || row.token.emailId !== message.emailId || row.token.usedAt !== null || row.token.expiresAt.getTime() <= Date.now()) {
+  if (
+    !row ||
+    row.token.kind !== message.type ||
+    row.token.emailId !== message.emailId ||
+    row.token.usedAt !== null ||
+    row.token.expiresAt.getTime() <= Date.now()
+  ) {
     return "superseded";
   }
-  const data = { name: row.name, url: `${appOrigin(ctx.env, message.appUrl)}/${PAGES[message.type]}/${message.token}`, expiresAt: row.token.expiresAt };
+  const data = {
+    name: row.name,
+    url: `${appOrigin(ctx.env, message.appUrl)}/${PAGES[message.type]}/${message.token}`,
+    expiresAt: row.token.expiresAt,
+  };
   const rendered = message.type === "verify_email" ? renderVerificationEmail(data) : renderPasswordResetEmail(data);
   await providerFor(ctx).send(ctx, { id: message.emailId, to: row.token.email, from: ctx.env.EMAIL_FROM, ...rendered });
   return "sent";

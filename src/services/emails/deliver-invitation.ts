@@ -22,7 +22,11 @@ export type DeliveryOutcome = "sent" | "already_sent" | "superseded";
  * deleted since it was queued is dropped: its link would not work anyway.
  */
 export async function deliverInvitationEmail(ctx: RequestContext, message: InvitationEmailMessage): Promise<DeliveryOutcome> {
-  const done = await ctx.db.select({ emailId: emailDeliveries.emailId }).from(emailDeliveries).where(eq(emailDeliveries.emailId, message.emailId)).get();
+  const done = await ctx.db
+    .select({ emailId: emailDeliveries.emailId })
+    .from(emailDeliveries)
+    .where(eq(emailDeliveries.emailId, message.emailId))
+    .get();
   if (done) return "already_sent";
 
   const row = await ctx.db

@@ -17,7 +17,10 @@ export interface EmailProvider {
 }
 
 export class ProviderError extends Error {
-  constructor(message: string, readonly retryable = true) {
+  constructor(
+    message: string,
+    readonly retryable = true,
+  ) {
     super(message);
   }
 }
@@ -67,7 +70,14 @@ const cloudflare: EmailProvider = {
   async send(ctx, email) {
     const binding = ctx.env.SEND_EMAIL;
     if (!binding) throw new ProviderError("The SEND_EMAIL binding is not configured", false);
-    const result = await binding.send({ from: email.from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: { "X-Entity-Ref-ID": email.id } });
+    const result = await binding.send({
+      from: email.from,
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      headers: { "X-Entity-Ref-ID": email.id },
+    });
     await recordDelivery(ctx, email, "cloudflare", result.messageId ?? null).run();
   },
 };

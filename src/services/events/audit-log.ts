@@ -36,7 +36,11 @@ export async function listEvents({ ctx, input }: { ctx: RequestContext; input: L
     .where(
       and(
         eq(events.organizationId, scope.organization.id),
-        prefix ? sql`${events.type} >= ${prefix} AND ${events.type} < ${`${prefix.slice(0, -1)}/`}` : type ? sql`${events.type} = ${type}` : undefined,
+        prefix
+          ? sql`${events.type} >= ${prefix} AND ${events.type} < ${`${prefix.slice(0, -1)}/`}`
+          : type
+            ? sql`${events.type} = ${type}`
+            : undefined,
         input.actorId ? eq(events.actorId, input.actorId) : undefined,
         input.since ? gte(events.id, idFloorAt("evt", Date.parse(input.since))) : undefined,
         input.until ? lt(events.id, idFloorAt("evt", Date.parse(input.until) + 1)) : undefined,

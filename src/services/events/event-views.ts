@@ -26,6 +26,7 @@ export function eventView(row: EventRow) {
  */
 function withEndpointOrigins(type: string, data: EventData): EventData {
   if (!type.startsWith("webhook_endpoint.") && type !== "webhook.test") return data;
-  const origin = (part?: Record<string, unknown>) => (part && typeof part.url === "string" ? { ...part, url: urlForEvents(part.url) } : part);
+  const origin = (part?: Record<string, unknown>) =>
+    part && typeof part.url === "string" ? { ...part, url: urlForEvents(part.url) } : part;
   return data.previous ? { object: origin(data.object)!, previous: origin(data.previous) } : { object: origin(data.object)! };
 }

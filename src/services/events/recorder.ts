@@ -84,7 +84,10 @@ export function createEventRecorder(deps: RecorderDeps): EventRecorder {
       const ids = recorded.splice(0);
       const queue = deps.queue();
       if (ids.length === 0 || !queue) return;
-      const messages: { body: WebhookMessage; contentType: "json" }[] = ids.map((eventId) => ({ body: { kind: "event", eventId }, contentType: "json" }));
+      const messages: { body: WebhookMessage; contentType: "json" }[] = ids.map((eventId) => ({
+        body: { kind: "event", eventId },
+        contentType: "json",
+      }));
       try {
         await queue.sendBatch(messages);
       } catch (error) {

@@ -22,7 +22,9 @@ export async function pruneEvents(ctx: RequestContext, now = Date.now()): Promis
   const cutoff = idFloorAt("evt", now - retentionDays(ctx.env.EVENT_RETENTION_DAYS) * 86_400_000);
   let deleted = 0;
   for (let i = 0; i < PRUNE_MAX_STATEMENTS; i++) {
-    const result = await ctx.db.run(sql`DELETE FROM ${events} WHERE ${events.id} IN (SELECT ${events.id} FROM ${events} WHERE ${events.id} < ${cutoff} ORDER BY ${events.id} LIMIT ${PRUNE_BATCH_ROWS})`);
+    const result = await ctx.db.run(
+      sql`DELETE FROM ${events} WHERE ${events.id} IN (SELECT ${events.id} FROM ${events} WHERE ${events.id} < ${cutoff} ORDER BY ${events.id} LIMIT ${PRUNE_BATCH_ROWS})`,
+    );
     const changes = result.meta.changes ?? 0;
     deleted += changes;
     if (changes < PRUNE_BATCH_ROWS) return { deleted, done: true };

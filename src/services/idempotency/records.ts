@@ -27,10 +27,15 @@ export type Claim =
   | { kind: "replay"; response: StoredResponse };
 
 const where = (scope: IdempotencyScope, keyHash: string) =>
-  and(eq(idempotencyRecords.organizationId, scope.organizationId), eq(idempotencyRecords.principalId, scope.principalId), eq(idempotencyRecords.keyHash, keyHash));
+  and(
+    eq(idempotencyRecords.organizationId, scope.organizationId),
+    eq(idempotencyRecords.principalId, scope.principalId),
+    eq(idempotencyRecords.keyHash, keyHash),
+  );
 
 /** The body is encrypted under a key only the client holds: derived from the Idempotency-Key itself. */
-const bodyKey = (key: string, scope: IdempotencyScope) => deriveAesKey(key, `${scope.organizationId}:${scope.principalId}`, "idempotent-response-v1");
+const bodyKey = (key: string, scope: IdempotencyScope) =>
+  deriveAesKey(key, `${scope.organizationId}:${scope.principalId}`, "idempotent-response-v1");
 
 /**
  * Claims `key` for this request in one statement: a new record, or one whose 24 h are over, becomes
@@ -40,7 +45,15 @@ const bodyKey = (key: string, scope: IdempotencyScope) => deriveAesKey(key, `${s
 export async function claimIdempotencyKey(ctx: RequestContext, scope: IdempotencyScope, key: string, requestHash: string): Promise<Claim> {
   const keyHash = await sha256Hex(key);
   const now = new Date();
-  const fresh = { requestHash, state: "in_progress" as const, responseStatus: null, responseContentType: null, responseBody: null, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) };
+  const fresh = {
+    requestHash,
+    state: "in_progress" as const,
+    responseStatus: null,
+    responseContentType: null,
+    responseBody: null,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+  };
   const claimed = await ctx.db
     .insert(idempotencyRecords)
     .values({ ...scope, keyHash, ...fresh })
@@ -62,7 +75,13 @@ export async function claimIdempotencyKey(ctx: RequestContext, scope: Idempotenc
 }
 
 /** Keeps the first response (encrypted) for 24 h of replays. */
-export async function completeIdempotencyKey(ctx: RequestContext, scope: IdempotencyScope, key: string, keyHash: string, response: StoredResponse): Promise<void> {
+export async function completeIdempotencyKey(
+  ctx: RequestContext,
+  scope: IdempotencyScope,
+  key: string,
+  keyHash: string,
+  response: StoredResponse,
+): Promise<void> {
   const sealed = await encryptText(await bodyKey(key, scope), response.body);
   await ctx.db
     .update(idempotencyRecords)
@@ -80,7 +99,10 @@ export async function releaseIdempotencyKey(ctx: RequestContext, scope: Idempote
 }
 
 /** Scheduled clean-up: deletes expired records, at most `batches` × `batchSize` rows per run. */
-export async function pruneIdempotencyRecords(ctx: RequestContext, { now = Date.now(), batchSize = 1000, batches = 10 } = {}): Promise<number> {
+export async function pruneIdempotencyRecords(
+  ctx: RequestContext,
+  { now = Date.now(), batchSize = 1000, batches = 10 } = {},
+): Promise<number> {
   let deleted = 0;
   for (let i = 0; i < batches; i++) {
     const result = await ctx.db.run(

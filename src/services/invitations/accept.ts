@@ -34,7 +34,17 @@ type Recipient =
  * member id), every later one runs only if that claim is ours. Concurrent accepts therefore
  * create exactly one membership.
  */
-export async function acceptInvitation({ ctx, input, principal, userAgent = null }: { ctx: RequestContext; input: AcceptInput; principal: Principal | null; userAgent?: string | null }) {
+export async function acceptInvitation({
+  ctx,
+  input,
+  principal,
+  userAgent = null,
+}: {
+  ctx: RequestContext;
+  input: AcceptInput;
+  principal: Principal | null;
+  userAgent?: string | null;
+}) {
   if (principal && principal.kind !== "session") throw forbidden("Accepting an invitation needs a user session, not an API key.");
   const { invitation, viaToken } = await findInvitationFor(ctx, input.token, principal);
   assertActionable(invitation);
@@ -50,7 +60,11 @@ export async function acceptInvitation({ ctx, input, principal, userAgent = null
  * it works only for a session whose address is verified: otherwise anyone who signs up with an
  * address could join what was addressed to it.
  */
-async function findInvitationFor(ctx: RequestContext, tokenOrId: string, principal: Principal | null): Promise<{ invitation: InvitationRow; viaToken: boolean }> {
+async function findInvitationFor(
+  ctx: RequestContext,
+  tokenOrId: string,
+  principal: Principal | null,
+): Promise<{ invitation: InvitationRow; viaToken: boolean }> {
   if (!isId(tokenOrId, "inv")) return { invitation: (await findByToken(ctx, tokenOrId)).invitation, viaToken: true };
   if (!principal || principal.kind !== "session") throw notFound("Invitation");
   if (!principal.user.emailVerified) throw emailNotVerified();
@@ -64,7 +78,10 @@ async function findInvitationFor(ctx: RequestContext, tokenOrId: string, princip
 }
 
 export const emailNotVerified = () =>
-  new ApiError("email_not_verified", "Verify your email address first (POST /api/auth/email-verification), or open the invitation link from the email.");
+  new ApiError(
+    "email_not_verified",
+    "Verify your email address first (POST /api/auth/email-verification), or open the invitation link from the email.",
+  );
 
 async function recipientOf(
   ctx: RequestContext,
@@ -79,10 +96,14 @@ async function recipientOf(
     if (principal.user.email !== invitation.email) {
       throw forbidden("This invitation was sent to another email address. Sign in as that address to accept it.");
     }
-    if (input.account) throw new ApiError("validation_failed", "Signed in: send no body.", { errors: [{ path: "(body)", message: "Not expected with a session." }] });
+    if (input.account)
+      throw new ApiError("validation_failed", "Signed in: send no body.", {
+        errors: [{ path: "(body)", message: "Not expected with a session." }],
+      });
     return { kind: "session", principal, viaToken };
   }
-  if (!input.account) throw new ApiError("unauthenticated", "Sign in as the invited address, or send { name, password } to create the account.");
+  if (!input.account)
+    throw new ApiError("unauthenticated", "Sign in as the invited address, or send { name, password } to create the account.");
   const existing = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get();
   if (existing) throw emailTaken();
   const userId = newId("usr");
@@ -119,11 +140,25 @@ function acceptStatements(ctx: RequestContext, invitation: InvitationRow, recipi
         sql`${invitations.expiresAt} > ${now.getTime()}`,
       ),
     );
-  const member = insertRowWhere(db, members, { id: memberId, organizationId: invitation.organizationId, userId, roleKey: invitation.roleKey, createdAt: now }, invitations, claimedByUs);
+  const member = insertRowWhere(
+    db,
+    members,
+    { id: memberId, organizationId: invitation.organizationId, userId, roleKey: invitation.roleKey, createdAt: now },
+    invitations,
+    claimedByUs,
+  );
   if (recipient.kind === "new_account") {
-    return [claim, insertRowWhere(db, users, recipient.user, invitations, claimedByUs), member, insertRowWhere(db, sessions, recipient.session.row, invitations, claimedByUs)] as const;
+    return [
+      claim,
+      insertRowWhere(db, users, recipient.user, invitations, claimedByUs),
+      member,
+      insertRowWhere(db, sessions, recipient.session.row, invitations, claimedByUs),
+    ] as const;
   }
-  const switchOrg = db.update(sessions).set({ activeOrganizationId: invitation.organizationId }).where(and(eq(sessions.id, recipient.principal.sessionId), claimedExists));
+  const switchOrg = db
+    .update(sessions)
+    .set({ activeOrganizationId: invitation.organizationId })
+    .where(and(eq(sessions.id, recipient.principal.sessionId), claimedExists));
   if (!recipient.viaToken || recipient.principal.user.emailVerified) return [claim, member, switchOrg] as const;
   // Accepting through the emailed link proves the mailbox: the address becomes verified.
   const verify = db
@@ -142,7 +177,11 @@ async function acceptEvents(ctx: RequestContext, invitation: InvitationRow, reci
   if (!organization) throw notFound("Invitation");
   const user = recipient.kind === "session" ? recipient.principal.user : recipient.user;
   const claimed = sql`EXISTS (SELECT 1 FROM ${invitations} WHERE ${invitations.id} = ${invitation.id} AND ${invitations.acceptedMemberId} = ${memberId})`;
-  const options = { organizationId: invitation.organizationId, actor: { type: "user" as const, id: user.id, name: user.name }, when: claimed };
+  const options = {
+    organizationId: invitation.organizationId,
+    actor: { type: "user" as const, id: user.id, name: user.name },
+    when: claimed,
+  };
   const member = memberViewIn(organization, {
     id: memberId,
     roleKey: invitation.roleKey,
@@ -172,7 +211,12 @@ async function runAcceptBatch(ctx: RequestContext, invitation: InvitationRow, re
 
 async function acceptResult(ctx: RequestContext, invitation: InvitationRow, recipient: Recipient, memberId: string) {
   const member = await ctx.db
-    .select({ id: members.id, roleKey: members.roleKey, joinedAt: members.createdAt, user: { id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified } })
+    .select({
+      id: members.id,
+      roleKey: members.roleKey,
+      joinedAt: members.createdAt,
+      user: { id: users.id, email: users.email, name: users.name, emailVerified: users.emailVerified },
+    })
     .from(members)
     .innerJoin(users, eq(users.id, members.userId))
     .where(eq(members.id, memberId))
@@ -192,7 +236,9 @@ async function acceptResult(ctx: RequestContext, invitation: InvitationRow, reci
     member: {
       id: member.id,
       user: member.user,
-      role: organization ? roleRefView(roleIn(organization, member.roleKey)) : { id: UNRESOLVED_ROLE_ID, name: member.roleKey, source: "organization" as const },
+      role: organization
+        ? roleRefView(roleIn(organization, member.roleKey))
+        : { id: UNRESOLVED_ROLE_ID, name: member.roleKey, source: "organization" as const },
       joinedAt: isoTime(member.joinedAt),
     },
     organization: organization ? organizationView(organization) : null,

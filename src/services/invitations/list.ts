@@ -29,7 +29,14 @@ const invitationSearchColumns = { ...invitationColumns, searchRowid: rowidOf(inv
  * With `q`: the invitations_search FTS5 table (trigram over the email) matched on the organization
  * id and the needle, streamed in rowid order.
  */
-export function invitationsPageQuery(input: { organizationId: string; limit: number; status?: InvitationStatus; q?: string; after?: string | number; now: number }): PageQuery {
+export function invitationsPageQuery(input: {
+  organizationId: string;
+  limit: number;
+  status?: InvitationStatus;
+  q?: string;
+  after?: string | number;
+  now: number;
+}): PageQuery {
   const { organizationId, status, after } = input;
   const now = new Date(input.now);
   const limit = input.limit + 1;
@@ -50,7 +57,12 @@ export function invitationsPageQuery(input: { organizationId: string; limit: num
           return eq(statusColumn, status);
       }
     })();
-    const where = and(matches(invitationsSearch, match), eq(orgColumn, organizationId), after !== undefined ? gt(searchRowid, after) : undefined, ofStatus);
+    const where = and(
+      matches(invitationsSearch, match),
+      eq(orgColumn, organizationId),
+      after !== undefined ? gt(searchRowid, after) : undefined,
+      ofStatus,
+    );
     return compile(
       sql`SELECT ${selectList(invitationSearchColumns)} FROM ${invitationsSearch} JOIN ${invitations} ON ${rowidOf(invitations)} = ${searchRowid} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${limit}`,
     );
@@ -75,8 +87,7 @@ export function invitationsPageQuery(input: { organizationId: string; limit: num
       // Stored 'expired' (an ordered index walk) merged with pending-past-expiry rows not yet swept,
       // found through the sweep's (status, expires_at) index: only the few the sweep has not reached
       // yet (≤ 15 minutes of expiries, platform-wide) are read and sorted, never the live pending ones.
-      const unswept =
-        sql`${select} ${indexedBy("invitations_status_expires_at_idx")} WHERE ${and(eq(statusColumn, "pending"), lte(expiresAt, now), eq(orgColumn, organizationId), gt(id, afterId))}`;
+      const unswept = sql`${select} ${indexedBy("invitations_status_expires_at_idx")} WHERE ${and(eq(statusColumn, "pending"), lte(expiresAt, now), eq(orgColumn, organizationId), gt(id, afterId))}`;
       return compile(sql`${byStatusWhere("expired")} UNION ALL ${unswept} ORDER BY 1 LIMIT ${limit}`);
     }
     default:

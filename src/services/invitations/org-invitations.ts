@@ -90,9 +90,17 @@ export async function createInvitation({ ctx, input }: { ctx: RequestContext; in
         .update(invitations)
         .set({ status: "expired" })
         .where(
-          and(eq(invitations.organizationId, organizationId), eq(invitations.email, email), eq(invitations.status, "pending"), lte(invitations.expiresAt, now), standing.holds),
+          and(
+            eq(invitations.organizationId, organizationId),
+            eq(invitations.email, email),
+            eq(invitations.status, "pending"),
+            lte(invitations.expiresAt, now),
+            standing.holds,
+          ),
         ),
-      insertRowWhere(ctx.db, invitations, row, organizations, and(eq(organizations.id, organizationId), standing.holds)!).returning({ id: invitations.id }),
+      insertRowWhere(ctx.db, invitations, row, organizations, and(eq(organizations.id, organizationId), standing.holds)!).returning({
+        id: invitations.id,
+      }),
       ctx.events.record("invitation.created", invitationView(row, scope.organization), null, { when: previousStatementChanged }),
     ]);
   } catch (error) {
@@ -139,9 +147,18 @@ export async function resendInvitation({ ctx, input }: { ctx: RequestContext; in
       ctx.db
         .update(invitations)
         .set(changes)
-        .where(and(eq(invitations.id, existing.id), eq(invitations.organizationId, scope.organization.id), sql`${invitations.status} IN ('pending', 'expired')`, standing.holds))
+        .where(
+          and(
+            eq(invitations.id, existing.id),
+            eq(invitations.organizationId, scope.organization.id),
+            sql`${invitations.status} IN ('pending', 'expired')`,
+            standing.holds,
+          ),
+        )
         .returning(),
-      ctx.events.record("invitation.resent", view, changedFields(before, { status: view.status, expiresAt: view.expiresAt }), { when: previousStatementChanged }),
+      ctx.events.record("invitation.resent", view, changedFields(before, { status: view.status, expiresAt: view.expiresAt }), {
+        when: previousStatementChanged,
+      }),
     ]);
   } catch (error) {
     if (isUniqueViolation(error)) throw new ApiError("invitation_pending", `${existing.email} already has another pending invitation.`);
@@ -164,7 +181,12 @@ export async function revokeInvitation({ ctx, input }: { ctx: RequestContext; in
       .set({ status: "revoked" })
       .where(and(eq(invitations.id, existing.id), eq(invitations.status, "pending")))
       .returning({ id: invitations.id }),
-    ctx.events.record("invitation.revoked", { ...before, status: "revoked" }, { status: before.status }, { when: previousStatementChanged }),
+    ctx.events.record(
+      "invitation.revoked",
+      { ...before, status: "revoked" },
+      { status: before.status },
+      { when: previousStatementChanged },
+    ),
   ]);
   if (!revoked) throw new ApiError("conflict", `This invitation is ${existing.status}; only a pending invitation can be revoked.`);
 }

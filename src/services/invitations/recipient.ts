@@ -23,7 +23,9 @@ export async function previewInvitation({ ctx, input }: { ctx: RequestContext; i
   const hasAccount = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get();
   return {
     organization: { name: organization.name, logo: organization.logo },
-    role: record ? roleRefView(roleIn(record, invitation.roleKey)) : { id: UNRESOLVED_ROLE_ID, name: invitation.roleKey, source: "organization" as const },
+    role: record
+      ? roleRefView(roleIn(record, invitation.roleKey))
+      : { id: UNRESOLVED_ROLE_ID, name: invitation.roleKey, source: "organization" as const },
     email: invitation.email,
     invitedBy: { type: invitation.inviterType, id: invitation.inviterId, name: invitation.inviterName },
     expiresAt: isoTime(invitation.expiresAt),
@@ -37,7 +39,9 @@ export async function declineInvitation({ ctx, input }: { ctx: RequestContext; i
   const { invitation } = await findByToken(ctx, input.token);
   assertActionable(invitation);
   const organization = await authCache.organization(ctx, invitation.organizationId);
-  const view = organization ? invitationView({ ...invitation, status: "revoked" }, organization) : { id: invitation.id, email: invitation.email, status: "revoked" };
+  const view = organization
+    ? invitationView({ ...invitation, status: "revoked" }, organization)
+    : { id: invitation.id, email: invitation.email, status: "revoked" };
   const [[declined]] = await ctx.db.batch([
     ctx.db
       .update(invitations)
@@ -45,11 +49,16 @@ export async function declineInvitation({ ctx, input }: { ctx: RequestContext; i
       .where(and(eq(invitations.id, invitation.id), eq(invitations.tokenHash, invitation.tokenHash), eq(invitations.status, "pending")))
       .returning({ id: invitations.id }),
     // Whoever holds the link declines, signed in or not: the platform records it on their behalf.
-    ctx.events.record("invitation.declined", view, { status: "pending" }, {
-      organizationId: invitation.organizationId,
-      actor: INVITATION_RECIPIENT_ACTOR,
-      when: previousStatementChanged,
-    }),
+    ctx.events.record(
+      "invitation.declined",
+      view,
+      { status: "pending" },
+      {
+        organizationId: invitation.organizationId,
+        actor: INVITATION_RECIPIENT_ACTOR,
+        when: previousStatementChanged,
+      },
+    ),
   ]);
   if (!declined) throw notFound("Invitation");
 }

@@ -10,7 +10,10 @@ import type { RequestContext } from "../../context";
  * (organizations.pending_invitation_count, kept by a trigger on the status change) and the
  * `status=expired` filter's second branch back to the truth.
  */
-export async function sweepExpiredInvitations(ctx: RequestContext, { now = Date.now(), batchSize = 500, batches = 10 } = {}): Promise<number> {
+export async function sweepExpiredInvitations(
+  ctx: RequestContext,
+  { now = Date.now(), batchSize = 500, batches = 10 } = {},
+): Promise<number> {
   let swept = 0;
   for (let i = 0; i < batches; i++) {
     // One statement per batch, on the primary: the rows to expire are a bounded rowid subquery.
@@ -19,7 +22,11 @@ export async function sweepExpiredInvitations(ctx: RequestContext, { now = Date.
       .from(invitations)
       .where(and(eq(invitations.status, "pending"), lte(invitations.expiresAt, new Date(now))))
       .limit(batchSize);
-    const result = await ctx.primary.update(invitations).set({ status: "expired" }).where(inArray(rowidOf(invitations), batch)).run();
+    const result = await ctx.primary
+      .update(invitations)
+      .set({ status: "expired" })
+      .where(inArray(rowidOf(invitations), batch))
+      .run();
     const changes = result.meta.changes ?? 0;
     swept += changes;
     if (changes < batchSize) break;

@@ -58,7 +58,13 @@ const memberSearchColumns = { ...memberColumns, searchRowid: rowidOf(membersSear
  * With `q`: the members_search FTS5 table (trigram) matched on the organization id and the needle,
  * streamed in its rowid order, which the keyset follows — no sort, no scan, whatever the org's size.
  */
-export function membersPageQuery(input: { organizationId: string; limit: number; roleKey?: string; q?: string; after?: string | number }): PageQuery {
+export function membersPageQuery(input: {
+  organizationId: string;
+  limit: number;
+  roleKey?: string;
+  q?: string;
+  after?: string | number;
+}): PageQuery {
   const { organizationId, roleKey, after } = input;
   const ofRole = roleKey !== undefined ? eq(members.roleKey, roleKey) : undefined;
   if (input.q !== undefined) {
@@ -66,8 +72,15 @@ export function membersPageQuery(input: { organizationId: string; limit: number;
     const match = `org_id : ${ftsPhrase(organizationId)} AND {name email} : ${ftsPhrase(input.q)}`;
     const searchRowid = rowidOf(membersSearch);
     const from = sql`${membersSearch} JOIN ${members} ON ${rowidOf(members)} = ${searchRowid} JOIN ${users} ON ${users.id} = ${members.userId}`;
-    const where = and(matches(membersSearch, match), eq(members.organizationId, organizationId), after !== undefined ? gt(searchRowid, after) : undefined, ofRole);
-    return compile(sql`SELECT ${selectList(memberSearchColumns)} FROM ${from} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${input.limit + 1}`);
+    const where = and(
+      matches(membersSearch, match),
+      eq(members.organizationId, organizationId),
+      after !== undefined ? gt(searchRowid, after) : undefined,
+      ofRole,
+    );
+    return compile(
+      sql`SELECT ${selectList(memberSearchColumns)} FROM ${from} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${input.limit + 1}`,
+    );
   }
   const from = sql`${members} JOIN ${users} ON ${users.id} = ${members.userId}`;
   const where = and(eq(members.organizationId, organizationId), ofRole, after !== undefined ? gt(members.id, String(after)) : undefined);
@@ -109,7 +122,8 @@ export function membersWalkQuery(input: { organizationId: string; roleKey?: stri
  * of the email (each on its own, never across the two).
  */
 const fold = (text: string) => text.toLowerCase();
-const memberMatches = (needle: string) => (row: { name: string; email: string }) => fold(row.name).includes(needle) || fold(row.email).includes(needle);
+const memberMatches = (needle: string) => (row: { name: string; email: string }) =>
+  fold(row.name).includes(needle) || fold(row.email).includes(needle);
 
 /**
  * One D1 query per page, sent as a prepared statement on the request's D1 session (`ctx.d1`: the hot
@@ -234,10 +248,13 @@ export async function removeMember({ ctx, input }: { ctx: RequestContext; input:
  * Why a guarded member write touched nothing: the member is gone (404), its role changed since the
  * read (read again and decide again), or it is the last Admin (409 `last_admin`).
  */
-async function whyUnchanged(ctx: RequestContext, organizationId: string, target: { id: string; roleKey: string }): Promise<typeof CHANGED_CONCURRENTLY> {
+async function whyUnchanged(
+  ctx: RequestContext,
+  organizationId: string,
+  target: { id: string; roleKey: string },
+): Promise<typeof CHANGED_CONCURRENTLY> {
   const now = await findInOrg(ctx, members, target.id, organizationId, "Member");
   if (now.roleKey !== target.roleKey) return CHANGED_CONCURRENTLY;
   if (target.roleKey === ADMIN_ROLE_KEY) throw lastAdmin();
   return CHANGED_CONCURRENTLY;
 }
-

@@ -22,7 +22,9 @@ export async function startMfaChallenge(ctx: RequestContext, userId: string) {
   await ctx.db.batch([
     // The user's dead challenges go as new ones come (bounded by the sign-in rate limits).
     ctx.db.delete(mfaChallenges).where(and(eq(mfaChallenges.userId, userId), lte(mfaChallenges.expiresAt, new Date(now)))),
-    ctx.db.insert(mfaChallenges).values({ tokenHash: await sha256Hex(token), userId, expiresAt, failedAttempts: 0, createdAt: new Date(now) }),
+    ctx.db
+      .insert(mfaChallenges)
+      .values({ tokenHash: await sha256Hex(token), userId, expiresAt, failedAttempts: 0, createdAt: new Date(now) }),
   ]);
   return { mfaRequired: true as const, mfaToken: token, expiresAt: isoTime(expiresAt) };
 }
@@ -33,7 +35,14 @@ export const liveChallenge = (tokenHash: string, now: Date) =>
 
 /** The scheduled upkeep: challenges past their 5 minutes, at most `limit` per run (the table only holds minutes' worth). */
 export async function pruneMfaChallenges(ctx: RequestContext, now: number, limit = 1000): Promise<number> {
-  const expired = ctx.db.select({ tokenHash: mfaChallenges.tokenHash }).from(mfaChallenges).where(lte(mfaChallenges.expiresAt, new Date(now))).limit(limit);
-  const deleted = await ctx.db.delete(mfaChallenges).where(inArray(mfaChallenges.tokenHash, expired)).returning({ tokenHash: mfaChallenges.tokenHash });
+  const expired = ctx.db
+    .select({ tokenHash: mfaChallenges.tokenHash })
+    .from(mfaChallenges)
+    .where(lte(mfaChallenges.expiresAt, new Date(now)))
+    .limit(limit);
+  const deleted = await ctx.db
+    .delete(mfaChallenges)
+    .where(inArray(mfaChallenges.tokenHash, expired))
+    .returning({ tokenHash: mfaChallenges.tokenHash });
   return deleted.length;
 }

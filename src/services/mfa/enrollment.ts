@@ -18,7 +18,10 @@ import { checkSecondFactor, CODE_INVALID_DETAIL, mfaCodeInvalid, SECOND_FACTOR_C
  */
 
 export const mfaAlreadyEnabled = () =>
-  new ApiError("mfa_already_enabled", "MFA is already enabled for this account. Disable it first (DELETE /api/auth/mfa/totp) to enroll another device.");
+  new ApiError(
+    "mfa_already_enabled",
+    "MFA is already enabled for this account. Disable it first (DELETE /api/auth/mfa/totp) to enroll another device.",
+  );
 
 export const passwordIncorrect = () => new ApiError("current_password_incorrect", "The password is not right.");
 
@@ -69,7 +72,8 @@ export async function confirmTotp({ ctx, input }: { ctx: RequestContext; input: 
     .where(and(eq(users.id, row.id), eq(users.mfaEnabled, false), eq(users.totpSecret, row.totpSecret)))
     .returning({ id: users.id })
     .get();
-  if (!confirmed) throw new ApiError("conflict", "The enrollment changed while this request ran (another enrollment or confirmation). Start again.");
+  if (!confirmed)
+    throw new ApiError("conflict", "The enrollment changed while this request ran (another enrollment or confirmation). Start again.");
   await authCache.invalidateUser(ctx, row.id);
   return { recoveryCodes };
 }

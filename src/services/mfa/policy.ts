@@ -21,7 +21,10 @@ export function assertMeetsMfaPolicy(principal: Principal, scope: OrgScope): voi
 }
 
 const mfaNotEnabled = () =>
-  new ApiError("mfa_not_enabled", "Changing the organization's MFA requirement takes a session of a user with MFA enabled: enroll first (POST /api/auth/mfa/totp).");
+  new ApiError(
+    "mfa_not_enabled",
+    "Changing the organization's MFA requirement takes a session of a user with MFA enabled: enroll first (POST /api/auth/mfa/totp).",
+  );
 
 /**
  * For a PATCH that changes `requireMfa`: only a session of a user with MFA may change it (an Admin

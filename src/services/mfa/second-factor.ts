@@ -40,7 +40,11 @@ const TOTP_SHAPE = /^\d{6}$/;
  * Checks the code against the row (constant-time comparisons throughout) and says how to accept it,
  * or null when it is wrong or already used. No write: the caller's batch makes it.
  */
-export async function checkSecondFactor(ctx: RequestContext, row: SecondFactorRow, input: SecondFactorInput): Promise<AcceptedSecondFactor | null> {
+export async function checkSecondFactor(
+  ctx: RequestContext,
+  row: SecondFactorRow,
+  input: SecondFactorInput,
+): Promise<AcceptedSecondFactor | null> {
   if (!row.mfaEnabled) return null;
   const totp = input.code !== undefined && TOTP_SHAPE.test(input.code.trim()) ? input.code.trim() : undefined;
   const recovery = input.recoveryCode ?? (totp === undefined ? input.code : undefined);
@@ -71,4 +75,5 @@ export const SECOND_FACTOR_COLUMNS = {
 /** A wrong, used or missing code, with the status of where it was given (API.md §8). */
 export const mfaCodeInvalid = (detail: string, status: ContentfulStatusCode) => new ApiError("mfa_code_invalid", detail, { status });
 
-export const CODE_INVALID_DETAIL = "The code is wrong or was already used. Enter the current code from your authenticator app, or an unused recovery code.";
+export const CODE_INVALID_DETAIL =
+  "The code is wrong or was already used. Enter the current code from your authenticator app, or an unused recovery code.";

@@ -15,8 +15,10 @@ import { checkSecondFactor, CODE_INVALID_DETAIL, mfaCodeInvalid, SECOND_FACTOR_C
  * TOTP or recovery code → the session (marked `mfa`).
  */
 const challengeGone = () =>
-  new ApiError("unauthenticated", "This sign-in is unknown, expired, already used or had too many wrong codes. Sign in with the password again.");
-
+  new ApiError(
+    "unauthenticated",
+    "This sign-in is unknown, expired, already used or had too many wrong codes. Sign in with the password again.",
+  );
 
 export async function completeMfaSignIn({
   ctx,
@@ -36,7 +38,11 @@ export async function completeMfaSignIn({
   if (parseToken(input.mfaToken) !== "mfaChallenge") throw challengeGone();
   const tokenHash = await sha256Hex(input.mfaToken);
   const now = new Date();
-  const challenge = await ctx.primary.select({ userId: mfaChallenges.userId }).from(mfaChallenges).where(liveChallenge(tokenHash, now)).get();
+  const challenge = await ctx.primary
+    .select({ userId: mfaChallenges.userId })
+    .from(mfaChallenges)
+    .where(liveChallenge(tokenHash, now))
+    .get();
   if (!challenge) throw challengeGone();
   await enforceRateLimit(ctx.env.RATE_LIMIT_MFA, `mfa:${challenge.userId}`);
 
@@ -90,11 +96,15 @@ async function wrongCode(ctx: RequestContext, tokenHash: string): Promise<never>
       .set({ failedAttempts: sql`${mfaChallenges.failedAttempts} + 1` })
       .where(eq(mfaChallenges.tokenHash, tokenHash))
       .returning({ failedAttempts: mfaChallenges.failedAttempts }),
-    ctx.db.delete(mfaChallenges).where(and(eq(mfaChallenges.tokenHash, tokenHash), sql`${mfaChallenges.failedAttempts} >= ${MFA_MAX_FAILED_ATTEMPTS}`)),
+    ctx.db
+      .delete(mfaChallenges)
+      .where(and(eq(mfaChallenges.tokenHash, tokenHash), sql`${mfaChallenges.failedAttempts} >= ${MFA_MAX_FAILED_ATTEMPTS}`)),
   ]);
   const left = MFA_MAX_FAILED_ATTEMPTS - (counted[0]?.failedAttempts ?? MFA_MAX_FAILED_ATTEMPTS);
   throw mfaCodeInvalid(
-    left > 0 ? `${CODE_INVALID_DETAIL} ${left} attempt${left === 1 ? "" : "s"} left for this sign-in.` : `${CODE_INVALID_DETAIL} This sign-in is over: sign in with the password again.`,
+    left > 0
+      ? `${CODE_INVALID_DETAIL} ${left} attempt${left === 1 ? "" : "s"} left for this sign-in.`
+      : `${CODE_INVALID_DETAIL} This sign-in is over: sign in with the password again.`,
     401,
   );
 }

@@ -52,7 +52,13 @@ export function matchingStep(secretBase32: string, code: string, now = Date.now(
 /** `otpauth://totp/…` (the Key URI Format authenticator apps scan as a QR code). */
 export function otpauthUri(secretBase32: string, accountName: string): string {
   const label = `${encodeURIComponent(TOTP_ISSUER)}:${encodeURIComponent(accountName)}`;
-  const params = new URLSearchParams({ secret: secretBase32, issuer: TOTP_ISSUER, algorithm: "SHA1", digits: String(TOTP_DIGITS), period: String(TOTP_PERIOD_SECONDS) });
+  const params = new URLSearchParams({
+    secret: secretBase32,
+    issuer: TOTP_ISSUER,
+    algorithm: "SHA1",
+    digits: String(TOTP_DIGITS),
+    period: String(TOTP_PERIOD_SECONDS),
+  });
   return `otpauth://totp/${label}?${params.toString()}`;
 }
 

@@ -15,7 +15,11 @@ import type { Principal } from "../auth/principal";
 import type { Actor } from "../../domain/event-types";
 
 /** Platform staff act as themselves, marked as such in the organization's audit log. */
-const superAdminActor = (principal: Extract<Principal, { kind: "session" }>): Actor => ({ type: "super_admin", id: principal.user.id, name: principal.user.name });
+const superAdminActor = (principal: Extract<Principal, { kind: "session" }>): Actor => ({
+  type: "super_admin",
+  id: principal.user.id,
+  name: principal.user.name,
+});
 
 /**
  * The Super Admin's view of every organization. Platform staff act across tenants here, so each
@@ -33,7 +37,15 @@ const organizationColumns = {
   updatedAt: organizations.updatedAt,
 };
 
-type OrganizationRow = { id: string; name: string; logo: string | null; timezone: string; requireMfa: boolean; createdAt: Date; updatedAt: Date };
+type OrganizationRow = {
+  id: string;
+  name: string;
+  logo: string | null;
+  timezone: string;
+  requireMfa: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 const viewOf = ({ createdAt, updatedAt, ...row }: OrganizationRow) =>
   organizationView({ ...row, createdAt: createdAt.getTime(), updatedAt: updatedAt.getTime() });
@@ -59,7 +71,10 @@ export function organizationsPageQuery(input: { limit: number; q?: string; after
   if (input.q !== undefined) {
     // FTS5 (MATCH, rowid) has no drizzle form: the virtual table is named in db/schema/search.ts.
     const searchRowid = rowidOf(organizationsSearch);
-    const where = and(matches(organizationsSearch, `name : ${ftsPhrase(input.q)}`), after !== undefined ? gt(searchRowid, after) : undefined);
+    const where = and(
+      matches(organizationsSearch, `name : ${ftsPhrase(input.q)}`),
+      after !== undefined ? gt(searchRowid, after) : undefined,
+    );
     return compile(
       sql`SELECT ${selectList(organizationSearchColumns)} FROM ${organizationsSearch} JOIN ${organizations} ON ${rowidOf(organizations)} = ${searchRowid} WHERE ${where} ORDER BY ${searchRowid} LIMIT ${limit}`,
     );
@@ -117,7 +132,12 @@ export async function updateOrganization({ ctx, input }: { ctx: RequestContext; 
  * event first (for one batch; the last one, the organization's DELETE, returns its id). `also`, when
  * given, guards every statement (an account deletion's claim, services/account/delete-account.ts).
  */
-export function deleteOrganizationStatements(ctx: RequestContext, organization: ReturnType<typeof organizationView>, actor: Actor, also?: SQL) {
+export function deleteOrganizationStatements(
+  ctx: RequestContext,
+  organization: ReturnType<typeof organizationView>,
+  actor: Actor,
+  also?: SQL,
+) {
   const id = organization.id;
   return [
     // First, while the organization still exists: the event outlives it (events have no foreign key).
@@ -136,8 +156,14 @@ export function deleteOrganizationStatements(ctx: RequestContext, organization: 
     ctx.db.delete(invitations).where(and(eq(invitations.organizationId, id), also)),
     ctx.db.delete(members).where(and(eq(members.organizationId, id), also)),
     ctx.db.delete(roles).where(and(eq(roles.organizationId, id), also)),
-    ctx.db.update(sessions).set({ activeOrganizationId: null }).where(and(eq(sessions.activeOrganizationId, id), also)),
-    ctx.db.delete(organizations).where(and(eq(organizations.id, id), also)).returning({ id: organizations.id }),
+    ctx.db
+      .update(sessions)
+      .set({ activeOrganizationId: null })
+      .where(and(eq(sessions.activeOrganizationId, id), also)),
+    ctx.db
+      .delete(organizations)
+      .where(and(eq(organizations.id, id), also))
+      .returning({ id: organizations.id }),
   ] as const;
 }
 

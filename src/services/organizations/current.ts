@@ -35,7 +35,10 @@ export function updateOrganizationById(ctx: RequestContext, organizationId: stri
     const before = await ctx.db.select().from(organizations).where(eq(organizations.id, organizationId)).get();
     if (!before) throw notFound("Organization");
     // The MFA policy changes only by a session of a user with MFA, re-checked in the UPDATE.
-    const mfaGuard = input.requireMfa !== undefined && input.requireMfa !== before.requireMfa ? await requireMfaChangeGuard(ctx, ctx.principal) : undefined;
+    const mfaGuard =
+      input.requireMfa !== undefined && input.requireMfa !== before.requireMfa
+        ? await requireMfaChangeGuard(ctx, ctx.principal)
+        : undefined;
     const now = new Date();
     const changes = { ...input, updatedAt: now };
     const view = organizationView({ ...before, ...changes, createdAt: before.createdAt.getTime(), updatedAt: now.getTime() });
@@ -78,5 +81,8 @@ export async function updateCurrentOrganization({ ctx, input }: { ctx: RequestCo
 export function getMyPermissions({ ctx }: { ctx: RequestContext }) {
   const { role } = orgScopeOf(ctx);
   // Every built-in key is always there; the platform's follow (the served document lists them).
-  return { role: roleRefView(role), permissions: permissionMap(role.permissions, permissionCatalog(ctx.env)) as Record<Permission, boolean> & Record<string, boolean> };
+  return {
+    role: roleRefView(role),
+    permissions: permissionMap(role.permissions, permissionCatalog(ctx.env)) as Record<Permission, boolean> & Record<string, boolean>,
+  };
 }

@@ -11,7 +11,11 @@ const resolvedRoles = new WeakMap<OrganizationRecord, Map<PermissionCatalog, Map
  */
 export function roleIn(organization: OrganizationRecord, roleKey: string): RoleRef;
 export function roleIn(organization: OrganizationRecord, roleKey: string, catalog: PermissionCatalog): ResolvedRole;
-export function roleIn(organization: OrganizationRecord, roleKey: string, catalog: PermissionCatalog = permissionCatalog({})): ResolvedRole {
+export function roleIn(
+  organization: OrganizationRecord,
+  roleKey: string,
+  catalog: PermissionCatalog = permissionCatalog({}),
+): ResolvedRole {
   let byCatalog = resolvedRoles.get(organization);
   if (!byCatalog) resolvedRoles.set(organization, (byCatalog = new Map()));
   let byKey = byCatalog.get(catalog);

@@ -5,7 +5,12 @@ import type { ResolvedRole } from "./resolve";
 import { roleIn } from "./role-in";
 
 /** The role a name refers to inside an organization (system, shadow or custom), or a 400; its permissions under `catalog`. */
-export function findAssignableRole(organization: OrganizationRecord, name: string, catalog: PermissionCatalog, path = "role"): { key: string; role: ResolvedRole } {
+export function findAssignableRole(
+  organization: OrganizationRecord,
+  name: string,
+  catalog: PermissionCatalog,
+  path = "role",
+): { key: string; role: ResolvedRole } {
   const key = roleKeyOf(name);
   const exists = systemRoleByKey(key) !== undefined || organization.roles.some((r) => r.nameKey === key);
   if (!exists) throw unknownRole(name, path);

@@ -42,7 +42,9 @@ type PrivateJwk = { kid?: unknown; kty?: unknown; crv?: unknown; x?: unknown; y?
 
 async function loadKeys(raw: string | undefined, development: boolean): Promise<SigningKeys> {
   if (raw === undefined || raw.trim() === "") {
-    throw new SigningKeysError("JWT_SIGNING_KEYS is not set: set it with `wrangler secret put JWT_SIGNING_KEYS` (docs/platform-authorization.md).");
+    throw new SigningKeysError(
+      "JWT_SIGNING_KEYS is not set: set it with `wrangler secret put JWT_SIGNING_KEYS` (docs/platform-authorization.md).",
+    );
   }
   let list: unknown;
   try {
@@ -56,28 +58,52 @@ async function loadKeys(raw: string | undefined, development: boolean): Promise<
   const jwks = list as PrivateJwk[];
   const kids = new Set<string>();
   for (const [i, jwk] of jwks.entries()) {
-    const ok = jwk && jwk.kty === "EC" && jwk.crv === "P-256" && typeof jwk.kid === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(jwk.kid) && [jwk.x, jwk.y, jwk.d].every((v) => typeof v === "string");
+    const ok =
+      jwk &&
+      jwk.kty === "EC" &&
+      jwk.crv === "P-256" &&
+      typeof jwk.kid === "string" &&
+      /^[A-Za-z0-9._-]{1,64}$/.test(jwk.kid) &&
+      [jwk.x, jwk.y, jwk.d].every((v) => typeof v === "string");
     if (!ok) throw new SigningKeysError(`JWT_SIGNING_KEYS[${i}] is not an EC P-256 private JWK with a kid (1–64 of A–Z a–z 0–9 . _ -).`);
     if (kids.has(jwk.kid as string)) throw new SigningKeysError(`JWT_SIGNING_KEYS: the kid "${jwk.kid}" is used twice.`);
     kids.add(jwk.kid as string);
     if (!development && DEVELOPMENT_KID.test(jwk.kid as string)) {
-      throw new SigningKeysError(`JWT_SIGNING_KEYS holds the public development key "${jwk.kid}" outside development: generate your own (docs/platform-authorization.md).`);
+      throw new SigningKeysError(
+        `JWT_SIGNING_KEYS holds the public development key "${jwk.kid}" outside development: generate your own (docs/platform-authorization.md).`,
+      );
     }
   }
   const [first] = jwks as Required<PrivateJwk>[] as { kid: string; x: string; y: string; d: string }[];
   let key: CryptoKey;
   try {
-    key = await crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: first!.x, y: first!.y, d: first!.d }, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    key = await crypto.subtle.importKey(
+      "jwk",
+      { kty: "EC", crv: "P-256", x: first!.x, y: first!.y, d: first!.d },
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["sign"],
+    );
     // Every published key must be a usable public key.
     for (const jwk of jwks as { x: string; y: string }[]) {
-      await crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]);
+      await crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: "P-256" }, true, [
+        "verify",
+      ]);
     }
   } catch (error) {
     throw new SigningKeysError(`JWT_SIGNING_KEYS holds a key WebCrypto refuses: ${String(error)}`);
   }
   return {
     current: { kid: first!.kid, key },
-    published: (jwks as { kid: string; x: string; y: string }[]).map((jwk) => ({ kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid: jwk.kid, alg: "ES256", use: "sig" })),
+    published: (jwks as { kid: string; x: string; y: string }[]).map((jwk) => ({
+      kty: "EC",
+      crv: "P-256",
+      x: jwk.x,
+      y: jwk.y,
+      kid: jwk.kid,
+      alg: "ES256",
+      use: "sig",
+    })),
   };
 }
 
@@ -129,7 +155,9 @@ export async function issueAccessToken({ ctx }: { ctx: RequestContext }) {
     jti: crypto.randomUUID(),
   };
   const signingInput = `${encodePart(header)}.${encodePart(claims)}`;
-  const signature = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.current.key, utf8.encode(signingInput)));
+  const signature = new Uint8Array(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.current.key, utf8.encode(signingInput)),
+  );
   return { accessToken: `${signingInput}.${base64Url(signature)}`, tokenType: "Bearer" as const, expiresIn: ACCESS_TOKEN_LIFETIME_SECONDS };
 }
 

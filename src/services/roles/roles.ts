@@ -7,9 +7,23 @@ import { ApiError, forbidden, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { freshScope, requirePermission } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
-import { CHANGED_CONCURRENTLY, findInOrg, insertRowWhere, isUniqueViolation, untilApplied, updateInOrgIfUnchanged } from "../../db/tenant-rows";
+import {
+  CHANGED_CONCURRENTLY,
+  findInOrg,
+  insertRowWhere,
+  isUniqueViolation,
+  untilApplied,
+  updateInOrgIfUnchanged,
+} from "../../db/tenant-rows";
 import type { OrgScope } from "../auth/principal";
-import { ADMIN_ROLE_KEY, permissionCatalog, roleKeyOf, SYSTEM_ROLES, systemRoleByKey, type PermissionCatalog } from "../../domain/permissions";
+import {
+  ADMIN_ROLE_KEY,
+  permissionCatalog,
+  roleKeyOf,
+  SYSTEM_ROLES,
+  systemRoleByKey,
+  type PermissionCatalog,
+} from "../../domain/permissions";
 import { assertCanGrant } from "../permissions/escalation";
 import { confusableSkeleton } from "../../lib/text";
 import { previousStatementChanged } from "../events/recorder";
@@ -108,7 +122,10 @@ function assertNameAllowed(name: string) {
   }
   const lookAlike = SYSTEM_ROLES.find((r) => confusableSkeleton(r.key) === skeleton && r.key !== roleKeyOf(name));
   if (lookAlike) {
-    throw new ApiError("role_name_reserved", `"${name}" looks like the system role ${lookAlike.name}: name a shadow exactly "${lookAlike.name}", or choose another name.`);
+    throw new ApiError(
+      "role_name_reserved",
+      `"${name}" looks like the system role ${lookAlike.name}: name a shadow exactly "${lookAlike.name}", or choose another name.`,
+    );
   }
 }
 
@@ -119,7 +136,8 @@ const sameNameAs = (organizationRoles: readonly OrgRole[], name: string, exceptI
 };
 
 function findOrgRole(scope: OrgScope, roleId: string): OrgRole {
-  if (SYSTEM_ROLES.some((r) => r.id === roleId)) throw forbidden("System roles are read-only. Create an org role of the same name to shadow one.");
+  if (SYSTEM_ROLES.some((r) => r.id === roleId))
+    throw forbidden("System roles are read-only. Create an org role of the same name to shadow one.");
   const role = scope.organization.roles.find((r) => r.id === roleId);
   if (!role) throw notFound("Role");
   return role;
@@ -165,7 +183,13 @@ export async function createRole({ ctx, input }: { ctx: RequestContext; input: R
   let inserted: { id: string }[];
   try {
     [inserted] = await ctx.db.batch([
-      insertRowWhere(ctx.db, roles, row, organizations, and(eq(organizations.id, scope.organization.id), underCap, standing.holds)!).returning({ id: roles.id }),
+      insertRowWhere(
+        ctx.db,
+        roles,
+        row,
+        organizations,
+        and(eq(organizations.id, scope.organization.id), underCap, standing.holds)!,
+      ).returning({ id: roles.id }),
       ctx.events.record("role.created", view, null, { when: previousStatementChanged }),
     ]);
   } catch (error) {
@@ -211,7 +235,10 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     if (input.name !== undefined && confusableSkeleton(input.name) !== confusableSkeleton(role.name)) assertNameAllowed(input.name);
     if (newKey !== role.nameKey) {
       if (systemRoleByKey(newKey)) {
-        throw new ApiError("role_name_reserved", `"${input.name}" is a system role name: create a new role with it to shadow the system role.`);
+        throw new ApiError(
+          "role_name_reserved",
+          `"${input.name}" is a system role name: create a new role with it to shadow the system role.`,
+        );
       }
       if (systemRoleByKey(role.nameKey)) {
         throw new ApiError("role_name_reserved", "A shadow keeps its system role's name: delete it to restore the system role instead.");
@@ -231,11 +258,14 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     // Holders move with a rename, so the count is the current holders'.
     const view = orgRoleView(updated, await countHolders(ctx, organizationId, role.nameKey), catalog);
     const before = orgRoleView(role, view.memberCount, catalog);
-    const previous = changedFields({ name: before.name, description: before.description, permissions: before.permissions }, {
-      name: view.name,
-      description: view.description,
-      permissions: view.permissions,
-    });
+    const previous = changedFields(
+      { name: before.name, description: before.description, permissions: before.permissions },
+      {
+        name: view.name,
+        description: view.description,
+        permissions: view.permissions,
+      },
+    );
     const renamed = newKey !== role.nameKey;
     // The holders of the old name move only if the role now bears the new one (this batch's rename applied).
     const roleRenamed = sql`EXISTS (SELECT 1 FROM ${roles} WHERE ${roles.id} = ${role.id} AND ${roles.nameKey} = ${newKey})`;
@@ -245,17 +275,31 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
     let result;
     try {
       result = await ctx.db.batch([
-        updateInOrgIfUnchanged(ctx, roles, role.id, organizationId, changes, [
-          [roles.nameKey, role.nameKey],
-          [roles.name, role.name],
-          [roles.description, role.description],
-          [roles.permissions, role.permissions],
-        ], standing.holds),
+        updateInOrgIfUnchanged(
+          ctx,
+          roles,
+          role.id,
+          organizationId,
+          changes,
+          [
+            [roles.nameKey, role.nameKey],
+            [roles.name, role.name],
+            [roles.description, role.description],
+            [roles.permissions, role.permissions],
+          ],
+          standing.holds,
+        ),
         ctx.events.record("role.updated", view, previous, { when: previousStatementChanged }),
         ...(renamed
           ? ([
-              ctx.db.update(members).set({ roleKey: newKey }).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey), roleRenamed)),
-              ctx.db.update(apiKeys).set({ roleKey: newKey }).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey), roleRenamed)),
+              ctx.db
+                .update(members)
+                .set({ roleKey: newKey })
+                .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey), roleRenamed)),
+              ctx.db
+                .update(apiKeys)
+                .set({ roleKey: newKey })
+                .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey), roleRenamed)),
               ctx.db
                 .update(invitations)
                 .set({ roleKey: newKey })
@@ -283,8 +327,14 @@ export function updateRole({ ctx, input }: { ctx: RequestContext; input: { id: s
  */
 async function invalidateHolders(ctx: RequestContext, organizationId: string, roleKey: string) {
   const [holders, keys] = await ctx.db.batch([
-    ctx.db.select({ userId: members.userId }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey))),
-    ctx.db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, roleKey))),
+    ctx.db
+      .select({ userId: members.userId })
+      .from(members)
+      .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, roleKey))),
+    ctx.db
+      .select({ keyHash: apiKeys.keyHash })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, roleKey))),
   ]);
   await Promise.all([
     ...holders.map((h) => authCache.invalidateMembership(ctx, organizationId, h.userId)),
@@ -311,13 +361,29 @@ export async function deleteRole({ ctx, input }: { ctx: RequestContext; input: {
           isShadow
             ? undefined
             : and(
-                notExists(ctx.db.select({ one: sql`1` }).from(members).where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey)))),
-                notExists(ctx.db.select({ one: sql`1` }).from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey)))),
+                notExists(
+                  ctx.db
+                    .select({ one: sql`1` })
+                    .from(members)
+                    .where(and(eq(members.organizationId, organizationId), eq(members.roleKey, role.nameKey))),
+                ),
+                notExists(
+                  ctx.db
+                    .select({ one: sql`1` })
+                    .from(apiKeys)
+                    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.roleKey, role.nameKey))),
+                ),
                 notExists(
                   ctx.db
                     .select({ one: sql`1` })
                     .from(invitations)
-                    .where(and(eq(invitations.organizationId, organizationId), eq(invitations.roleKey, role.nameKey), eq(invitations.status, "pending"))),
+                    .where(
+                      and(
+                        eq(invitations.organizationId, organizationId),
+                        eq(invitations.roleKey, role.nameKey),
+                        eq(invitations.status, "pending"),
+                      ),
+                    ),
                 ),
               ),
         ),

@@ -25,7 +25,11 @@ export const policyOf = (name: "key" | "user", quota: number) => `"${name}";q=${
 
 export function trafficLimitOf(principal: Principal): TrafficLimit {
   if (principal.kind === "api_key") {
-    return { binding: TIER_BINDINGS[principal.rateLimit], key: principal.keyId, policy: policyOf("key", API_KEY_TIER_LIMITS[principal.rateLimit]) };
+    return {
+      binding: TIER_BINDINGS[principal.rateLimit],
+      key: principal.keyId,
+      policy: policyOf("key", API_KEY_TIER_LIMITS[principal.rateLimit]),
+    };
   }
   return { binding: "RATE_LIMIT_SESSIONS", key: principal.user.id, policy: policyOf("user", SESSION_LIMIT) };
 }

@@ -69,7 +69,8 @@ export function takeUsageMessages(): UsageMessage[] {
   const entries = [...buffer.values()];
   buffer.clear();
   const messages: UsageMessage[] = [];
-  for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_MESSAGE) messages.push({ kind: "usage", entries: entries.slice(i, i + MAX_ENTRIES_PER_MESSAGE) });
+  for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_MESSAGE)
+    messages.push({ kind: "usage", entries: entries.slice(i, i + MAX_ENTRIES_PER_MESSAGE) });
   return messages;
 }
 
@@ -83,6 +84,10 @@ export async function flushUsage(ctx: Pick<RequestContext, "env" | "log">): Prom
     await ctx.env.USAGE.sendBatch(messages.slice(0, 100).map((body) => ({ body, contentType: "json" as const })));
   } catch (error) {
     const lost = messages.reduce((sum, m) => sum + m.entries.reduce((n, e) => n + e.requests, 0), 0);
-    ctx.log.error("usage_flush_failed", { entries: messages.reduce((n, m) => n + m.entries.length, 0), requests: lost, error: String(error) });
+    ctx.log.error("usage_flush_failed", {
+      entries: messages.reduce((n, m) => n + m.entries.length, 0),
+      requests: lost,
+      error: String(error),
+    });
   }
 }

@@ -37,7 +37,11 @@ export async function ingestUsage(ctx: Pick<RequestContext, "db">, entries: read
     ] as const) {
       const id = `${entry.keyId}:${granularity}:${bucketStart}`;
       let sum = sums.get(id);
-      if (!sum) sums.set(id, (sum = { keyId: entry.keyId, granularity, bucketStart, requests: 0, clientErrors: 0, serverErrors: 0, rateLimited: 0 }));
+      if (!sum)
+        sums.set(
+          id,
+          (sum = { keyId: entry.keyId, granularity, bucketStart, requests: 0, clientErrors: 0, serverErrors: 0, rateLimited: 0 }),
+        );
       sum.requests += entry.requests;
       sum.clientErrors += entry.clientErrors;
       sum.serverErrors += entry.serverErrors;

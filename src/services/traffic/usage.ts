@@ -18,7 +18,8 @@ export const USAGE_RANGES = {
 
 export type UsageGranularity = keyof typeof USAGE_RANGES;
 
-const rangeError = (message: string, path: string) => new ApiError("validation_failed", `${path}: ${message}`, { errors: [{ path, message }] });
+const rangeError = (message: string, path: string) =>
+  new ApiError("validation_failed", `${path}: ${message}`, { errors: [{ path, message }] });
 
 /**
  * An API key's usage (docs/integration-traffic.md): the buckets of `granularity` whose start lies in
@@ -40,13 +41,17 @@ export async function keyUsage({
   const until = input.until ? Date.parse(input.until) : now + 1;
   const requestedSince = input.since ? Date.parse(input.since) : until - range.defaultMs;
   if (requestedSince >= until) throw rangeError("Must be before until.", "since");
-  if (until - requestedSince > range.maxMs) throw rangeError(`At most ${range.maxMs / DAY_MS} days of ${granularity} buckets per request.`, "since");
+  if (until - requestedSince > range.maxMs)
+    throw rangeError(`At most ${range.maxMs / DAY_MS} days of ${granularity} buckets per request.`, "since");
   const since = requestedSince - (((requestedSince % range.bucketMs) + range.bucketMs) % range.bucketMs);
   if (!isId(input.id, "key")) throw notFound("API key");
 
   const organizationId = scope.organization.id;
   const [keys, rows] = await ctx.db.batch([
-    ctx.db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.id, input.id), eq(apiKeys.organizationId, organizationId))),
+    ctx.db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, input.id), eq(apiKeys.organizationId, organizationId))),
     ctx.db
       .select()
       .from(apiKeyUsage)

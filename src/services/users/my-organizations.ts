@@ -40,7 +40,9 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
     ctx.db
       .select()
       .from(roles)
-      .where(inArray(roles.organizationId, ctx.db.select({ id: members.organizationId }).from(members).where(inArray(members.id, memberships)))),
+      .where(
+        inArray(roles.organizationId, ctx.db.select({ id: members.organizationId }).from(members).where(inArray(members.id, memberships))),
+      ),
   ]);
   const page = toPage(rows, input.limit);
   return {
@@ -54,7 +56,12 @@ export async function listMyOrganizations({ ctx, input }: { ctx: RequestContext;
         createdAt: row.orgCreatedAt,
         updatedAt: row.orgUpdatedAt,
       }),
-      role: roleRefView(resolveRole(row.roleKey, orgRoles.filter((r) => r.organizationId === row.orgId))),
+      role: roleRefView(
+        resolveRole(
+          row.roleKey,
+          orgRoles.filter((r) => r.organizationId === row.orgId),
+        ),
+      ),
       memberId: row.id,
       joinedAt: isoTime(row.joinedAt),
     })),

@@ -79,11 +79,14 @@ export function describeFailure(error: unknown, url: string): string {
   } catch {
     // keep the stored value
   }
-  if (/network connection lost|connection refused|econnrefused|econnreset|connection reset|failed to connect|could not connect/i.test(message)) {
+  if (
+    /network connection lost|connection refused|econnrefused|econnreset|connection reset|failed to connect|could not connect/i.test(message)
+  ) {
     return `Connection refused or lost: nothing answered at ${origin}.`;
   }
   // workerd reports an unresolvable name as an opaque "internal error; reference = …".
-  if (/dns|name not resolved|getaddrinfo|enotfound|^internal error/i.test(message)) return `Could not reach ${origin}: the name did not resolve, or no route to it.`;
+  if (/dns|name not resolved|getaddrinfo|enotfound|^internal error/i.test(message))
+    return `Could not reach ${origin}: the name did not resolve, or no route to it.`;
   return `Request failed: ${message}`;
 }
 
@@ -108,7 +111,11 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
   if (!event || (!endpoint.enabled && !lastWords)) {
     await ctx.db
       .update(webhookDeliveries)
-      .set({ status: "failed", nextAttemptAt: null, responseBody: event ? "Not sent: the endpoint is disabled." : "Not sent: the event no longer exists." })
+      .set({
+        status: "failed",
+        nextAttemptAt: null,
+        responseBody: event ? "Not sent: the endpoint is disabled." : "Not sent: the event no longer exists.",
+      })
       .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")))
       .run();
     return { outcome: "skipped", reason: event ? "disabled" : "no_event" };
@@ -119,7 +126,11 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
     const why = urlProblem.code === "webhook_url_forbidden" ? "the URL names an internal address" : "the URL breaks the URL rules";
     await ctx.db
       .update(webhookDeliveries)
-      .set({ status: "failed", nextAttemptAt: null, responseBody: `Not sent: ${why}. ${urlProblem.message} Change it with PATCH { url }.`.slice(0, RESPONSE_BODY_LIMIT) })
+      .set({
+        status: "failed",
+        nextAttemptAt: null,
+        responseBody: `Not sent: ${why}. ${urlProblem.message} Change it with PATCH { url }.`.slice(0, RESPONSE_BODY_LIMIT),
+      })
       .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")))
       .run();
     return { outcome: "skipped", reason: "url_forbidden" };
@@ -141,7 +152,8 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
     await ctx.db
       .update(webhookDeliveries)
       .set({
-        responseBody: "Not sent yet: the endpoint's signing secret cannot be decrypted with the keys this deployment holds. The operator has been alerted; it will be retried.",
+        responseBody:
+          "Not sent yet: the endpoint's signing secret cannot be decrypted with the keys this deployment holds. The operator has been alerted; it will be retried.",
         ...(retryInSeconds !== undefined ? { nextAttemptAt: new Date(now + retryInSeconds * 1000) } : {}),
       })
       .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending")))
@@ -172,19 +184,35 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
   } catch (error) {
     // A body that stalled after its headers is a failed attempt too (status stays null), said as such.
     const failure = describeFailure(error, endpoint.url);
-    responseBody = (headStatus !== null && failure.startsWith("Timed out") ? `${failure} The headers came (status ${headStatus}); the body stalled.` : failure).slice(0, RESPONSE_BODY_LIMIT);
+    responseBody = (
+      headStatus !== null && failure.startsWith("Timed out")
+        ? `${failure} The headers came (status ${headStatus}); the body stalled.`
+        : failure
+    ).slice(0, RESPONSE_BODY_LIMIT);
   }
   const durationMs = Date.now() - started;
   const succeeded = status !== null && status >= 200 && status < 300;
   const attemptedAt = new Date(now);
   const thisAttempt = sql`EXISTS (SELECT 1 FROM ${webhookDeliveries} WHERE ${webhookDeliveries.id} = ${delivery.id} AND ${webhookDeliveries.lastAttemptAt} = ${now})`;
-  const common = { attempts: sql`${webhookDeliveries.attempts} + 1`, lastAttemptAt: attemptedAt, responseStatus: status, responseBody, durationMs };
+  const common = {
+    attempts: sql`${webhookDeliveries.attempts} + 1`,
+    lastAttemptAt: attemptedAt,
+    responseStatus: status,
+    responseBody,
+    durationMs,
+  };
   const isPending = and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.status, "pending"));
 
   if (succeeded) {
     await ctx.db.batch([
-      ctx.db.update(webhookDeliveries).set({ ...common, status: "succeeded", nextAttemptAt: null }).where(isPending),
-      ctx.db.update(webhookEndpoints).set({ consecutiveFailures: 0, failingSince: null }).where(and(eq(webhookEndpoints.id, endpoint.id), thisAttempt)),
+      ctx.db
+        .update(webhookDeliveries)
+        .set({ ...common, status: "succeeded", nextAttemptAt: null })
+        .where(isPending),
+      ctx.db
+        .update(webhookEndpoints)
+        .set({ consecutiveFailures: 0, failingSince: null })
+        .where(and(eq(webhookEndpoints.id, endpoint.id), thisAttempt)),
     ]);
     return { outcome: "succeeded" };
   }
@@ -199,10 +227,16 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
       : { status: "pending" as const, nextAttemptAt: new Date(now + retryInSeconds! * 1000) };
   const disabledView = endpointEventView({ ...endpoint, enabled: false, disabledReason: DISABLED_REASON, updatedAt: attemptedAt });
   await ctx.db.batch([
-    ctx.db.update(webhookDeliveries).set({ ...common, ...outcome } as never).where(isPending),
+    ctx.db
+      .update(webhookDeliveries)
+      .set({ ...common, ...outcome } as never)
+      .where(isPending),
     ctx.db
       .update(webhookEndpoints)
-      .set({ consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`, failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${now})` })
+      .set({
+        consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
+        failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${now})`,
+      })
       .where(and(eq(webhookEndpoints.id, endpoint.id), thisAttempt)),
     // The disable rule, inside the statement that applies it; its event only if it did.
     ctx.db
@@ -217,11 +251,16 @@ export async function attemptDelivery(ctx: RequestContext, message: DeliveryMess
           thisAttempt,
         ),
       ),
-    ctx.events.record("webhook_endpoint.disabled", disabledView, { enabled: true, disabledReason: endpoint.disabledReason }, {
-      organizationId: endpoint.organizationId,
-      actor: SYSTEM_ACTOR,
-      when: previousStatementChanged,
-    }),
+    ctx.events.record(
+      "webhook_endpoint.disabled",
+      disabledView,
+      { enabled: true, disabledReason: endpoint.disabledReason },
+      {
+        organizationId: endpoint.organizationId,
+        actor: SYSTEM_ACTOR,
+        when: previousStatementChanged,
+      },
+    ),
   ]);
   await ctx.events.publish();
   return { outcome: "failed", retryInSeconds };

@@ -67,7 +67,11 @@ export async function retryDelivery({ ctx, input }: { ctx: RequestContext; input
   const endpoint = await findInOrg(ctx, webhookEndpoints, input.id, scope.organization.id, "Webhook endpoint");
   if (!endpoint.enabled) throw new ApiError("endpoint_disabled", "This endpoint is disabled: enable it first (PATCH { enabled: true }).");
   await sendLimit(ctx, scope.organization.id);
-  const theDelivery = and(eq(webhookDeliveries.id, input.deliveryId), eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.organizationId, scope.organization.id));
+  const theDelivery = and(
+    eq(webhookDeliveries.id, input.deliveryId),
+    eq(webhookDeliveries.endpointId, endpoint.id),
+    eq(webhookDeliveries.organizationId, scope.organization.id),
+  );
   const [row] = await ctx.db
     .update(webhookDeliveries)
     .set({ status: "pending" })
@@ -77,7 +81,10 @@ export async function retryDelivery({ ctx, input }: { ctx: RequestContext; input
     // Only on refusal: was it not there, or already succeeded?
     const existing = await ctx.db.select({ status: webhookDeliveries.status }).from(webhookDeliveries).where(theDelivery).get();
     if (!existing) throw notFound("Delivery");
-    throw new ApiError("delivery_succeeded", "This delivery already succeeded; nothing was queued. Send a test event (POST …/test) to try the endpoint again.");
+    throw new ApiError(
+      "delivery_succeeded",
+      "This delivery already succeeded; nothing was queued. Send a test event (POST …/test) to try the endpoint again.",
+    );
   }
   await enqueueDelivery(ctx, { kind: "delivery", deliveryId: row.id, organizationId: row.organizationId, manual: true });
   return deliveryView(row);

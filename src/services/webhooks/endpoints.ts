@@ -58,11 +58,14 @@ export function endpointEventView(row: EndpointRow) {
 function assertMaySubscribe(scope: OrgScope, eventTypes: readonly string[]): void {
   const missing = readPermissionsFor(eventTypes).filter((permission) => !scope.role.permissions.has(permission));
   if (missing.length === 0) return;
-  throw forbidden(`Subscribing to ${eventTypes.join(", ") || "every type"} needs the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""}: an endpoint receives what those permissions read.`);
+  throw forbidden(
+    `Subscribing to ${eventTypes.join(", ") || "every type"} needs the ${missing.join(", ")} permission${missing.length > 1 ? "s" : ""}: an endpoint receives what those permissions read.`,
+  );
 }
 
 /** Sends to receivers on request (test, retry): 10 a minute per organization (wrangler.toml RATE_LIMIT_WEBHOOK_SENDS). */
-export const sendLimit = (ctx: RequestContext, organizationId: string) => enforceRateLimit(ctx.env.RATE_LIMIT_WEBHOOK_SENDS, `webhook-send:${organizationId}`);
+export const sendLimit = (ctx: RequestContext, organizationId: string) =>
+  enforceRateLimit(ctx.env.RATE_LIMIT_WEBHOOK_SENDS, `webhook-send:${organizationId}`);
 
 export interface EndpointInput {
   url: string;
@@ -123,7 +126,13 @@ export async function createEndpoint({ ctx, input }: { ctx: RequestContext; inpu
   const standing = callerStanding(ctx, scope, { verifiedEmail: true });
   const underLimit = sql`(SELECT count(*) FROM ${webhookEndpoints} WHERE ${webhookEndpoints.organizationId} = ${organizationId}) < ${MAX_ENDPOINTS_PER_ORG}`;
   const [inserted] = await ctx.db.batch([
-    insertRowWhere(ctx.db, webhookEndpoints, row, organizations, and(eq(organizations.id, organizationId), underLimit, standing.holds)!).returning({ id: webhookEndpoints.id }),
+    insertRowWhere(
+      ctx.db,
+      webhookEndpoints,
+      row,
+      organizations,
+      and(eq(organizations.id, organizationId), underLimit, standing.holds)!,
+    ).returning({ id: webhookEndpoints.id }),
     ctx.events.record("webhook_endpoint.created", endpointEventView(row), null, { when: previousStatementChanged }),
   ]);
   if (inserted.length === 0) {
@@ -156,7 +165,14 @@ export function updateEndpoint({ ctx, input }: { ctx: RequestContext; input: { i
     // Compared on full URLs (a changed path is a change), shown as origins like the object.
     const previous = changedFields(before, compared);
     if ("url" in previous) previous.url = urlForEvents(existing.url);
-    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, endpointEventView({ ...existing, ...changes }), previous);
+    const applied = await writeEndpointChange(
+      ctx,
+      scope.organization.id,
+      existing,
+      changes,
+      endpointEventView({ ...existing, ...changes }),
+      previous,
+    );
     return applied ? view : CHANGED_CONCURRENTLY;
   });
 }
@@ -195,9 +211,16 @@ export function rotateSecret({ ctx, input }: { ctx: RequestContext; input: { id:
       updatedAt: now,
     };
     const view = endpointView({ ...existing, ...changes });
-    const applied = await writeEndpointChange(ctx, scope.organization.id, existing, changes, endpointEventView({ ...existing, ...changes }), {
-      updatedAt: endpointView(existing).updatedAt,
-    });
+    const applied = await writeEndpointChange(
+      ctx,
+      scope.organization.id,
+      existing,
+      changes,
+      endpointEventView({ ...existing, ...changes }),
+      {
+        updatedAt: endpointView(existing).updatedAt,
+      },
+    );
     return applied ? { ...view, secret } : CHANGED_CONCURRENTLY;
   });
 }
@@ -222,7 +245,17 @@ export async function testEndpoint({ ctx, input }: { ctx: RequestContext; input:
     insertRowWhere(
       ctx.db,
       webhookDeliveries,
-      { id: deliveryId, endpointId: endpoint.id, organizationId: endpoint.organizationId, eventId, eventType: "webhook.test", status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now },
+      {
+        id: deliveryId,
+        endpointId: endpoint.id,
+        organizationId: endpoint.organizationId,
+        eventId,
+        eventType: "webhook.test",
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      },
       webhookEndpoints,
       and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.enabled, true))!,
     ),

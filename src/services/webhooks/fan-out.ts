@@ -18,7 +18,12 @@ import type { DeliveryMessage } from "./messages";
  */
 export async function fanOutEvent(ctx: RequestContext, eventId: string): Promise<{ deliveries: number }> {
   const rows = await ctx.db
-    .select({ type: events.type, organizationId: events.organizationId, endpointId: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
+    .select({
+      type: events.type,
+      organizationId: events.organizationId,
+      endpointId: webhookEndpoints.id,
+      eventTypes: webhookEndpoints.eventTypes,
+    })
     .from(events)
     .leftJoin(
       webhookEndpoints,
@@ -40,7 +45,9 @@ export async function fanOutEvent(ctx: RequestContext, eventId: string): Promise
   const markFannedOut = ctx.db.update(events).set({ fannedOutAt: now }).where(eq(events.id, eventId));
   const matching = rows.filter(
     (row): row is typeof row & { endpointId: string; eventTypes: string[] } =>
-      row.endpointId !== null && row.eventTypes !== null && row.eventTypes.some((pattern) => pattern === ALL_EVENT_TYPES || matchesEventType(pattern, event.type)),
+      row.endpointId !== null &&
+      row.eventTypes !== null &&
+      row.eventTypes.some((pattern) => pattern === ALL_EVENT_TYPES || matchesEventType(pattern, event.type)),
   );
   if (matching.length === 0) {
     await markFannedOut.run();
@@ -48,7 +55,8 @@ export async function fanOutEvent(ctx: RequestContext, eventId: string): Promise
   }
   // [delivery id, endpoint id] per matching endpoint, unpacked by json_each inside the statement.
   const pairs = JSON.stringify(matching.map((row) => [newId("dlv"), row.endpointId]));
-  const bound = (column: keyof typeof webhookDeliveries.$inferInsert, value: unknown) => sql`${getTableColumns(webhookDeliveries)[column].mapToDriverValue(value)}`;
+  const bound = (column: keyof typeof webhookDeliveries.$inferInsert, value: unknown) =>
+    sql`${getTableColumns(webhookDeliveries)[column].mapToDriverValue(value)}`;
   const insertDeliveries = ctx.db
     .insert(webhookDeliveries)
     .select(

@@ -38,11 +38,23 @@ export async function resealWebhookSecrets(ctx: RequestContext, now = Date.now()
     OR ${webhookEndpoints.secretCiphertext} LIKE ${underPrevious} THEN 0 ELSE 1 END`;
   const stale: SQL = or(
     not(sql`${webhookEndpoints.secretCiphertext} LIKE ${underCurrent}`),
-    and(sql`${webhookEndpoints.previousSecretCiphertext} IS NOT NULL`, or(not(sql`${webhookEndpoints.previousSecretCiphertext} LIKE ${underCurrent}`), lte(webhookEndpoints.previousSecretExpiresAt, new Date(now)), isNull(webhookEndpoints.previousSecretExpiresAt))),
+    and(
+      sql`${webhookEndpoints.previousSecretCiphertext} IS NOT NULL`,
+      or(
+        not(sql`${webhookEndpoints.previousSecretCiphertext} LIKE ${underCurrent}`),
+        lte(webhookEndpoints.previousSecretExpiresAt, new Date(now)),
+        isNull(webhookEndpoints.previousSecretExpiresAt),
+      ),
+    ),
   )!;
 
   const rows = await ctx.primary
-    .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secretCiphertext, previous: webhookEndpoints.previousSecretCiphertext, previousExpiresAt: webhookEndpoints.previousSecretExpiresAt })
+    .select({
+      id: webhookEndpoints.id,
+      secret: webhookEndpoints.secretCiphertext,
+      previous: webhookEndpoints.previousSecretCiphertext,
+      previousExpiresAt: webhookEndpoints.previousSecretExpiresAt,
+    })
     .from(webhookEndpoints)
     .where(stale)
     .orderBy(openable, asc(webhookEndpoints.id))
@@ -58,12 +70,18 @@ export async function resealWebhookSecrets(ctx: RequestContext, now = Date.now()
       updates.push(
         ctx.primary
           .update(webhookEndpoints)
-          .set({ secretCiphertext: secret, previousSecretCiphertext: previous, ...(previousAlive ? {} : { previousSecretExpiresAt: null }) })
+          .set({
+            secretCiphertext: secret,
+            previousSecretCiphertext: previous,
+            ...(previousAlive ? {} : { previousSecretExpiresAt: null }),
+          })
           .where(
             and(
               eq(webhookEndpoints.id, row.id),
               eq(webhookEndpoints.secretCiphertext, row.secret),
-              row.previous === null ? isNull(webhookEndpoints.previousSecretCiphertext) : eq(webhookEndpoints.previousSecretCiphertext, row.previous),
+              row.previous === null
+                ? isNull(webhookEndpoints.previousSecretCiphertext)
+                : eq(webhookEndpoints.previousSecretCiphertext, row.previous),
             ),
           ),
       );
@@ -71,12 +89,19 @@ export async function resealWebhookSecrets(ctx: RequestContext, now = Date.now()
       if (!isUnreadableSecret(error)) throw error;
       unreadable++;
       // Loud, and by id only: the operator restores the key that sealed it (as WEBHOOK_SECRET_KEY_PREVIOUS).
-      ctx.log.error("webhook_secret_unreadable", { endpointId: row.id, keyId: sealedKeyIdOrLegacy(row.secret), currentKeyId, error: String(error) });
+      ctx.log.error("webhook_secret_unreadable", {
+        endpointId: row.id,
+        keyId: sealedKeyIdOrLegacy(row.secret),
+        currentKeyId,
+        error: String(error),
+      });
     }
   }
   if (updates.length > 0) await ctx.primary.batch(updates as [(typeof updates)[number], ...typeof updates]);
 
-  const [{ remaining }] = (await ctx.primary.select({ remaining: sql<number>`count(*)` }).from(webhookEndpoints).where(stale)) as [{ remaining: number }];
+  const [{ remaining }] = (await ctx.primary.select({ remaining: sql<number>`count(*)` }).from(webhookEndpoints).where(stale)) as [
+    { remaining: number },
+  ];
   return { currentKeyId, resealed: updates.length, unreadable, remaining };
 }
 
@@ -86,4 +111,4 @@ async function resealed(ctx: RequestContext, endpointId: string, stored: string)
   return opened.stale ? encryptSecret(ctx.env, endpointId, opened.secret) : stored;
 }
 
-const sealedKeyIdOrLegacy = (stored: string) => (stored.startsWith("v1.") ? "v1 (no key id)" : stored.split(".")[1] ?? "unknown");
+const sealedKeyIdOrLegacy = (stored: string) => (stored.startsWith("v1.") ? "v1 (no key id)" : (stored.split(".")[1] ?? "unknown"));

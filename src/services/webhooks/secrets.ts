@@ -28,7 +28,9 @@ export function webhookKeyRing(env: Env): KeyRing {
   let current = env.WEBHOOK_SECRET_KEY;
   if (!current) {
     if (env.ENVIRONMENT !== "development") {
-      throw new Error("WEBHOOK_SECRET_KEY is not set: webhook secrets cannot be encrypted. Set it with `wrangler secret put WEBHOOK_SECRET_KEY`.");
+      throw new Error(
+        "WEBHOOK_SECRET_KEY is not set: webhook secrets cannot be encrypted. Set it with `wrangler secret put WEBHOOK_SECRET_KEY`.",
+      );
     }
     current = DEVELOPMENT_KEY;
   }
@@ -62,7 +64,8 @@ export class LegacySecretUnreadableError extends Error {
 }
 
 /** A stored secret that the configured keys cannot open: an operator's key setup, not the receiver, is at fault. */
-export const isUnreadableSecret = (error: unknown) => error instanceof UnknownSecretKeyError || error instanceof LegacySecretUnreadableError;
+export const isUnreadableSecret = (error: unknown) =>
+  error instanceof UnknownSecretKeyError || error instanceof LegacySecretUnreadableError;
 
 /**
  * `v1.<iv>.<ciphertext>` (before ciphertexts named their key): tried under the current key, then
@@ -75,7 +78,11 @@ async function openLegacy(ring: KeyRing, endpointId: string, stored: string): Pr
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
     const key = await crypto.subtle.importKey("raw", digest, "AES-GCM", false, ["decrypt"]);
     try {
-      const clear = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(endpointId) }, key, fromBase64(sealed));
+      const clear = await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(endpointId) },
+        key,
+        fromBase64(sealed),
+      );
       return new TextDecoder().decode(clear);
     } catch {
       // Not this key (GCM authenticates): try the next.
@@ -92,7 +99,13 @@ export async function signatureHeader(secrets: string[], id: string, timestamp: 
   const content = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
   const signatures = await Promise.all(
     secrets.map(async (secret) => {
-      const key = await crypto.subtle.importKey("raw", fromBase64(secret.slice(SECRET_PREFIX.length)), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const key = await crypto.subtle.importKey(
+        "raw",
+        fromBase64(secret.slice(SECRET_PREFIX.length)),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
       return `v1,${toBase64(new Uint8Array(await crypto.subtle.sign("HMAC", key, content)))}`;
     }),
   );

@@ -39,7 +39,10 @@ export function webhookUrlProblem(env: Env, value: string): UrlProblem | null {
   if (isDevelopment(env)) return null;
   const verdict = classifyHost(url.hostname);
   if (verdict.internal) {
-    return { code: "webhook_url_forbidden", message: `The host ${url.hostname} is ${verdict.reason}: webhooks go only to public internet hosts.` };
+    return {
+      code: "webhook_url_forbidden",
+      message: `The host ${url.hostname} is ${verdict.reason}: webhooks go only to public internet hosts.`,
+    };
   }
   return null;
 }

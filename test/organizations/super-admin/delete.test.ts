@@ -24,7 +24,9 @@ describe("deleting an organization", () => {
     await env.DB.prepare("INSERT INTO members (id, organization_id, user_id, role_key, created_at) VALUES (?, ?, ?, 'member', ?)")
       .bind(newId("mem"), doomed.organization.id, both.user.id, Date.now())
       .run();
-    expect((await put("/api/auth/session/organization", { organizationId: doomed.organization.id }, { token: both.token })).status).toBe(200);
+    expect((await put("/api/auth/session/organization", { organizationId: doomed.organization.id }, { token: both.token })).status).toBe(
+      200,
+    );
 
     // Warm every cache tier the deletion must purge.
     expect((await get("/api/organizations/me", { token: key.key })).body.id).toBe(doomed.organization.id);
@@ -42,7 +44,8 @@ describe("deleting an organization", () => {
 
     const orgId = doomed.organization.id;
     expect(await rowCount("organizations", "id", orgId)).toBe(0);
-    for (const table of ["members", "roles", "api_keys", "invitations"]) expect(await rowCount(table, "organization_id", orgId), table).toBe(0);
+    for (const table of ["members", "roles", "api_keys", "invitations"])
+      expect(await rowCount(table, "organization_id", orgId), table).toBe(0);
     expect(await rowCount("sessions", "active_organization_id", orgId)).toBe(0);
     for (const user of [doomed.user, guide.user, both.user]) expect(await rowCount("users", "id", user.id)).toBe(1);
     expect(await rowCount("members", "user_id", both.user.id)).toBe(1);

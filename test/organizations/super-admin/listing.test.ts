@@ -21,7 +21,10 @@ describe("listing organizations", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: ApiResponse<Schemas["AdminOrganizationPage"]> = await get(`/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: admin.token });
+      const res: ApiResponse<Schemas["AdminOrganizationPage"]> = await get(
+        `/api/organizations?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: admin.token },
+      );
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.data);

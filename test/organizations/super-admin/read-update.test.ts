@@ -17,7 +17,11 @@ describe("reading and updating any organization", () => {
     await addMember(owner.organization.id);
     await createKey(owner.token, "Member");
     for (let i = 0; i < 2; i++) {
-      const invited = await post("/api/organizations/invitations", { email: uniqueEmail("invitee"), role: "Member" }, { token: owner.token });
+      const invited = await post(
+        "/api/organizations/invitations",
+        { email: uniqueEmail("invitee"), role: "Member" },
+        { token: owner.token },
+      );
       expect(invited.status).toBe(201);
     }
     // A pending invitation past its expiry is counted until the scheduled sweep stores it as expired.
@@ -71,12 +75,27 @@ describe("reading and updating any organization", () => {
     const t = uniqueWord();
     const path = `/api/organizations/${owner.organization.id}` as const;
 
-    const res = await patch(path, { name: `  New Name ${t} `, timezone: "America/Los_Angeles", logo: "https://cdn.example.com/new.png" }, { token: admin.token });
+    const res = await patch(
+      path,
+      { name: `  New Name ${t} `, timezone: "America/Los_Angeles", logo: "https://cdn.example.com/new.png" },
+      { token: admin.token },
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: owner.organization.id, name: `New Name ${t}`, timezone: "America/Los_Angeles", logo: "https://cdn.example.com/new.png", memberCount: 1 });
+    expect(res.body).toMatchObject({
+      id: owner.organization.id,
+      name: `New Name ${t}`,
+      timezone: "America/Los_Angeles",
+      logo: "https://cdn.example.com/new.png",
+      memberCount: 1,
+    });
     expect((await get(path, { token: admin.token })).body).toEqual(res.body);
-    expect((await get("/api/organizations/me", { token: owner.token })).body).toMatchObject({ name: `New Name ${t}`, timezone: "America/Los_Angeles" });
-    expect((await get(`/api/organizations?q=new%20name%20${t}`, { token: admin.token })).body.data.map((o) => o.id)).toEqual([owner.organization.id]);
+    expect((await get("/api/organizations/me", { token: owner.token })).body).toMatchObject({
+      name: `New Name ${t}`,
+      timezone: "America/Los_Angeles",
+    });
+    expect((await get(`/api/organizations?q=new%20name%20${t}`, { token: admin.token })).body.data.map((o) => o.id)).toEqual([
+      owner.organization.id,
+    ]);
 
     const cleared = await patch(path, { logo: null }, { token: admin.token });
     expect(cleared.body.logo).toBeNull();

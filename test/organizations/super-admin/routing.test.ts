@@ -5,7 +5,13 @@ import { superAdmin, rowCount } from "../../helpers/super-admin";
 import type { Schemas } from "../../helpers/document";
 
 describe("routing beside /me, /members, /roles, /invitations and /api-keys", () => {
-  const siblings = ["/api/organizations/me", "/api/organizations/members", "/api/organizations/roles", "/api/organizations/invitations", "/api/organizations/api-keys"] as const;
+  const siblings = [
+    "/api/organizations/me",
+    "/api/organizations/members",
+    "/api/organizations/roles",
+    "/api/organizations/invitations",
+    "/api/organizations/api-keys",
+  ] as const;
 
   it("the sibling routes still answer for a Super Admin and for an org Admin", async () => {
     const admin = await superAdmin();
@@ -40,9 +46,20 @@ describe("routing beside /me, /members, /roles, /invitations and /api-keys", () 
   it("a malformed id is a problem+json 404, never a 500", async () => {
     const admin = await superAdmin();
     const good = admin.organization.id;
-    for (const id of ["not-an-id", good.toLowerCase(), `${good}X`, good.slice(0, -1), `usr_${good.slice(4)}`, "org_", "org_%27%20OR%201%3D1"]) {
+    for (const id of [
+      "not-an-id",
+      good.toLowerCase(),
+      `${good}X`,
+      good.slice(0, -1),
+      `usr_${good.slice(4)}`,
+      "org_",
+      "org_%27%20OR%201%3D1",
+    ]) {
       for (const method of ["GET", "PATCH", "DELETE"]) {
-        const res = await call(method, `/api/organizations/${id}`, { token: admin.token, body: method === "PATCH" ? { name: "x" } : undefined });
+        const res = await call(method, `/api/organizations/${id}`, {
+          token: admin.token,
+          body: method === "PATCH" ? { name: "x" } : undefined,
+        });
         expectProblem(res, 404, "not_found");
       }
     }

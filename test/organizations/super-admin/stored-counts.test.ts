@@ -15,9 +15,7 @@ describe("stored counts and search indexes follow every write", () => {
     const owner = await signUp({ organizationName: "Counting Tours" });
     const detail = async () => (await get(`/api/organizations/${owner.organization.id}`, { token: admin.token })).body;
     const roleCount = async (name: string) =>
-      (await get("/api/organizations/roles", { token: owner.token })).body.data.find(
-        (r) => r.name === name,
-      )!.memberCount;
+      (await get("/api/organizations/roles", { token: owner.token })).body.data.find((r) => r.name === name)!.memberCount;
     expect(await detail()).toMatchObject({ memberCount: 1, apiKeyCount: 0, invitationCount: 0 });
 
     await createRole(owner.token, "Guide", ["users.read"]);
@@ -61,7 +59,11 @@ describe("stored counts and search indexes follow every write", () => {
     const other = await signUp();
     const ids: string[] = [];
     for (const label of ["one", "two", "three"]) {
-      const res = await post("/api/organizations/invitations", { email: `${label}.${word}@example.com`, role: "Member" }, { token: owner.token });
+      const res = await post(
+        "/api/organizations/invitations",
+        { email: `${label}.${word}@example.com`, role: "Member" },
+        { token: owner.token },
+      );
       ids.push(res.body.id);
     }
     await post("/api/organizations/invitations", { email: `one.${word}@example.com`, role: "Member" }, { token: other.token });
@@ -77,6 +79,10 @@ describe("stored counts and search indexes follow every write", () => {
     expect(one.body.data.map((i) => i.id)).toEqual([ids[0]]);
     // An id cursor is not a search cursor.
     const plain = await get("/api/organizations/invitations?limit=1", { token: owner.token });
-    expectProblem(await get(`/api/organizations/invitations?q=${word}&cursor=${plain.body.nextCursor}`, { token: owner.token }), 400, "invalid_cursor");
+    expectProblem(
+      await get(`/api/organizations/invitations?q=${word}&cursor=${plain.body.nextCursor}`, { token: owner.token }),
+      400,
+      "invalid_cursor",
+    );
   });
 });
