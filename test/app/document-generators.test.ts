@@ -5,39 +5,16 @@ import { EVENT_TYPES } from "../../src/domain/event-types";
 import { MAX_URL_LENGTH } from "../../src/services/webhooks/url-rules";
 import { BOOKMARK } from "../../src/lib/bookmark";
 import { servedDocument } from "../helpers/api";
+import type { JsonSchema, OpenApiDocument } from "../helpers/document";
 
 /**
  * The document as generators that nobody here wrote read it (issue 17 item 7): what they type from
  * it must be what the server does.
  */
-type Schema = {
-  $ref?: string;
-  type?: string;
-  items?: Schema;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  [key: string]: unknown;
-};
-type Operation = {
-  operationId: string;
-  security?: Record<string, string[]>[];
-  parameters?: ({ $ref: string } | { name: string; in: string; schema: Schema })[];
-  requestBody?: any;
-  responses: Record<string, any>;
-};
-type Document = {
-  info: { license: { name: string; identifier?: string }; description: string };
-  paths: Record<string, Record<string, Operation>>;
-  webhooks: Record<string, { post: Operation }>;
-  components: {
-    schemas: Record<string, Schema>;
-    parameters: Record<string, { name: string; in: string; required?: boolean; schema: Schema }>;
-  };
-};
+type Schema = JsonSchema;
+type Document = OpenApiDocument & { webhooks: NonNullable<OpenApiDocument["webhooks"]> };
 
-const document = (await servedDocument()) as unknown as Document;
+const document = (await servedDocument()) as Document;
 const schemas = document.components.schemas;
 const resolve = (schema: Schema): Schema => (schema.$ref ? schemas[schema.$ref.split("/").pop()!]! : schema);
 const operations = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -47,9 +24,9 @@ const jsonSchema = (content: any) => content?.["application/json"]?.schema as Sc
 
 describe("the document as generators read it", () => {
   it("types a webhook endpoint's eventTypes the same way in and out, and the events list's type filter too", () => {
-    const endpoint = resolve(jsonSchema(document.paths["/api/organizations/webhooks/{id}"]!.get!.responses["200"].content));
-    const created = resolve(jsonSchema(document.paths["/api/organizations/webhooks"]!.post!.requestBody.content));
-    const updated = resolve(jsonSchema(document.paths["/api/organizations/webhooks/{id}"]!.patch!.requestBody.content));
+    const endpoint = resolve(jsonSchema(document.paths["/api/organizations/webhooks/{id}"]!.get!.responses["200"]!.content));
+    const created = resolve(jsonSchema(document.paths["/api/organizations/webhooks"]!.post!.requestBody!.content));
+    const updated = resolve(jsonSchema(document.paths["/api/organizations/webhooks/{id}"]!.patch!.requestBody!.content));
     const pattern = { $ref: "#/components/schemas/EventTypePattern" };
     expect(endpoint.properties!.eventTypes!.items).toEqual(pattern);
     expect(created.properties!.eventTypes!.items).toEqual(pattern);
@@ -63,8 +40,8 @@ describe("the document as generators read it", () => {
   });
 
   it("says the webhook url's maxLength is the one the server enforces", () => {
-    const created = resolve(jsonSchema(document.paths["/api/organizations/webhooks"]!.post!.requestBody.content));
-    const updated = resolve(jsonSchema(document.paths["/api/organizations/webhooks/{id}"]!.patch!.requestBody.content));
+    const created = resolve(jsonSchema(document.paths["/api/organizations/webhooks"]!.post!.requestBody!.content));
+    const updated = resolve(jsonSchema(document.paths["/api/organizations/webhooks/{id}"]!.patch!.requestBody!.content));
     expect(MAX_URL_LENGTH).toBe(2048);
     expect(created.properties!.url!.maxLength).toBe(MAX_URL_LENGTH);
     expect(updated.properties!.url!.maxLength).toBe(MAX_URL_LENGTH);
@@ -88,18 +65,18 @@ describe("the document as generators read it", () => {
   it("describes each event type's delivery under webhooks: the headers, the body with its type and its record", () => {
     expect(Object.keys(document.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
     for (const type of EVENT_TYPES) {
-      const delivery = document.webhooks[type]!.post;
+      const delivery = document.webhooks[type]!.post!;
       const headers = delivery.parameters!.filter((p) => "in" in p && p.in === "header").map((p) => (p as { name: string }).name);
       expect(headers, type).toEqual(expect.arrayContaining(["webhook-id", "webhook-timestamp", "webhook-signature"]));
-      const body = resolve(jsonSchema(delivery.requestBody.content));
+      const body = resolve(jsonSchema(delivery.requestBody!.content));
       expect(body.properties!.type, type).toMatchObject({ type: "string", const: type });
       const object = body.properties!.data!.properties!.object!;
       expect(object.$ref, `${type} data.object is a record schema`).toMatch(/^#\/components\/schemas\//);
     }
-    const memberAdded = resolve(jsonSchema(document.webhooks["member.added"]!.post.requestBody.content));
+    const memberAdded = resolve(jsonSchema(document.webhooks["member.added"]!.post!.requestBody!.content));
     expect(memberAdded.properties!.data!.properties!.object).toEqual({ $ref: "#/components/schemas/Member" });
     expect(
-      resolve(jsonSchema(document.webhooks["api_key.created"]!.post.requestBody.content)).properties!.data!.properties!.object,
+      resolve(jsonSchema(document.webhooks["api_key.created"]!.post!.requestBody!.content)).properties!.data!.properties!.object,
     ).toEqual({
       $ref: "#/components/schemas/ApiKeyEventObject",
     });
@@ -120,7 +97,7 @@ describe("the document as generators read it", () => {
   });
 
   it("lists no development route in the production document", async () => {
-    const production = (await servedDocument({ ...(env as Env), ENVIRONMENT: "production" })) as unknown as Document;
+    const production = await servedDocument({ ...(env as Env), ENVIRONMENT: "production" });
     const paths = Object.keys(production.paths);
     expect(paths.length).toBeGreaterThan(20);
     expect(paths.filter((path) => path.startsWith("/api/dev"))).toEqual([]);
@@ -141,7 +118,7 @@ describe("the document as generators read it", () => {
   });
 
   it("makes the accept body a oneOf a generator cannot satisfy with { name } alone", () => {
-    const accept = document.paths["/api/invitations/{token}/accept"]!.post!.requestBody;
+    const accept = document.paths["/api/invitations/{token}/accept"]!.post!.requestBody!;
     const body = resolve(jsonSchema(accept.content)) as { oneOf: Schema[] };
     expect(body.oneOf).toEqual([
       { $ref: "#/components/schemas/AcceptWithAccountInput" },
@@ -153,7 +130,7 @@ describe("the document as generators read it", () => {
   });
 
   it("declares requestEmailVerification's 202 content type and body", () => {
-    const accepted = document.paths["/api/auth/email-verification"]!.post!.responses["202"];
+    const accepted = document.paths["/api/auth/email-verification"]!.post!.responses["202"]!;
     expect(resolve(jsonSchema(accepted.content))).toMatchObject({
       type: "object",
       properties: { message: { type: "string" } },
@@ -168,7 +145,7 @@ describe("the document as generators read it", () => {
 
 describe("the audit log's items", () => {
   it("are a typed event (WebhookEvent) or, stored before a record's shape changed, the generic Event", () => {
-    const item = resolve(jsonSchema(document.paths["/api/organizations/me/events/{id}"]!.get!.responses["200"].content));
+    const item = resolve(jsonSchema(document.paths["/api/organizations/me/events/{id}"]!.get!.responses["200"]!.content));
     expect(item.anyOf).toEqual([{ $ref: "#/components/schemas/WebhookEvent" }, { $ref: "#/components/schemas/Event" }]);
   });
 });
