@@ -25,7 +25,7 @@ import { ALIASES } from "./lib/aliases.mjs";
 import { checkAliases } from "./lib/check-aliases.mjs";
 import { ROOT, runWrangler } from "./lib/dev-server.mjs";
 
-const LIMIT_KIB = 150;
+const LIMIT_KIB = 160; // docs/performance.md "Bundle and startup": why this figure
 const STARTUP_RUNS = 3;
 
 const kib = (bytes) => (bytes / 1024).toFixed(2);
