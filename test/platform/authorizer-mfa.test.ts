@@ -1,20 +1,8 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { Authorizer } from "../../src/index";
-import type { Env } from "../../src/env";
-import type { AuthorizeInput } from "../../src/services/platform/authorizer";
 import { countingEnv, patch } from "../helpers/api";
+import { authorize, bearer } from "../helpers/authorizer";
 import { addMember, createKey, SEEDED_PASSWORD, signUp } from "../helpers/factories";
 import { enableMfa } from "../helpers/mfa";
-
-/** One RPC as a sibling Worker makes it (the entrypoint class in this isolate, its waitUntil work awaited). */
-async function authorize(input: AuthorizeInput, withEnv: Env = env as Env) {
-  const ctx = createExecutionContext();
-  const result = await new Authorizer(ctx, withEnv).authorize(input);
-  await waitOnExecutionContext(ctx);
-  return result;
-}
-const bearer = (token: string) => `Bearer ${token}`;
 
 describe("Authorizer and an organization that requires MFA (API.md §10: the same rules as HTTP)", () => {
   it("a session of a user without MFA is a 403 mfa_required; an API key and a user with MFA are allowed", async () => {

@@ -1,20 +1,8 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { Authorizer } from "../../src/index";
-import type { Env } from "../../src/env";
-import type { AuthorizeInput } from "../../src/services/platform/authorizer";
 import { mintToken } from "../../src/lib/tokens";
 import { call, countingEnv, del } from "../helpers/api";
+import { authorize, bearer } from "../helpers/authorizer";
 import { addMember, createKey, createRole, signUp } from "../helpers/factories";
-
-/** One RPC as a sibling Worker makes it: the entrypoint class, called in this isolate, its waitUntil work awaited. */
-async function authorize(input: AuthorizeInput, withEnv: Env = env as Env) {
-  const ctx = createExecutionContext();
-  const result = await new Authorizer(ctx, withEnv).authorize(input);
-  await waitOnExecutionContext(ctx);
-  return result;
-}
-const bearer = (token: string) => `Bearer ${token}`;
 
 describe("Authorizer entrypoint (API.md §10)", () => {
   it("a key whose role grants the permission is allowed, with who it is", async () => {
