@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // What the traffic limits cost the hot path (docs/integration-traffic.md): the warm API-key read
 // `GET /api/organizations/me` with the limits on, against the same read with them off, in one run.
-// Two private `wrangler dev` servers (loopback, temp state, development mode, usage flushed every
-// 10 s as in production): one as deployed, one with TRAFFIC_LIMITS=off (honoured only in
-// development). Rounds alternate between them; the verdict is the ratio of their medians.
+// Two private `wrangler dev` servers of the app (loopback, temp state, development mode, usage
+// flushed every 10 s as in production): one as deployed, one with TRAFFIC_LIMITS=off (honoured only
+// in development); beside them the bare Worker with and without one Rate Limiting `limit()` call, so
+// the run also shows what the local binding costs on its own. Rounds alternate between them; the
+// verdicts are ratios of medians. Then a fifth server counts the usage pipeline's D1 writes.
 //
 //   node bench/traffic-bench.mjs [--duration s] [--rounds n] [--concurrency n] [--strict]
 //
@@ -18,7 +20,7 @@ import { verifyThroughOutbox } from "../scripts/lib/verify-email.mjs";
 
 const BAR = 0.95; // limits on must keep this fraction of the throughput with them off
 const KEYS = 6; // high-tier keys per server, rotated per request
-const HARD_DEADLINE_MS = 240_000;
+const HARD_DEADLINE_MS = 300_000;
 
 function parseArgs(argv) {
   const opts = { duration: 1, warmup: 0.5, concurrency: 8, rounds: 5, strict: false };
@@ -90,6 +92,49 @@ async function drive(target, seconds, concurrency) {
   return completed / ((Math.min(performance.now(), endAt) - started) / 1000);
 }
 
+/**
+ * The usage pipeline's D1 writes, on a server of its own (not timed: it logs at "log", so its queue
+ * consumer's `usage_ingested` lines reach us): USAGE_REQUESTS API-key requests over the keys, then
+ * a wait for the last flush (10 s, as in production) and consumer batch (up to 5 s); the consumer's
+ * lines say how many requests each batch counted and how many D1 statements it ran.
+ */
+const USAGE_REQUESTS = 3_000;
+async function measureUsageWrites(opts) {
+  const lines = [];
+  let pending = "";
+  const server = await startDevServer({
+    port: 8881,
+    vars: { USAGE_FLUSH_SECONDS: "10" },
+    logLevel: "log",
+    onOutput: (chunk) => {
+      const parts = (pending + chunk).split("\n");
+      pending = parts.pop();
+      for (const line of parts) if (line.includes('"usage_ingested"')) lines.push(JSON.parse(line.slice(line.indexOf("{"))));
+    },
+  });
+  servers.push(server);
+  const target = {
+    port: server.port,
+    keys: await setup(server.base),
+    agent: new http.Agent({ keepAlive: true }),
+    errors: 0,
+    samples: [],
+    sent: 0,
+  };
+  let left = USAGE_REQUESTS;
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (left-- > 0) if ((await request(target.agent, target.port, target.keys, target.sent++)) !== 200) target.errors++;
+    }),
+  );
+  target.agent.destroy();
+  const counted = () => lines.reduce((n, l) => n + l.requests, 0);
+  const deadline = Date.now() + 40_000;
+  while (counted() < target.sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  if (target.errors) throw new Error(`usage phase: ${target.errors} answers other than 200`);
+  return { sent: target.sent, requests: counted(), batches: lines.length, statements: lines.reduce((n, l) => n + l.statements, 0) };
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -103,7 +148,9 @@ async function main() {
     console.error("traffic-bench: hard deadline reached, stopping");
     stopAll().finally(() => process.exit(1));
   }, HARD_DEADLINE_MS).unref();
-  console.log(`traffic-bench: node ${process.version}, ${os.cpus().length} CPUs; starting two wrangler dev servers …`);
+  console.log(
+    `traffic-bench: node ${process.version}, ${os.cpus().length} CPUs; starting five wrangler dev servers (the app with limits on and off, the bare Worker with and without one limit(), the app for the usage count) …`,
+  );
 
   const makeTarget = (name, server, keys) => ({
     name,
@@ -149,6 +196,7 @@ async function main() {
     );
   }
   for (const target of targets) target.agent.destroy();
+  const usage = await measureUsageWrites(opts);
 
   const ratio = median(on.rates) / median(off.rates);
   const paired = median(on.rates.map((r, i) => r / off.rates[i]));
@@ -173,6 +221,9 @@ async function main() {
   );
   console.log(
     `  without the local binding's own cost: ${withoutBinding.toFixed(2)}× (bar ≥ ${BAR.toFixed(2)}×): ${withoutBinding >= BAR ? "PASS" : "BELOW BAR"}`,
+  );
+  console.log(
+    `usage pipeline: ${usage.sent} API-key requests over ${KEYS} keys, ${usage.requests} counted in ${usage.batches} consumer batches writing ${usage.statements} D1 statements: ${((usage.statements / Math.max(1, usage.sent)) * 1000).toFixed(2)} D1 writes per 1,000 requests`,
   );
   console.log(`traffic-bench: total ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   const errors = targets.reduce((n, t) => n + t.errors, 0);

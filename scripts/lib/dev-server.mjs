@@ -82,12 +82,15 @@ export async function freePort(preferred) {
  * vars (the benchmarks' TRAFFIC_LIMITS and USAGE_FLUSH_SECONDS).
  * `config` serves another wrangler config (a path from the project root; the benchmark's bare
  * Worker and its worker-only variant of the app); `migrate: false` skips the D1 migrations (a
- * config without D1).
+ * config without D1). `logLevel` is wrangler's `--log-level` (default "warn", "log" when `verbose`);
+ * `onOutput` receives everything the server prints (the traffic bench reads the worker's log lines).
  */
 export async function startDevServer({
   port = 8790,
   persistTo = "temp",
   verbose = false,
+  logLevel = null,
+  onOutput = null,
   healthTimeoutMs = 60_000,
   onStep,
   development = true,
@@ -141,7 +144,7 @@ export async function startDevServer({
       "--show-interactive-dev-session=false",
       "--live-reload=false",
       "--log-level",
-      verbose ? "log" : "warn",
+      logLevel ?? (verbose ? "log" : "warn"),
       ...(development ? devVarArgs({ ...DEV_VARS, ...vars }) : []),
     ],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
@@ -150,6 +153,7 @@ export async function startDevServer({
   const keep = (d) => {
     log = (log + d).slice(-20_000);
     if (verbose) process.stderr.write(d);
+    onOutput?.(String(d));
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);

@@ -30,7 +30,8 @@ export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env, e
   if (entries.length === 0) return;
   try {
     const statements = await ingestUsage(ctx, entries);
-    ctx.log.info("usage_ingested", { messages: batch.messages.length, entries: entries.length, statements });
+    const requests = entries.reduce((n, e) => n + e.requests, 0);
+    ctx.log.info("usage_ingested", { messages: batch.messages.length, entries: entries.length, requests, statements });
     batch.ackAll();
   } catch (error) {
     const final = batch.messages.every((m) => m.attempts >= 3);
