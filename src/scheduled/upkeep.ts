@@ -6,6 +6,7 @@ import { pruneIdempotencyRecords } from "../services/idempotency/records";
 import { sweepExpiredInvitations } from "../services/invitations/sweep";
 import { resealWebhookSecrets } from "../services/webhooks/secret-key-rotation";
 import { pruneMfaChallenges } from "../services/mfa/challenge";
+import { resealTotpSecrets } from "../services/mfa/secret-key-rotation";
 import { pruneUsage } from "../services/traffic/usage-ingest";
 
 /**
@@ -14,7 +15,7 @@ import { pruneUsage } from "../services/traffic/usage-ingest";
  */
 export async function handleScheduled(controller: ScheduledController, env: Env, executionCtx: ExecutionContext): Promise<void> {
   const ctx = buildContext({ env, requestId: newId("req"), waitUntil: (promise) => executionCtx.waitUntil(promise) });
-  const [invitations, idempotency, events, webhooks, webhookSecrets, mfaChallenges, usage] = await Promise.allSettled([
+  const [invitations, idempotency, events, webhooks, webhookSecrets, mfaChallenges, usage, totpSecrets] = await Promise.allSettled([
     sweepExpiredInvitations(ctx),
     pruneIdempotencyRecords(ctx),
     pruneEvents(ctx, controller.scheduledTime),
@@ -24,6 +25,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     pruneMfaChallenges(ctx, controller.scheduledTime),
     // API-key usage buckets past 90 days (services/traffic/usage-ingest.ts).
     pruneUsage(ctx, controller.scheduledTime),
+    // A TOTP_SECRET_KEY rotation is done when `totpSecrets.remaining` is 0 (then retire the previous key).
+    resealTotpSecrets(ctx),
   ]);
   const outcome = (result: PromiseSettledResult<unknown>) => (result.status === "fulfilled" ? result.value : String(result.reason));
   ctx.log.info("scheduled_upkeep", {
@@ -35,5 +38,6 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     webhookSecrets: outcome(webhookSecrets),
     expiredMfaChallenges: outcome(mfaChallenges),
     usage: outcome(usage),
+    totpSecrets: outcome(totpSecrets),
   });
 }
