@@ -156,13 +156,8 @@ describe("invitation search on a small organization walks its own invitations", 
       { email: "guide.pending2@walk.test" },
     ];
     const ids = await seedInvitations(owner.organization.id, statuses);
-    const expected: Record<string, string[]> = {
-      all: [ids[0], ids[1], ids[2], ids[3], ids[4], ids[6]],
-      pending: [ids[0], ids[6]],
-      expired: [ids[1], ids[2]],
-      accepted: [ids[3]],
-      revoked: [ids[4]],
-    };
+    const at = (...positions: number[]) => positions.map((i) => ids[i]);
+    const expected = { all: at(0, 1, 2, 3, 4, 6), pending: at(0, 6), expired: at(1, 2), accepted: at(3), revoked: at(4) };
     const walk = recordingEnv();
     for (const status of [undefined, "pending", "expired", "accepted", "revoked"] as const) {
       const page = await allPages(owner.token, "GUIDE", 2, { status, env: walk.env });
@@ -281,6 +276,22 @@ describe("organizations.invitation_count (migrations/0013)", () => {
     await env.DB.prepare("DELETE FROM invitations WHERE id = ?").bind(first.id).run();
     expect(await counts(owner.organization.id)).toEqual({ total: 2, pending: 0 });
     expect(await rowsOf(owner.organization.id)).toBe(2);
+  });
+
+  it("the migration's backfill counts the invitations an organization already holds", async () => {
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0013_"))!;
+    const backfill = migration.queries.filter((q) => /SET `invitation_count` = \(SELECT count\(\*\)/.test(q));
+    expect(backfill).toHaveLength(1);
+    const held = await seedOrganization("Invite Count Before");
+    const none = await seedOrganization("Invite Count None");
+    await seedInvitations(held.organization.id, ["a@before.test", { email: "b@before.test", status: "accepted" }, "c@before.test"]);
+    // As the column was added: 0 on every row, whatever the organization held.
+    await env.DB.prepare("UPDATE organizations SET invitation_count = 0 WHERE id IN (?, ?)")
+      .bind(held.organization.id, none.organization.id)
+      .run();
+    await env.DB.batch(backfill.map((q) => env.DB.prepare(q)));
+    expect((await counts(held.organization.id))?.total).toBe(3);
+    expect((await counts(none.organization.id))?.total).toBe(0);
   });
 
   it("an organization's deletion takes its invitations and leaves another's total as it was", async () => {
