@@ -130,5 +130,6 @@ async function loadOrganization(ctx: AuthCacheContext, organizationId: string): 
     updatedAt: org.updatedAt.getTime(),
     roles: roleRows,
     memberCount: org.memberCount,
+    invitationCount: org.invitationCount,
   };
 }

@@ -57,4 +57,11 @@ export interface OrganizationRecord {
    * search runs (services/members/members.ts), never shown and never counted on.
    */
   memberCount: number;
+  /**
+   * Its invitations, whatever their status, when the record was loaded (stale like memberCount):
+   * chooses how an invitation search runs (services/invitations/list.ts). Not the Super Admin
+   * detail's `invitationCount`, which counts pending ones. Absent in entries cached before it existed
+   * (such a search uses the index).
+   */
+  invitationCount?: number;
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { invitationsPageQuery } from "../../src/services/invitations/list";
+import { invitationsPageQuery, invitationsWalkQuery } from "../../src/services/invitations/list";
 import { membersPageQuery, membersWalkQuery } from "../../src/services/members/members";
 import { organizationsPageQuery } from "../../src/services/organizations/admin";
 import { call } from "../helpers/api";
@@ -118,6 +118,19 @@ describe("query plans of every list", () => {
     expect(accepted.join("\n")).toMatch(/invitations_organization_id_status_id_idx \(organization_id=\? AND status=\?/);
   });
 
+  it("invitations: a small organization's search walks its own rows in rowid order (every status filter, after a cursor) — no scan, no sort", async () => {
+    for (const status of [undefined, "pending", "accepted", "revoked", "expired"] as const) {
+      for (const after of [undefined, 1234]) {
+        const plan = await expectIndexed(invitationsWalkQuery({ organizationId: ORG, status, after, now: Date.now() }));
+        expect(plan.join("\n")).toMatch(
+          after === undefined
+            ? /SEARCH invitations USING INDEX invitations_organization_id_rowid_idx \(organization_id=\?\)/
+            : /SEARCH invitations USING INDEX invitations_organization_id_rowid_idx \(organization_id=\? AND rowid>\?\)/,
+        );
+      }
+    }
+  });
+
   it("organizations (Super Admin): pages by primary key, search through FTS5, member count stored", async () => {
     await expectIndexed(organizationsPageQuery({ limit: 20 }));
     await expectIndexed(organizationsPageQuery({ limit: 20, after: ORG }));
@@ -151,6 +164,7 @@ describe("query plans of every list", () => {
       "/api/organizations/invitations?status=pending",
       "/api/organizations/invitations?status=expired",
       "/api/organizations/invitations?q=plan-invitee",
+      "/api/organizations/invitations?q=plan-invitee&status=expired",
       "/api/organizations/roles",
       "/api/organizations/api-keys",
       "/api/users/me/organizations",

@@ -38,6 +38,9 @@ export const invitations = sqliteTable(
   (t) => [
     uniqueIndex("invitations_token_hash_idx").on(t.tokenHash),
     index("invitations_organization_id_id_idx").on(t.organizationId, t.id),
+    // An organization's invitations in rowid order (an index's entries end with the rowid): the walk
+    // of a small organization's search (migrations/0013, services/invitations/list.ts).
+    index("invitations_organization_id_rowid_idx").on(t.organizationId),
     index("invitations_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
     index("invitations_email_idx").on(t.email),
     // Status filter in keyset order: a page never sorts the organization's invitations.

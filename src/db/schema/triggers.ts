@@ -1,6 +1,6 @@
 /**
- * The triggers the code relies on, by name: created by migrations/0008_triggers.sql (their one
- * source; see its header before a migration rebuilds one of these tables). drizzle-kit knows
+ * The triggers the code relies on, by name: created by migrations/0008_triggers.sql (see its header
+ * before a migration rebuilds one of these tables) and, for the total invitation count, 0013. drizzle-kit knows
  * nothing of triggers, so test/app/triggers.test.ts compares this list with the migrated database.
  */
 export const TRIGGERS = {
@@ -24,7 +24,7 @@ export const TRIGGERS = {
     "organizations_search_update",
     "organizations_search_delete",
   ],
-  /** The stored counters: organizations' member, API key and pending invitation counts; role_member_counts. */
+  /** The stored counters: organizations' member, API key, pending and total invitation counts; role_member_counts. */
   counters: [
     "members_count_insert",
     "members_count_delete",
@@ -34,6 +34,8 @@ export const TRIGGERS = {
     "invitations_count_insert",
     "invitations_count_delete",
     "invitations_count_status_update",
+    "invitations_total_count_insert",
+    "invitations_total_count_delete",
   ],
 } as const;
 

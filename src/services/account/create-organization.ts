@@ -40,6 +40,7 @@ export async function createOrganization({ ctx, input }: { ctx: RequestContext; 
     memberCount: 0,
     apiKeyCount: 0,
     pendingInvitationCount: 0,
+    invitationCount: 0,
   };
   const member = {
     id: newId("mem", now.getTime()),

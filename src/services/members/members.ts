@@ -6,8 +6,8 @@ import { matches, membersSearch, rowidOf } from "../../db/schema/search";
 import { allRows, compile, selectList, type PageQuery } from "../../db/hand-sql";
 import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
-import { decodeCursor, decodeSearchCursor, encodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
-import { ftsPhrase } from "../../lib/search";
+import { decodeCursor, decodeSearchCursor, toPage, toSearchPage } from "../../lib/pagination";
+import { ftsPhrase, SEARCH_WALK_LIMIT, searchFold, searchWalks, walkedSearchPage } from "../../lib/search";
 import { roleIn } from "../permissions/role-in";
 import { freshScope, requirePermission } from "../auth/guards";
 import { assertCallerStands, callerStanding } from "../auth/standing";
@@ -89,13 +89,10 @@ export function membersPageQuery(input: {
 
 /**
  * Organizations up to this many members search by walking their own rows; larger ones through the
- * full-text index. The index answers a search by intersecting the needle's postings across every
- * organization with the organization's own, so on its own a small organization's search would cost
- * more the more *other* organizations hold the term; the walk costs what the organization's own
- * rows cost, whatever the others hold. The choice follows the cached organization's member count
- * (stale by at most the auth cache's bound); the walk reads at most this many rows either way.
+ * full-text index (why: SEARCH_WALK_LIMIT, lib/search.ts). The choice follows the cached
+ * organization's member count.
  */
-export const MEMBER_SEARCH_WALK_LIMIT = 500;
+export const MEMBER_SEARCH_WALK_LIMIT = SEARCH_WALK_LIMIT;
 
 /**
  * A small organization's search page: its members after the cursor in rowid order (the order the
@@ -121,9 +118,8 @@ export function membersWalkQuery(input: { organizationId: string; roleKey?: stri
  * What the trigram index matches, said in JavaScript: a case-insensitive substring of the name or
  * of the email (each on its own, never across the two).
  */
-const fold = (text: string) => text.toLowerCase();
 const memberMatches = (needle: string) => (row: { name: string; email: string }) =>
-  fold(row.name).includes(needle) || fold(row.email).includes(needle);
+  searchFold(row.name).includes(needle) || searchFold(row.email).includes(needle);
 
 /**
  * One D1 query per page, sent as a prepared statement on the request's D1 session (`ctx.d1`: the hot
@@ -135,15 +131,10 @@ export async function listMembers({ ctx, input }: { ctx: RequestContext; input: 
   const search = input.q !== undefined;
   const after = search ? decodeSearchCursor(input.cursor) : decodeCursor(input.cursor, "mem");
   const roleKey = input.role ? roleKeyOf(input.role) : undefined;
-  if (input.q !== undefined && scope.organization.memberCount <= MEMBER_SEARCH_WALK_LIMIT) {
+  if (input.q !== undefined && searchWalks(scope.organization.memberCount)) {
     const query = membersWalkQuery({ organizationId: scope.organization.id, roleKey, after: after as number | undefined });
     const walked = await allRows(ctx.d1, query, { ...memberColumns, searchRowid: rowidOf(members) });
-    const found = walked.slice(0, MEMBER_SEARCH_WALK_LIMIT).filter(memberMatches(fold(input.q)));
-    let page = toSearchPage(found, input.limit);
-    // The organization outgrew its cached count: the walk stopped at its limit; go on from there.
-    if (page.nextCursor === null && walked.length > MEMBER_SEARCH_WALK_LIMIT) {
-      page = { data: found, nextCursor: encodeSearchCursor(walked[MEMBER_SEARCH_WALK_LIMIT - 1]!.searchRowid) };
-    }
+    const page = walkedSearchPage(walked, memberMatches(searchFold(input.q)), input.limit);
     return { data: page.data.map((row) => memberView(row, scope)), nextCursor: page.nextCursor };
   }
   const query = membersPageQuery({ organizationId: scope.organization.id, limit: input.limit, roleKey, q: input.q, after });
