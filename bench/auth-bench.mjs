@@ -491,6 +491,11 @@ async function main() {
         `verdict: small-org ${list} ÷ its page 1 = ${ratio.toFixed(2)}× (bar ≥ 0.83×, i.e. at most 1.2× the cost): ${ratio >= 0.83 ? "PASS" : "BELOW BAR"}`,
       );
     }
+    const smallInvitations = median(rateOf("invitations page 1", "small").rates);
+    const invitationSearch = median(rateOf("invitations ?q= match", "small").rates) / smallInvitations;
+    console.log(
+      `verdict: small-org invitations ?q= match ÷ its page 1 = ${invitationSearch.toFixed(2)}× (bar ≥ 0.83×): ${invitationSearch >= 0.83 ? "PASS" : "BELOW BAR"}`,
+    );
     const members = median(rateOf("members page 1", "100k").rates) / calibrate;
     console.log(
       `verdict: members page 1 [100k] = ${members.toFixed(2)}× /api/dev/calibrate (bar ≥ ${LIST_BAR.toFixed(2)}×): ${members >= LIST_BAR ? "PASS" : "BELOW BAR"}`,
