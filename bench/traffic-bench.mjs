@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the traffic limits cost the hot path (docs/integration-traffic.md): the warm API-key read
 // `GET /api/organizations/me` with the limits on, against the same read with them off, in one run.
-// Two private `wrangler dev` servers of the app (loopback, temp state, development mode, usage
+// Two private `wrangler dev` servers of the worker-only app (no [assets], as the bare pair; loopback, temp state, development mode, usage
 // flushed every 10 s as in production): one as deployed, one with TRAFFIC_LIMITS=off (honoured only
 // in development); beside them the bare Worker with and without one Rate Limiting `limit()` call, so
 // the run also shows what the local binding costs on its own. Rounds alternate between them; the
@@ -17,6 +17,7 @@ import http from "node:http";
 import os from "node:os";
 import { api, HOST, startDevServer } from "../scripts/lib/dev-server.mjs";
 import { verifyThroughOutbox } from "../scripts/lib/verify-email.mjs";
+import { writeWorkerOnlyConfig } from "./worker-only-config.mjs";
 
 const BAR = 0.95; // limits on must keep this fraction of the throughput with them off
 const KEYS = 6; // high-tier keys per server, rotated per request
@@ -167,7 +168,8 @@ async function main() {
     ["limits on", { USAGE_FLUSH_SECONDS: "10" }, 8801],
     ["limits off", { USAGE_FLUSH_SECONDS: "10", TRAFFIC_LIMITS: "off" }, 8821],
   ]) {
-    const server = await startDevServer({ port, vars });
+    // The worker-only app (no [assets]): like the bare pair, no static-assets router in front.
+    const server = await startDevServer({ port, vars, config: writeWorkerOnlyConfig() });
     servers.push(server);
     targets.push(makeTarget(name, server, await setup(server.base)));
   }
