@@ -21,7 +21,7 @@
 // cache is empty): part of any first request, and why /api/health and the unauthenticated 401 are
 // measured too (no I/O at all: only the build and first-run cost).
 //
-// Flags: --rounds <n> (default 3), --isolates <n> per round (default 6), --warm <n> (default 20),
+// Flags: --rounds <n> (default 3), --isolates <n> per round (default 8), --warm <n> (default 20),
 // --entry <file> (measure the worker built from another entry, e.g. bench/eager-entry.ts, which
 // builds the whole app at module load: what a first request costs with no build at all), --verbose. Exit 0; 1 when a response has an unexpected status; stops itself after 5 minutes.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -37,7 +37,7 @@ import { verifyThroughOutbox } from "../scripts/lib/verify-email.mjs";
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: "string", default: "3" },
-    isolates: { type: "string", default: "6" },
+    isolates: { type: "string", default: "8" },
     warm: { type: "string", default: "20" },
     entry: { type: "string" },
     verbose: { type: "boolean", default: false },
@@ -60,6 +60,7 @@ const TARGETS = [
   { name: "GET /api/organizations/me (API key)", path: "/api/organizations/me", auth: true, status: 200 },
   { name: "GET /api/organizations/me (no credentials: 401)", path: "/api/organizations/me", auth: false, status: 401 },
   { name: "GET /api/health", path: "/api/health", auth: false, status: 200 },
+  { name: "GET /api/nope (404: no route group at all)", path: "/api/nope", auth: false, status: 404 },
 ];
 
 const median = (values) => {
