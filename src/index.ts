@@ -1,26 +1,23 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "./env";
 import { once } from "./lib/once";
-// What every kind of invocation uses (HTTP routes, the queue consumer, the upkeep, the Authorizer):
-// zod and drizzle with the tables. Evaluated at startup, see below.
-import "./lib/zod";
-import "./db/client";
 import type { AuthorizeInput, AuthorizeResult } from "./services/platform/authorizer";
 
 /**
- * The Worker's entry: four handlers, each building its part on first use in this isolate.
+ * The Worker's entry: three handlers, each building its part on first use in this isolate.
  *
- * At module load runs only what every handler needs: zod and drizzle with the table definitions
- * (the two imports above; ~8 ms of startup, which Cloudflare can run while the TLS handshake of the
- * waking request is still in flight, and which no handler could skip anyway). The rest is built on
- * first use: the HTTP app by `fetch`, group by group as requests need them (src/app.ts `appFor`:
- * the first GET /api/organizations/me builds the current organization's routes, not the ~800
- * schemas of all of them), the queue consumer by the first batch, the upkeep by the first cron
- * tick: an isolate woken for a queue batch or a cron tick never builds the HTTP app, and startup
- * (`wrangler check startup`) stays small. The price is paid once per isolate by the first
- * invocation of each kind (docs/performance.md "Bundle and startup" has the figures). esbuild keeps
- * all of it in the one bundle: an `import()` here is a deferred module evaluation, not a network
- * fetch.
+ * Nothing heavy runs at module load. The HTTP app is built by `fetch`, group by group as requests
+ * need them (src/app.ts `appFor`: the first GET /api/organizations/me builds the current
+ * organization's routes, not the ~800 schemas of all of them), the queue consumer by the first
+ * batch, the upkeep by the first cron tick: an isolate woken for a queue batch or a cron tick never
+ * builds the HTTP app, and startup (`wrangler check startup`) stays small. The price is paid once
+ * per isolate by the first invocation of each kind (docs/performance.md "Bundle and startup" has
+ * the figures). esbuild keeps all of it in the one bundle: an `import()` here is a deferred module
+ * evaluation, not a network fetch.
+ *
+ * Evaluating zod and drizzle with the tables here instead (every handler uses them) was measured:
+ * ~8 ms less on the first request, ~8 ms more startup, which on a loaded machine reached the 30 ms
+ * startup budget; they stay on first use (docs/performance.md "Bundle and startup").
  *
  * The HTTP app depends on the environment (development routes exist only under
  * ENVIRONMENT=development), so src/app.ts keeps its apps per ENVIRONMENT value: a deployed isolate
