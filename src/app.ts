@@ -4,34 +4,19 @@ import { requestContext, requestIds } from "./middleware/request-context";
 import { limitBody, requireJsonBody } from "./middleware/body-guards";
 import { apiCors } from "./middleware/cors";
 import { createRouter } from "./routes/router";
-import { healthRouter } from "./routes/health/health.index";
-import { authRouter } from "./routes/auth/auth.index";
-import { mfaRouter } from "./routes/mfa/mfa.index";
-import { accountRouter } from "./routes/account/account.index";
-import { usersRouter } from "./routes/users/users.index";
-import { currentOrganizationRouter } from "./routes/organizations/current.index";
-import { superAdminRouter } from "./routes/organizations/admin.index";
-import { apiKeysRouter } from "./routes/api-keys/api-keys.index";
-import { membersRouter } from "./routes/members/members.index";
-import { rolesRouter } from "./routes/roles/roles.index";
-import { orgInvitationsRouter } from "./routes/invitations/org-invitations.index";
-import { recipientInvitationsRouter } from "./routes/invitations/recipient.index";
-import { devRouter } from "./routes/dev/dev.index";
-import { eventsRouter } from "./routes/events/events.index";
-import { webhooksRouter } from "./routes/webhooks/webhooks.index";
-import { tokensRouter } from "./routes/tokens/tokens.index";
-import { tokenPages } from "./routes/pages/pages.index";
 import { csrfGuard } from "./middleware/csrf";
-import { registerDocs } from "./routes/docs/docs.index";
+import { getPath } from "hono/utils/url";
+import { groupMatchers, groupsForPath, ROUTE_GROUPS, type RegisterGroup, type RouteGroup } from "./routes/groups";
+import { once } from "./lib/once";
 
 /**
- * Composes the app: global middleware, every router, the OpenAPI document and the error handlers.
- * The development helpers (/api/dev/*: the outbox holds every emailed link) exist only when
- * `ENVIRONMENT=development`: anywhere else they are not routes at all — a 404 like any unknown
- * path, and absent from the served document.
+ * Composes an app from route groups that are already loaded: global middleware, the groups in
+ * registration order, the error handlers. The whole app is every group (`createApp`); the app a
+ * request runs in is the groups its path can match (`appFor`): the same middleware, the same
+ * routes for that path in the same order, so the same answer, 404 and 405 included (their
+ * `notFoundHandler` reads this app's route table, which holds every route that can match the path).
  */
-export function createApp(env: Pick<Env, "ENVIRONMENT">) {
-  const development = env.ENVIRONMENT === "development";
+function composeApp(registers: readonly RegisterGroup[], development: boolean) {
   const app = createRouter();
 
   app.use("*", requestIds, requestContext);
@@ -41,28 +26,54 @@ export function createApp(env: Pick<Env, "ENVIRONMENT">) {
   app.use("/api/*", limitBody, requireJsonBody);
   for (const pages of ["/invitations/*", "/verify-email/*", "/reset-password", "/reset-password/*"]) app.use(pages, limitBody);
 
-  app
-    .route("/", healthRouter)
-    .route("/", authRouter)
-    .route("/", mfaRouter)
-    .route("/", accountRouter)
-    .route("/", usersRouter)
-    .route("/", currentOrganizationRouter)
-    .route("/", membersRouter)
-    .route("/", rolesRouter)
-    .route("/", orgInvitationsRouter)
-    .route("/", recipientInvitationsRouter)
-    .route("/", apiKeysRouter)
-    .route("/", eventsRouter)
-    .route("/", webhooksRouter)
-    .route("/", superAdminRouter)
-    .route("/", tokensRouter);
-  if (development) app.route("/", devRouter);
-
-  app.route("/", tokenPages);
-  registerDocs(app, { development });
+  for (const register of registers) register(app, { development });
 
   app.notFound(notFoundHandler(app.routes));
   app.onError(errorHandler);
   return app;
+}
+
+export type App = ReturnType<typeof composeApp>;
+
+/**
+ * The groups of an environment: the development helpers (/api/dev/*: the outbox holds every
+ * emailed link) exist only when `ENVIRONMENT=development`: anywhere else they are not routes at
+ * all — a 404 like any unknown path, and absent from the served document.
+ */
+const groupsOf = ({ ENVIRONMENT }: Pick<Env, "ENVIRONMENT">) =>
+  ROUTE_GROUPS.filter((group) => ENVIRONMENT === "development" || !group.developmentOnly);
+
+/** Each group's module, loaded (evaluated) once per isolate, on first use; a failed load is retried. */
+const loaders = new Map<RouteGroup, () => Promise<RegisterGroup>>(ROUTE_GROUPS.map((group) => [group, once(group.load)]));
+const matchers = groupMatchers(ROUTE_GROUPS);
+
+/** Built apps, per ENVIRONMENT and set of groups: a deployed isolate sees one ENVIRONMENT and a handful of sets. */
+const apps = new Map<string, () => Promise<App>>();
+
+function appOf(groups: readonly RouteGroup[], env: Pick<Env, "ENVIRONMENT">): Promise<App> {
+  const key = `${env.ENVIRONMENT}\n${groups.map((group) => group.name).join(",")}`;
+  let build = apps.get(key);
+  if (!build) {
+    const development = env.ENVIRONMENT === "development";
+    build = once(async () => composeApp(await Promise.all(groups.map((group) => loaders.get(group)!())), development));
+    apps.set(key, build);
+  }
+  return build();
+}
+
+/**
+ * The whole app: every route of the environment and the OpenAPI document that describes them
+ * (`GET /api/openapi.json` is always served by it), what the tests and the document generators read.
+ */
+export const createApp = (env: Pick<Env, "ENVIRONMENT">) => appOf(groupsOf(env), env);
+
+/**
+ * The app a request runs in: only the groups its path can match, each loaded on first use, so an
+ * isolate's first request pays for its own group (GET /api/organizations/me: the current
+ * organization's routes), not for all of them (docs/performance.md "Bundle and startup"). The path
+ * is the one Hono routes on (`getPath`, the app's default); an unknown path needs no group at all.
+ */
+export function appFor(request: Request, env: Pick<Env, "ENVIRONMENT">): Promise<App> {
+  const groups = groupsOf(env);
+  return appOf(groupsForPath(groups, matchers, getPath(request)), env);
 }

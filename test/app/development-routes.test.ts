@@ -50,16 +50,16 @@ describe("development routes", () => {
     });
   }
 
-  it("createApp registers them only for development", () => {
+  it("createApp registers them only for development", async () => {
     // Hono lists each handler of a route (its middleware too): one entry per method and path.
-    const devRoutes = (environment: string) => [
+    const devRoutes = async (environment: string) => [
       ...new Set(
-        createApp({ ENVIRONMENT: environment })
-          .routes.filter((r) => r.path.startsWith("/api/dev/"))
+        (await createApp({ ENVIRONMENT: environment })).routes
+          .filter((r) => r.path.startsWith("/api/dev/"))
           .map((r) => `${r.method} ${r.path}`),
       ),
     ];
-    expect(devRoutes("development").sort()).toEqual(["GET /api/dev/calibrate", "GET /api/dev/outbox"]);
-    expect(devRoutes("production")).toEqual([]);
+    expect((await devRoutes("development")).sort()).toEqual(["GET /api/dev/calibrate", "GET /api/dev/outbox"]);
+    expect(await devRoutes("production")).toEqual([]);
   });
 });

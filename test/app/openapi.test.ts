@@ -36,8 +36,8 @@ describe("the OpenAPI document and the docs page", () => {
       }
     }
     // Every API route the app serves is in the document (docs and the document itself aside).
-    const served = createApp(env as Env)
-      .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && r.path !== "/api/openapi.json")
+    const served = (await createApp(env as Env)).routes
+      .filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && r.path !== "/api/openapi.json")
       // Hono's `:id{pattern}` is documented as `{id}`.
       .map((r) => `${r.method} ${r.path.replace(/(:[^/{]+)\{.+?\}(?=\/|$)/g, "$1")}`);
     expect(served.length).toBeGreaterThan(10);
