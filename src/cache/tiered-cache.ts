@@ -14,6 +14,18 @@ export interface CacheContext {
  * "Revocation and staleness").
  */
 export const ISOLATE_TTL_MS = 15_000;
+/**
+ * An entry this close to its expiry is still served from memory, and the request that sees it
+ * refreshes it in the background (its `waitUntil`; one refresh per key at a time): a key in steady
+ * use never expires in a busy isolate, so no request waits on KV for it — the tail the expiry would
+ * otherwise put on one request in every ISOLATE_TTL_MS, with every concurrent request of the key
+ * waiting on its own KV read. The bound is unchanged: memory is trusted for at most ISOLATE_TTL_MS,
+ * and a refresh reads what a miss would (KV, then D1). Same I/O as before: one KV read per key per
+ * ISOLATE_TTL_MS, taken off the request path.
+ */
+export const REFRESH_AHEAD_MS = 3_000;
+/** A refresh that never finished (its request's waitUntil was cut short) stops blocking the next after this. */
+const REFRESH_STUCK_MS = 10_000;
 /** KV's shortest expiry. Also bounds how long a stale KV write-back can survive a race. */
 export const KV_TTL_SECONDS = 60;
 const MAX_ENTRIES = 10_000;
@@ -39,6 +51,8 @@ export class TieredCache<T> {
   /** Bumped by `invalidate`; a load that started before it may not be written back. */
   private readonly generations = new Map<string, number>();
   private generation = 0;
+  /** Keys whose background refresh is in flight, with when it started. */
+  private readonly refreshing = new Map<string, number>();
 
   constructor(private readonly options: TieredCacheOptions) {}
 
@@ -54,9 +68,31 @@ export class TieredCache<T> {
   }
 
   async get(ctx: CacheContext, key: string, load: () => Promise<T | null>): Promise<T | null> {
-    const cached = this.peek(key);
-    if (cached !== undefined) return cached;
+    const now = Date.now();
+    const cached = this.peek(key, now);
+    if (cached !== undefined) {
+      if (this.entries.get(key)!.expiresAt - now <= REFRESH_AHEAD_MS) this.refreshAhead(ctx, key, load, now);
+      return cached;
+    }
+    return this.fill(ctx, key, load);
+  }
 
+  /** Refreshes an entry about to expire, after the response (at most one refresh per key in flight). */
+  private refreshAhead(ctx: CacheContext, key: string, load: () => Promise<T | null>, now: number): void {
+    const started = this.refreshing.get(key);
+    if (started !== undefined && now - started < REFRESH_STUCK_MS) return;
+    this.refreshing.set(key, now);
+    ctx.waitUntil(
+      this.fill(ctx, key, load)
+        .catch((error) => ctx.log.error("cache_refresh_failed", { key: this.kvKey(key), error: String(error) }))
+        .finally(() => {
+          if (this.refreshing.get(key) === now) this.refreshing.delete(key);
+        }),
+    );
+  }
+
+  /** The isolate tier missed (or is being refreshed): KV, then the loader; remembers what it found. */
+  private async fill(ctx: CacheContext, key: string, load: () => Promise<T | null>): Promise<T | null> {
     const startedAt = this.generations.get(key) ?? 0;
     const kvKey = this.kvKey(key);
     const fromKv = await readKv<T>(ctx, kvKey);
@@ -66,6 +102,7 @@ export class TieredCache<T> {
     }
     const loaded = await load();
     if (loaded !== null || this.options.cacheMisses) this.remember(key, loaded, startedAt);
+    else this.entries.delete(key); // gone at the source: a refreshed entry goes too, at once
     if (loaded !== null && (this.generations.get(key) ?? 0) === startedAt) {
       ctx.waitUntil(writeKv(ctx, kvKey, loaded));
     }
@@ -88,6 +125,7 @@ export class TieredCache<T> {
   /** Forget everything in this isolate (tests and benchmarks use it to measure cold paths). */
   clearIsolate(): void {
     this.entries.clear();
+    this.refreshing.clear();
   }
 
   private remember(key: string, value: T | null, startedAt: number): void {
