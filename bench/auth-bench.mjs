@@ -22,7 +22,7 @@ const BARE_BAR = 0.6; // … and this fraction of a bare Worker's (the worker-on
 const BARE_P99_BAR = 1.2; // … with a p99 at most this multiple of the bare Worker's
 const HEALTH_TIMEOUT_MS = 60_000; // migrations are bounded by the lib (60 s)
 const HARD_DEADLINE_MS = 300_000; // the whole run stops itself before 5 minutes, whatever happens
-const LATENCY_SECONDS = 10; // the open-loop tail measurement's length (at least)
+const LATENCY_SECONDS = 20; // the open-loop tail measurement's length (at least)
 const LIST_BAR = 0.8; // a members page must reach this fraction of /api/dev/calibrate (one bare D1 query)
 
 // ---------------------------------------------------------------------------------------------
