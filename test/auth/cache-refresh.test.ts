@@ -25,6 +25,17 @@ function source(initial: string) {
 }
 
 const at = (ms: number) => vi.spyOn(Date, "now").mockReturnValue(ms);
+
+/**
+ * Loads `key` into the cache (and its KV write-back), then removes it from KV, as after a change
+ * elsewhere: from here on only memory holds it, so a refresh has to go to the source.
+ */
+async function warmThenForgetKv(cache: TieredCache<string>, key: string, load: () => Promise<string | null>) {
+  const warm = context();
+  await cache.get(warm.ctx, key, load);
+  await Promise.all(warm.background);
+  await env.AUTH_CACHE.delete(`refresh-test:${key}`);
+}
 let n = 0;
 const freshKey = () => `refresh-test-${Date.now()}-${n++}`;
 
@@ -50,12 +61,8 @@ describe("tiered cache: entries in steady use are refreshed ahead of expiry, off
     const d1 = source("v1");
     const t0 = Date.now();
     at(t0);
-    const warm = context();
-    await cache.get(warm.ctx, key, d1.load);
-    await Promise.all(warm.background); // its KV write-back
-    // The source changes and KV forgets (as after an invalidation elsewhere).
-    d1.value.current = "v2";
-    await env.AUTH_CACHE.delete(`refresh-test:${key}`);
+    await warmThenForgetKv(cache, key, d1.load);
+    d1.value.current = "v2"; // the source changes
 
     at(t0 + ISOLATE_TTL_MS - REFRESH_AHEAD_MS + 1);
     const first = context();
@@ -82,11 +89,8 @@ describe("tiered cache: entries in steady use are refreshed ahead of expiry, off
     const d1 = source("v1");
     const t0 = Date.now();
     at(t0);
-    const warm = context();
-    await cache.get(warm.ctx, key, d1.load);
-    await Promise.all(warm.background);
+    await warmThenForgetKv(cache, key, d1.load);
     d1.value.current = null;
-    await env.AUTH_CACHE.delete(`refresh-test:${key}`);
     at(t0 + ISOLATE_TTL_MS - 1);
     const near = context();
     expect(await cache.get(near.ctx, key, d1.load)).toBe("v1");
@@ -104,10 +108,7 @@ describe("tiered cache: entries in steady use are refreshed ahead of expiry, off
     const load = async () => (loads++ === 0 ? "v1" : (await gate, "stale"));
     const t0 = Date.now();
     at(t0);
-    const warm = context();
-    await cache.get(warm.ctx, key, load);
-    await Promise.all(warm.background);
-    await env.AUTH_CACHE.delete(`refresh-test:${key}`);
+    await warmThenForgetKv(cache, key, load);
 
     at(t0 + ISOLATE_TTL_MS - 1);
     const near = context();

@@ -132,6 +132,37 @@ export function countingEnv() {
 }
 
 /**
+ * The env with the SQL of every statement prepared through a D1 session (`ctx.d1`, where the list
+ * routes send their page queries) recorded in `statements`, in order: what a test reads to see which
+ * query a route chose (e.g. a search walk or the full-text index).
+ */
+export function recordingEnv() {
+  const statements: string[] = [];
+  const recording = {
+    ...(env as Env),
+    DB: new Proxy(env.DB, {
+      get(obj, prop) {
+        const value = Reflect.get(obj, prop);
+        if (prop === "withSession") {
+          return (...args: [string?]) => {
+            const session = obj.withSession(...args);
+            return new Proxy(session, {
+              get(s, p) {
+                const v = Reflect.get(s, p);
+                if (p === "prepare") return (query: string) => (statements.push(query), s.prepare(query));
+                return typeof v === "function" ? v.bind(s) : v;
+              },
+            });
+          };
+        }
+        return typeof value === "function" ? value.bind(obj) : value;
+      },
+    }),
+  } as Env;
+  return { env: recording, statements };
+}
+
+/**
  * Sends requests until the first 429 and returns how many got through before it. The limiter
  * counts in fixed windows, so a window may roll over mid-test: allow up to two windows' worth.
  */

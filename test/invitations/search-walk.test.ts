@@ -5,7 +5,7 @@ import type { InvitationStatus } from "../../src/db/schema";
 import type { Env } from "../../src/env";
 import { newId } from "../../src/lib/ids";
 import { INVITATION_SEARCH_WALK_LIMIT, invitationsPageQuery } from "../../src/services/invitations/list";
-import { countingEnv, del, get, post } from "../helpers/api";
+import { countingEnv, del, get, post, recordingEnv } from "../helpers/api";
 import { testContext } from "../helpers/context";
 import { seedOrganization, uniqueEmail } from "../helpers/factories";
 import { invite } from "../helpers/invitations";
@@ -72,30 +72,9 @@ async function allPages(token: string, q: string, limit: number, options: { stat
   return { ids, statuses, pages };
 }
 
-/** The env with the SQL of every statement sent through a D1 session recorded. */
-function recordingEnv() {
-  const statements: string[] = [];
-  const recording = {
-    ...(env as Env),
-    DB: new Proxy(env.DB, {
-      get(obj, prop) {
-        const value = Reflect.get(obj, prop);
-        if (prop === "withSession") {
-          return (...args: [string?]) => {
-            const session = obj.withSession(...args);
-            return new Proxy(session, {
-              get(s, p) {
-                const v = Reflect.get(s, p);
-                if (p === "prepare") return (query: string) => (statements.push(query), s.prepare(query));
-                return typeof v === "function" ? v.bind(s) : v;
-              },
-            });
-          };
-        }
-        return typeof value === "function" ? value.bind(obj) : value;
-      },
-    }),
-  } as Env;
+/** The env recording every D1-session statement, and which of them walked or used the index. */
+function walkRecordingEnv() {
+  const { env: recording, statements } = recordingEnv();
   const walked = () => statements.filter((sql) => sql.includes("invitations_organization_id_rowid_idx"));
   const searched = () => statements.filter((sql) => / MATCH /.test(sql));
   return { env: recording, statements, walked, searched };
@@ -127,7 +106,7 @@ describe("invitation search on a small organization walks its own invitations", 
     // Another organization holding the same addresses (and more): none of its rows may come back.
     const other = await seedOrganization("Invite Walk Elsewhere");
     const theirs = await seedInvitations(other.organization.id, [...emails, "olive.extra@tours.test"]);
-    const walk = recordingEnv();
+    const walk = walkRecordingEnv();
     for (const q of ["oliv", "OLIV", "élodie", "ÉLODIE", "reed", ".test", "STONE.t", "%b_", "b_c", "zzqx", "a%b%", "k@t"]) {
       const { ids } = await allPages(owner.token, q, 100, { env: walk.env });
       expect(ids, q).toEqual(await indexAnswer(owner.organization.id, q));
@@ -158,7 +137,7 @@ describe("invitation search on a small organization walks its own invitations", 
     const ids = await seedInvitations(owner.organization.id, statuses);
     const at = (...positions: number[]) => positions.map((i) => ids[i]);
     const expected = { all: at(0, 1, 2, 3, 4, 6), pending: at(0, 6), expired: at(1, 2), accepted: at(3), revoked: at(4) };
-    const walk = recordingEnv();
+    const walk = walkRecordingEnv();
     for (const status of [undefined, "pending", "expired", "accepted", "revoked"] as const) {
       const page = await allPages(owner.token, "GUIDE", 2, { status, env: walk.env });
       expect(page.ids, status).toEqual(await indexAnswer(owner.organization.id, "guide", status));
@@ -206,13 +185,13 @@ describe("invitation search on a small organization walks its own invitations", 
       .run();
     await reloadOrganization(big.organization.id);
 
-    const walking = recordingEnv();
+    const walking = walkRecordingEnv();
     const walked = await allPages(small.token, "rider", 4, { env: walking.env });
     expect(walking.walked().length).toBe(2);
     expect(walking.searched()).toEqual([]);
     expect(walked.ids).toEqual(await indexAnswer(small.organization.id, "rider"));
 
-    const indexed = recordingEnv();
+    const indexed = walkRecordingEnv();
     const searched = await allPages(big.token, "rider", 4, { env: indexed.env });
     expect(indexed.walked()).toEqual([]);
     expect(indexed.searched().length).toBe(2);
@@ -224,7 +203,7 @@ describe("invitation search on a small organization walks its own invitations", 
       .bind(INVITATION_SEARCH_WALK_LIMIT + 1, small.organization.id)
       .run();
     await reloadOrganization(small.organization.id);
-    const crossing = recordingEnv();
+    const crossing = walkRecordingEnv();
     const rest = await allPages(small.token, "rider", 4, { env: crossing.env, cursor: first.body.nextCursor! });
     expect(crossing.searched().length).toBe(1);
     expect([...first.body.data.map((invitation) => invitation.id), ...rest.ids]).toEqual(walked.ids);
@@ -232,7 +211,7 @@ describe("invitation search on a small organization walks its own invitations", 
     const bigFirst = await get("/api/organizations/invitations?q=rider&limit=4", { token: big.token });
     await env.DB.prepare("UPDATE organizations SET invitation_count = 6 WHERE id = ?").bind(big.organization.id).run();
     await reloadOrganization(big.organization.id);
-    const back = recordingEnv();
+    const back = walkRecordingEnv();
     const bigRest = await allPages(big.token, "rider", 4, { env: back.env, cursor: bigFirst.body.nextCursor! });
     expect(back.walked().length).toBe(1);
     expect([...bigFirst.body.data.map((invitation) => invitation.id), ...bigRest.ids]).toEqual(searched.ids);
@@ -247,7 +226,7 @@ describe("invitation search on a small organization walks its own invitations", 
         i % 50 === 0 || i > INVITATION_SEARCH_WALK_LIMIT ? `walker${i}@growing.test` : `other${i}@growing.test`,
       ),
     );
-    const walking = recordingEnv();
+    const walking = walkRecordingEnv();
     const { ids, pages } = await allPages(owner.token, "walker", 100, { env: walking.env });
     expect(walking.searched()).toEqual([]);
     expect(ids).toEqual(await indexAnswer(owner.organization.id, "walker"));

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { MEMBER_SEARCH_WALK_LIMIT, membersPageQuery } from "../../src/services/members/members";
-import { countingEnv, get } from "../helpers/api";
+import { countingEnv, get, recordingEnv } from "../helpers/api";
 import { seedOrganization, uniqueEmail } from "../helpers/factories";
 
 /**
@@ -105,28 +105,7 @@ describe("member search on a small organization walks its own rows", () => {
     await env.DB.prepare("UPDATE organizations SET member_count = ? WHERE id = ?")
       .bind(MEMBER_SEARCH_WALK_LIMIT + 1, big.organization.id)
       .run();
-    const statements: string[] = [];
-    const recording = {
-      ...(env as Env),
-      DB: new Proxy(env.DB, {
-        get(obj, prop) {
-          const value = Reflect.get(obj, prop);
-          if (prop === "withSession") {
-            return (...args: [string?]) => {
-              const session = obj.withSession(...args);
-              return new Proxy(session, {
-                get(s, p) {
-                  const v = Reflect.get(s, p);
-                  if (p === "prepare") return (query: string) => (statements.push(query), s.prepare(query));
-                  return typeof v === "function" ? v.bind(s) : v;
-                },
-              });
-            };
-          }
-          return typeof value === "function" ? value.bind(obj) : value;
-        },
-      }),
-    } as Env;
+    const { env: recording, statements } = recordingEnv();
     const small = await allPages(owner.token, "rider", 4, recording);
     const walked = statements.filter((sql) => sql.includes("members_organization_id_rowid_idx"));
     expect(walked.length).toBeGreaterThan(0);
