@@ -84,6 +84,7 @@ export async function freePort(preferred) {
  * Worker and its worker-only variant of the app); `migrate: false` skips the D1 migrations (a
  * config without D1). `logLevel` is wrangler's `--log-level` (default "warn", "log" when `verbose`);
  * `onOutput` receives everything the server prints (the traffic bench reads the worker's log lines).
+ * `readyPath` is the path that must answer 200 before the server counts as up (another Worker's).
  */
 export async function startDevServer({
   port = 8790,
@@ -91,6 +92,7 @@ export async function startDevServer({
   verbose = false,
   logLevel = null,
   onOutput = null,
+  readyPath = "/api/health",
   healthTimeoutMs = 60_000,
   onStep,
   development = true,
@@ -185,7 +187,7 @@ export async function startDevServer({
       throw new Error(`wrangler dev exited early (${child.exitCode ?? child.signalCode})\n${tail(log)}`);
     }
     try {
-      const res = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${base}${readyPath}`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
       if (res.status === 200) return { base, port: chosenPort, stateDir, stop, log: () => log };
       last = `status ${res.status}`;
@@ -195,7 +197,7 @@ export async function startDevServer({
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new Error(`GET /api/health did not answer 200 within ${healthTimeoutMs / 1000} s (last: ${last})\n${tail(log)}`);
+  throw new Error(`GET ${readyPath} did not answer 200 within ${healthTimeoutMs / 1000} s (last: ${last})\n${tail(log)}`);
 }
 
 /** JSON API call helper for scripts (`timeoutMs` bounds the whole call; none by default). */
