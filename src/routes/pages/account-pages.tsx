@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { Layout } from "./invitation-page";
-import { PASSWORD_HINT, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/passwords";
+import { Layout, NewPasswordField } from "./invitation-page";
 
 /**
  * The pages behind account emails: confirming an address and choosing a new password, plus the
@@ -66,16 +65,7 @@ function NewPasswordForm({ error }: { error?: string }) {
   return (
     <form method="post" aria-labelledby="reset-title">
       <ErrorNote error={error} />
-      <label for="password">New password ({PASSWORD_HINT})</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        required
-        minlength={PASSWORD_MIN_LENGTH}
-        maxlength={PASSWORD_MAX_LENGTH}
-        autocomplete="new-password"
-      />
+      <NewPasswordField label="New password" />
       <button class="primary" type="submit">
         Set new password
       </button>

@@ -45,6 +45,26 @@ button{font:inherit;font-weight:600;padding:.7rem 1rem;border-radius:8px;border:
 `;
 
 /** Every page's frame. `nonce` lets the one inline stylesheet through the page's CSP (no 'unsafe-inline'). */
+/** A password being chosen, with the rules the API applies (lib/passwords.ts): sign-up and reset pages. */
+export function NewPasswordField({ label }: { label: string }) {
+  return (
+    <>
+      <label for="password">
+        {label} ({PASSWORD_HINT})
+      </label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        required
+        minlength={PASSWORD_MIN_LENGTH}
+        maxlength={PASSWORD_MAX_LENGTH}
+        autocomplete="new-password"
+      />
+    </>
+  );
+}
+
 export function Layout({ title, nonce, children }: { title: string; nonce?: string; children: Child }) {
   return (
     <html lang="en">
@@ -194,16 +214,7 @@ function Pending({ state }: { state: Extract<PageState, { kind: "pending" }> }) 
           <input id="email" name="email" type="email" value={preview.email} readonly autocomplete="username" />
           <label for="name">Your name</label>
           <input id="name" name="name" type="text" required maxlength={100} autocomplete="name" value={state.typedName} />
-          <label for="password">Password ({PASSWORD_HINT})</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            required
-            minlength={PASSWORD_MIN_LENGTH}
-            maxlength={PASSWORD_MAX_LENGTH}
-            autocomplete="new-password"
-          />
+          <NewPasswordField label="Password" />
           <button class="primary" type="submit">
             Create account and accept
           </button>
