@@ -4,10 +4,9 @@
 // Run: npm run test:browser   (needs /usr/bin/chromium, like the invitation flow)
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { ROOT, startDevServer } from "../../scripts/lib/dev-server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "test", "artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -19,18 +18,7 @@ const check = (pass, label) => {
   if (!pass) failed = true;
 };
 try {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const foreign = [];
   const origin = new URL(server.base).origin;

@@ -7,11 +7,10 @@
 // Run: npm run test:browser   (needs /usr/bin/chromium: `apt-get install chromium`)
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { api, ROOT, startDevServer } from "../../scripts/lib/dev-server.mjs";
 import { verifyThroughOutbox } from "../../scripts/lib/verify-email.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "test", "artifacts");
 const DEADLINE = setTimeout(() => {
   console.error("browser test: over 120 s, giving up");
@@ -117,18 +116,7 @@ async function main() {
     check(new URL(link).origin === new URL(server.base).origin, `the link points at this server (${link})`);
     const url = link;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
     const violations = [];
     watchCsp(page, violations);

@@ -7,13 +7,12 @@
 // Run: node test/browser/mfa-accept.mjs   (needs /usr/bin/chromium: `apt-get install chromium`)
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { api, ROOT, startDevServer } from "../../scripts/lib/dev-server.mjs";
 import { verifyThroughOutbox } from "../../scripts/lib/verify-email.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "test", "artifacts");
 const DEADLINE = setTimeout(() => {
   console.error("browser test: over 120 s, giving up");
@@ -75,18 +74,7 @@ async function main() {
     const link = /https?:\/\/\S+\/invitations\/ivt_[0-9A-Za-z]+/.exec(email.text)?.[0];
     check(Boolean(link), "the invitation email reached the outbox with an accept link");
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const violations = [];
     page.on("console", (message) => {
