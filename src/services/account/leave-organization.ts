@@ -8,7 +8,7 @@ import { ADMIN_ROLE_KEY } from "../../domain/permissions";
 import { sessionCaller } from "../auth/guards";
 import { actorOf, previousStatementChanged } from "../events/recorder";
 import { CHANGED_CONCURRENTLY, untilApplied } from "../../db/tenant-rows";
-import { anotherAdminRemains, lastAdmin } from "../members/members";
+import { anotherAdminRemains, lastAdmin, memberColumns } from "../members/members";
 import { memberViewIn } from "../record-views";
 
 /**
@@ -25,15 +25,7 @@ export function leaveOrganization({ ctx, input }: { ctx: RequestContext; input: 
   if (!isId(organizationId, "org")) throw notFound("Organization");
   return untilApplied(async () => {
     const row = await ctx.primary
-      .select({
-        id: members.id,
-        roleKey: members.roleKey,
-        joinedAt: members.createdAt,
-        userId: users.id,
-        email: users.email,
-        name: users.name,
-        emailVerified: users.emailVerified,
-      })
+      .select(memberColumns)
       .from(members)
       .innerJoin(users, eq(users.id, members.userId))
       .where(and(eq(members.organizationId, organizationId), eq(members.userId, userId)))

@@ -29,6 +29,18 @@ export interface Client {
 /** A User-Agent as we keep it: no control or bidi characters, 256 characters at most. */
 export const cleanUserAgent = (value: string | null | undefined) => (value ? stripForbiddenText(value).slice(0, 256) || null : null);
 
+/** A new session's active organization: the one the user joined first (null: none). */
+export async function firstOrganizationOf(ctx: RequestContext, userId: string): Promise<string | null> {
+  const first = await ctx.db
+    .select({ organizationId: members.organizationId })
+    .from(members)
+    .where(eq(members.userId, userId))
+    .orderBy(asc(members.id))
+    .limit(1)
+    .get();
+  return first?.organizationId ?? null;
+}
+
 /** A new session row (to put in a batch) and the token the client gets, shown once. */
 export async function newSession(userId: string, activeOrganizationId: string | null, now = Date.now(), userAgent: string | null = null) {
   const token = mintToken("session");
@@ -128,15 +140,7 @@ export async function signIn({ ctx, input, client }: { ctx: RequestContext; inpu
   // A second factor is due: no session yet, a challenge for POST /api/auth/sign-in/mfa.
   if (user.mfaEnabled) return startMfaChallenge(ctx, user.id);
 
-  // The active organization: the one the user joined first.
-  const first = await ctx.db
-    .select({ organizationId: members.organizationId })
-    .from(members)
-    .where(eq(members.userId, user.id))
-    .orderBy(asc(members.id))
-    .limit(1)
-    .get();
-  const session = await newSession(user.id, first?.organizationId ?? null, Date.now(), client.userAgent);
+  const session = await newSession(user.id, await firstOrganizationOf(ctx, user.id), Date.now(), client.userAgent);
   await ctx.db.insert(sessions).values(session.row);
   return { user: userView(user), session: { token: session.token, expiresAt: session.expiresAt } };
 }

@@ -30,7 +30,8 @@ interface MemberRow {
   emailVerified: boolean;
 }
 
-const memberColumns = {
+/** A member row with its user's fields, as every member view reads it (members joined with users). */
+export const memberColumns = {
   id: members.id,
   roleKey: members.roleKey,
   joinedAt: members.createdAt,

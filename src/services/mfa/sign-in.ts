@@ -1,12 +1,12 @@
-import { and, asc, eq, sql } from "drizzle-orm";
-import { members, mfaChallenges, sessions, users } from "../../db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { mfaChallenges, sessions, users } from "../../db/schema";
 import type { RequestContext } from "../../context";
 import { ApiError } from "../../lib/errors";
 import { parseToken, sha256Hex } from "../../lib/tokens";
 import { insertRowWhere } from "../../db/tenant-rows";
 import { enforceRateLimit } from "../auth/rate-limit";
 import { userView } from "../record-views";
-import { newSession } from "../auth/sessions";
+import { firstOrganizationOf, newSession } from "../auth/sessions";
 import { liveChallenge, MFA_MAX_FAILED_ATTEMPTS } from "./challenge";
 import { checkSecondFactor, CODE_INVALID_DETAIL, mfaCodeInvalid, SECOND_FACTOR_COLUMNS, type SecondFactorInput } from "./second-factor";
 
@@ -55,14 +55,7 @@ export async function completeMfaSignIn({
   if (!user || !accepted) return wrongCode(ctx, tokenHash);
 
   // The active organization: the one the user joined first (as the password-only sign-in picks it).
-  const first = await ctx.db
-    .select({ organizationId: members.organizationId })
-    .from(members)
-    .where(eq(members.userId, user.id))
-    .orderBy(asc(members.id))
-    .limit(1)
-    .get();
-  const session = await newSession(user.id, first?.organizationId ?? null, now.getTime(), userAgent);
+  const session = await newSession(user.id, await firstOrganizationOf(ctx, user.id), now.getTime(), userAgent);
   // One batch: the code is accepted (guarded on it being unused and the challenge still live), the
   // challenge consumed, the session made — each only if the statement before it changed a row.
   const [used] = await ctx.db.batch([
