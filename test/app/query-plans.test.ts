@@ -156,6 +156,9 @@ describe("query plans of every list", () => {
     await addMember(owner.organization.id, "member", "planned");
     await createKey(colleague.token, "Member");
     await invite(colleague.token, uniqueEmail("plan-invitee"));
+    // A verified user with an invitation addressed to them: their GET /api/invitations runs its list.
+    const recipient = await signUp({ name: "Plan Recipient", organizationName: "Plan Elsewhere" });
+    await invite(colleague.token, recipient.user.email);
     const paths = [
       "/api/organizations/members",
       "/api/organizations/members?role=Member&limit=1",
@@ -176,6 +179,15 @@ describe("query plans of every list", () => {
       const { env: recording, statements } = recordingEnv();
       const res = await call("GET", path, { token: owner.token, env: recording });
       expect([200, 403], `${path}: ${res.text}`).toContain(res.status);
+      recorded.push(...statements);
+    }
+    for (const path of ["/api/invitations", "/api/invitations?limit=1"]) {
+      const { env: recording, statements } = recordingEnv();
+      const res = await call("GET", path, { token: recipient.token, env: recording });
+      expect(res.status, `${path}: ${res.text}`).toBe(200);
+      expect((res.body as { data: { organization: { id: string } }[] }).data.map((row) => row.organization.id)).toEqual([
+        owner.organization.id,
+      ]);
       recorded.push(...statements);
     }
     for (const path of ["/api/organizations?limit=5", "/api/organizations?q=plan%20tours", `/api/organizations/${owner.organization.id}`]) {

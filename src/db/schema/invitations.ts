@@ -42,7 +42,8 @@ export const invitations = sqliteTable(
     // of a small organization's search (migrations/0013, services/invitations/list.ts).
     index("invitations_organization_id_rowid_idx").on(t.organizationId),
     index("invitations_organization_id_role_key_idx").on(t.organizationId, t.roleKey),
-    index("invitations_email_idx").on(t.email),
+    // A user's pending invitations in keyset order (GET /api/invitations); also every lookup by email.
+    index("invitations_email_status_id_idx").on(t.email, t.status, t.id),
     // Status filter in keyset order: a page never sorts the organization's invitations.
     index("invitations_organization_id_status_id_idx").on(t.organizationId, t.status, t.id),
     // The email consumer records delivery by email id.

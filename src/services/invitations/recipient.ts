@@ -1,4 +1,5 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { allRows, compile, selectList } from "../../db/hand-sql";
 import { authCache } from "../../cache/auth-cache";
 import { invitations, organizations, users } from "../../db/schema";
 import type { RequestContext } from "../../context";
@@ -63,6 +64,19 @@ export async function declineInvitation({ ctx, input }: { ctx: RequestContext; i
   if (!declined) throw notFound("Invitation");
 }
 
+const recipientColumns = {
+  id: invitations.id,
+  roleKey: invitations.roleKey,
+  inviterType: invitations.inviterType,
+  inviterId: invitations.inviterId,
+  inviterName: invitations.inviterName,
+  expiresAt: invitations.expiresAt,
+  createdAt: invitations.createdAt,
+  organizationId: organizations.id,
+  organizationName: organizations.name,
+  organizationLogo: organizations.logo,
+};
+
 /** Pending invitations addressed to the signed-in user's email (verified addresses only), newest last. */
 export async function listMyInvitations({ ctx, input }: { ctx: RequestContext; input: { limit: number; cursor?: string } }) {
   const principal = sessionCaller(ctx);
@@ -70,31 +84,21 @@ export async function listMyInvitations({ ctx, input }: { ctx: RequestContext; i
   if (!principal.user.emailVerified) throw emailNotVerified();
   const after = decodeCursor(input.cursor, "inv");
   const now = new Date();
-  const rows = await ctx.db
-    .select({
-      id: invitations.id,
-      roleKey: invitations.roleKey,
-      inviterType: invitations.inviterType,
-      inviterId: invitations.inviterId,
-      inviterName: invitations.inviterName,
-      expiresAt: invitations.expiresAt,
-      createdAt: invitations.createdAt,
-      organizationId: organizations.id,
-      organizationName: organizations.name,
-      organizationLogo: organizations.logo,
-    })
-    .from(invitations)
-    .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
-    .where(
-      and(
-        eq(invitations.email, principal.user.email),
-        eq(invitations.status, "pending"),
-        gt(invitations.expiresAt, now),
-        after ? gt(invitations.id, after) : undefined,
-      ),
-    )
-    .orderBy(asc(invitations.id))
-    .limit(input.limit + 1);
+  const where = and(
+    eq(invitations.email, principal.user.email),
+    eq(invitations.status, "pending"),
+    gt(invitations.expiresAt, now),
+    after ? gt(invitations.id, after) : undefined,
+  );
+  // INDEXED BY pins the keyset index (email, status, id): without statistics the planner prefers the
+  // sweep's (status, expires_at) index, every organization's pending invitations, and sorts them.
+  const rows = await allRows(
+    ctx.d1,
+    compile(
+      sql`SELECT ${selectList(recipientColumns)} FROM ${invitations} INDEXED BY invitations_email_status_id_idx JOIN ${organizations} ON ${organizations.id} = ${invitations.organizationId} WHERE ${where} ORDER BY ${invitations.id} LIMIT ${input.limit + 1}`,
+    ),
+    recipientColumns,
+  );
   const page = toPage(rows, input.limit);
   const orgIds = [...new Set(page.data.map((row) => row.organizationId))];
   const records = new Map(await Promise.all(orgIds.map(async (id) => [id, await authCache.organization(ctx, id)] as const)));
