@@ -39,13 +39,16 @@ async function warmThenForgetKv(cache: TieredCache<string>, key: string, load: (
 let n = 0;
 const freshKey = () => `refresh-test-${Date.now()}-${n++}`;
 
+/** A new cache and key, its source at "v1", and the clock held at `t0`. */
+function freshCache() {
+  const t0 = Date.now();
+  at(t0);
+  return { cache: new TieredCache<string>({ name: "refresh-test" }), key: freshKey(), d1: source("v1"), t0 };
+}
+
 describe("tiered cache: entries in steady use are refreshed ahead of expiry, off the request path", () => {
   it("serves a fresh entry from memory with no I/O and nothing scheduled", async () => {
-    const cache = new TieredCache<string>({ name: "refresh-test" });
-    const key = freshKey();
-    const d1 = source("v1");
-    const t0 = Date.now();
-    at(t0);
+    const { cache, key, d1, t0 } = freshCache();
     await cache.get(context().ctx, key, d1.load);
     at(t0 + ISOLATE_TTL_MS - REFRESH_AHEAD_MS - 1);
     const { ctx, counts, background } = context();
@@ -56,11 +59,7 @@ describe("tiered cache: entries in steady use are refreshed ahead of expiry, off
   });
 
   it("near expiry: answers from memory at once, refreshes once in the background, then serves what the refresh found", async () => {
-    const cache = new TieredCache<string>({ name: "refresh-test" });
-    const key = freshKey();
-    const d1 = source("v1");
-    const t0 = Date.now();
-    at(t0);
+    const { cache, key, d1, t0 } = freshCache();
     await warmThenForgetKv(cache, key, d1.load);
     d1.value.current = "v2"; // the source changes
 
@@ -84,11 +83,7 @@ describe("tiered cache: entries in steady use are refreshed ahead of expiry, off
   });
 
   it("a record gone at the source leaves memory as soon as the refresh finds it gone", async () => {
-    const cache = new TieredCache<string>({ name: "refresh-test" });
-    const key = freshKey();
-    const d1 = source("v1");
-    const t0 = Date.now();
-    at(t0);
+    const { cache, key, d1, t0 } = freshCache();
     await warmThenForgetKv(cache, key, d1.load);
     d1.value.current = null;
     at(t0 + ISOLATE_TTL_MS - 1);
@@ -131,7 +126,9 @@ describe("tiered cache: entries in steady use are refreshed ahead of expiry, off
     expect(counts.kv).toBeGreaterThan(0); // the refresh (after the response) read KV
     at(t0 + ISOLATE_TTL_MS + 1_000);
     const after = countingEnv();
-    expect((await call("GET", "/api/organizations/me", { token: key.key, env: after.env })).status).toBe(200);
+    const later = await call("GET", "/api/organizations/me", { token: key.key, env: after.env });
+    expect(later.status).toBe(200);
+    expect((later.body as { id: string }).id).toBe(owner.organization.id);
     expect(after.counts).toEqual({ d1: 0, kv: 0 }); // past the first entries' expiry: still warm
   });
 });
