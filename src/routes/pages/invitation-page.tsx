@@ -44,7 +44,6 @@ button{font:inherit;font-weight:600;padding:.7rem 1rem;border-radius:8px;border:
 .success{color:var(--ok);font-weight:600}
 `;
 
-/** Every page's frame. `nonce` lets the one inline stylesheet through the page's CSP (no 'unsafe-inline'). */
 /** A password being chosen, with the rules the API applies (lib/passwords.ts): sign-up and reset pages. */
 export function NewPasswordField({ label }: { label: string }) {
   return (
@@ -65,6 +64,7 @@ export function NewPasswordField({ label }: { label: string }) {
   );
 }
 
+/** Every page's frame. `nonce` lets the one inline stylesheet through the page's CSP (no 'unsafe-inline'). */
 export function Layout({ title, nonce, children }: { title: string; nonce?: string; children: Child }) {
   return (
     <html lang="en">
