@@ -1,5 +1,9 @@
 /** The caller as the platform reports it, from request headers Cloudflare's edge sets. */
 
+/** A caller's `X-Request-Id` that is echoed and logged (middleware/request-context.ts). */
+export const CLIENT_REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+export const CLIENT_REQUEST_ID_RULE = "1–128 of `[A-Za-z0-9._:-]`";
+
 /** The connecting IP (`CF-Connecting-IP`): the key of the per-IP rate limits. */
 export const clientIp = (c: { req: { header: (name: string) => string | undefined } }) => c.req.header("cf-connecting-ip") ?? "unknown";
 

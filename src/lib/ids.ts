@@ -1,5 +1,3 @@
-import { z } from "./zod";
-
 /**
  * Prefixed, sortable, opaque ids: `<prefix>_<26 chars>`, a ULID body (48-bit millisecond time +
  * 80 random bits, Crockford base32). Sorting ids sorts by creation time, which keyset pagination uses.
@@ -65,14 +63,6 @@ export function isId(value: string, prefix: IdPrefix): boolean {
 /** An id's shape as a regular-expression source, for a route that matches only ids (Hono's `:id{…}`). */
 export function idPattern(prefix: IdPrefix): string {
   return `${prefix}_${BODY_PATTERN}`;
-}
-
-/** A string that is an id of this kind: route params and queue messages validate through it. */
-export function idSchema(prefix: IdPrefix) {
-  return z
-    .string()
-    .refine((value) => isId(value, prefix), { message: `Not a ${prefix}_ id.` })
-    .openapi({ pattern: `^${idPattern(prefix)}$` });
 }
 
 /** Any of our ids (a known prefix and a well-formed body): what a path id must look like before a lookup. */

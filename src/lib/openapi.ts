@@ -1,6 +1,7 @@
 import { z } from "./zod";
 import { ERROR_CODES, errorTypeUri, type ErrorCode } from "./errors";
 import { BOOKMARK, BOOKMARK_HEADER } from "./bookmark";
+import { CLIENT_REQUEST_ID_PATTERN, CLIENT_REQUEST_ID_RULE } from "./client-info";
 
 export const ProblemSchema = z
   .object({
@@ -17,10 +18,6 @@ export const ProblemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi("Problem", { description: "RFC 9457 problem details. `code` is stable and machine-readable." });
-
-/** A caller's `X-Request-Id` that is echoed and logged (middleware/request-context.ts). */
-export const CLIENT_REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
-const CLIENT_REQUEST_ID_RULE = "1–128 of `[A-Za-z0-9._:-]`";
 
 /**
  * Response headers, declared once as `components.headers` (registerOpenApiComponents) and
@@ -149,19 +146,6 @@ export const emptyResponse = (description: string, ...headers: HeaderName[]) => 
  * on a registered schema makes the component itself nullable everywhere it is referenced.)
  */
 export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
-
-export type SecurityRequirement = Record<string, string[]>;
-/**
- * What the document offers (docs/api-conventions.md, "Which routes offer the cookie"): the
- * `sessionCookie` alternative only on the user's own session routes, the ones a browser on this
- * site calls (sign-up/in/out, the session, email verification, password reset and change, the
- * user's invitations and accepting them); the organization's API and the Super Admin routes
- * document Bearer only, so a generated client never sends a token as a cookie there. It describes,
- * it does not gate: the auth middleware accepts the cookie wherever it accepts a session.
- */
-export const SECURITY_API_KEY_OR_SESSION: SecurityRequirement[] = [{ apiKey: [] }, { session: [] }];
-export const SECURITY_SESSION: SecurityRequirement[] = [{ session: [] }, { sessionCookie: [] }];
-export const SECURITY_SESSION_BEARER: SecurityRequirement[] = [{ session: [] }];
 
 interface ComponentRegistry {
   registerComponent(type: "headers" | "securitySchemes" | "parameters", name: string, component: object): unknown;

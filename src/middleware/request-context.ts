@@ -5,7 +5,7 @@ import type { AppBindings } from "../context";
 import { ApiError } from "../lib/errors";
 import { BOOKMARK_COOKIE, BOOKMARK_HEADER, isBookmark } from "../lib/bookmark";
 import { newId } from "../lib/ids";
-import { CLIENT_REQUEST_ID_PATTERN } from "../lib/openapi";
+import { CLIENT_REQUEST_ID_PATTERN } from "../lib/client-info";
 import { SESSION_COOKIE } from "./auth";
 import { SAFE_METHODS } from "./csrf";
 

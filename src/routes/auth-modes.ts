@@ -1,6 +1,18 @@
 import { optionalAuth, requireAuth } from "../middleware/auth";
-import { SECURITY_API_KEY_OR_SESSION, SECURITY_SESSION, SECURITY_SESSION_BEARER, type SecurityRequirement } from "../lib/openapi";
 import type { Permission } from "../domain/permissions";
+
+export type SecurityRequirement = Record<string, string[]>;
+/**
+ * What the document offers (docs/api-conventions.md, "Which routes offer the cookie"): the
+ * `sessionCookie` alternative only on the user's own session routes, the ones a browser on this
+ * site calls (sign-up/in/out, the session, email verification, password reset and change, the
+ * user's invitations and accepting them); the organization's API and the Super Admin routes
+ * document Bearer only, so a generated client never sends a token as a cookie there. It describes,
+ * it does not gate: the auth middleware accepts the cookie wherever it accepts a session.
+ */
+export const SECURITY_API_KEY_OR_SESSION: SecurityRequirement[] = [{ apiKey: [] }, { session: [] }];
+export const SECURITY_SESSION: SecurityRequirement[] = [{ session: [] }, { sessionCookie: [] }];
+export const SECURITY_SESSION_BEARER: SecurityRequirement[] = [{ session: [] }];
 
 /**
  * How a route authenticates and what it requires, in one value spread into `createRoute`. It sets
@@ -56,3 +68,14 @@ export const adminRole = () => ({ ...apiKeyOrSession(), "x-required-role": "Admi
 
 /** Platform staff: a session of a user with the Super Admin flag (never an API key). */
 export const superAdmin = () => ({ ...sessionOnly(), security: SECURITY_SESSION_BEARER, "x-required-role": "super_admin" as const });
+
+/**
+ * A creating POST that accepts `Idempotency-Key`: marks the route's auth mode `x-idempotent`. The
+ * router (routes/router.ts) registers such a route with the idempotency middleware after
+ * authentication (records are scoped to the principal), checking the route's declared
+ * requirements before any replay; the mark also lets a test check every creating POST declares it.
+ * Its contract takes the header (`IdempotencyKeyHeaders`, routes/idempotency.ts).
+ */
+export function idempotent<M extends { security: unknown[] }>(mode: M) {
+  return { ...mode, "x-idempotent": true as const };
+}

@@ -1,3 +1,5 @@
+import type { Hono } from "hono";
+import type { AppBindings } from "../context";
 import type { AppRouter } from "./router";
 
 /** What a group does to the app it joins: mounts its router (or, for the docs, registers its routes). */
@@ -23,9 +25,9 @@ export interface RouteGroup {
 }
 
 const mount =
-  (router: { routes: unknown }): RegisterGroup =>
+  (router: Hono<AppBindings>): RegisterGroup =>
   (app) =>
-    app.route("/", router as AppRouter);
+    app.include(router);
 
 /** Every group, in the order the app registers them (the order Hono matches and `Allow` lists methods in). */
 export const ROUTE_GROUPS: readonly RouteGroup[] = [

@@ -14,13 +14,3 @@ export const IdempotencyKeyHeaders = z.object({
       example: "9f1c2b7e-create-booking-key",
     }),
 });
-
-/**
- * A creating POST that accepts `Idempotency-Key`: marks the route's auth mode `x-idempotent`. The
- * router (routes/router.ts) registers such a route with the idempotency middleware after
- * authentication (records are scoped to the principal), checking the route's declared
- * requirements before any replay; the mark also lets a test check every creating POST declares it.
- */
-export function idempotent<M extends { security: unknown[] }>(mode: M) {
-  return { ...mode, "x-idempotent": true as const };
-}

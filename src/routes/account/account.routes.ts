@@ -1,23 +1,17 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse, SECURITY_SESSION_BEARER } from "../../lib/openapi";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
+import { IdempotencyKeyHeaders } from "../idempotency";
 import { HttpUrlInput, IdParam, NameInput, OrganizationSchema, TimezoneInput } from "../schemas";
-import { sessionOnly, verifiedSession } from "../auth-modes";
+import { contract } from "../contract";
+import * as operations from "./account.operations";
 
 /** What a signed-in user does with their own account and organizations (docs/lifecycle-and-mfa.md). */
 
-export const createOrganization = createRoute({
-  method: "post",
-  operationId: "createOrganization",
-  path: "/api/organizations",
+export const createOrganization = contract(operations.createOrganization, {
   tags: ["Organizations"],
   summary: "Start another organization",
   description:
     "A verified user's session (403 `email_not_verified` otherwise) creates an organization in which the user is `Admin`. The session's active organization does not change: switch with PUT /api/auth/session/organization. Events `organization.created` and `member.added`. Rate limited per user (10 a minute → 429).",
-  // Documented Bearer only, like the rest of /api/organizations (docs/api-conventions.md, "Which
-  // routes offer the cookie"): it describes, it does not gate.
-  ...idempotent({ ...verifiedSession(), security: SECURITY_SESSION_BEARER }),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(
@@ -36,28 +30,20 @@ export const createOrganization = createRoute({
   },
 });
 
-export const leaveOrganization = createRoute({
-  method: "delete",
-  operationId: "leaveOrganization",
-  path: "/api/users/me/organizations/{organizationId}",
+export const leaveOrganization = contract(operations.leaveOrganization, {
   tags: ["Users"],
   summary: "Leave an organization",
   description:
     "Removes the caller's membership (event `member.removed`, the user as actor). The last Admin cannot leave (409 `last_admin`: make someone else Admin first); an organization the caller is not a member of → 404. A session whose active organization it was moves to the user's first-joined remaining organization, or to none.",
-  ...sessionOnly(),
   request: { params: z.strictObject({ organizationId: IdParam("org", "organizationId") }) },
   responses: { 204: emptyResponse("Left"), ...authErrors(404, 409) },
 });
 
-export const deleteAccount = createRoute({
-  method: "delete",
-  operationId: "deleteMyAccount",
-  path: "/api/users/me",
+export const deleteAccount = contract(operations.deleteAccount, {
   tags: ["Users"],
   summary: "Delete my account",
   description:
     'Needs the password (403 `current_password_incorrect`) and, when MFA is on, `code`: the current TOTP or a recovery code (403 `mfa_code_invalid`). Refused with 409 `sole_admin`, naming the organizations, while the user is the only Admin of an organization that has other members. Organizations where the user is the only member are deleted with the account (`organization.deleted`); every other membership is removed (`member.removed`); every session stops working at once; the address can sign up again. Stored events keep the user\'s id; the name becomes "Deleted user" and the address is removed (docs/lifecycle-and-mfa.md). Rate limited per user.',
-  ...sessionOnly(),
   request: {
     body: jsonBody(
       z

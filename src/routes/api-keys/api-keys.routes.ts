@@ -1,11 +1,11 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { IdempotencyKeyHeaders } from "../idempotency";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, NameInput, RoleRefSchema, Timestamp } from "../schemas";
-import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { RATE_LIMIT_TIERS } from "../../domain/rate-limits";
+import { contract } from "../contract";
+import * as operations from "./api-keys.operations";
 
 export const RateLimitTierSchema = z.enum(RATE_LIMIT_TIERS).openapi({
   description: "Traffic tier: `low` 60, `standard` 600, `high` 6,000 requests a minute (per Cloudflare location, approximate).",
@@ -27,28 +27,19 @@ export const ApiKeySchema = z
   })
   .openapi("ApiKey", { description: "Never includes the secret or its hash." });
 
-export const listApiKeys = createRoute({
-  method: "get",
-  operationId: "listApiKeys",
-  path: "/api/organizations/api-keys",
+export const listApiKeys = contract(operations.listApiKeys, {
   tags,
   summary: "List API keys",
   description: "Permissions: api_keys.read.",
-  ...apiKeyOrSession("api_keys.read"),
   request: { query: PaginationQuery },
   responses: { 200: jsonResponse(pageSchema(ApiKeySchema, "ApiKeyPage"), "A page of keys, oldest first"), ...authErrors(404) },
 });
 
-export const createApiKey = createRoute({
-  method: "post",
-  operationId: "createApiKey",
-  path: "/api/organizations/api-keys",
+export const createApiKey = contract(operations.createApiKey, {
   tags,
   summary: "Create an API key",
   description:
     "Permissions: api_keys.create. The key acts with `role` (a role name of this organization); the caller must hold every permission that role grants (403 otherwise). The secret `key` is returned only in this response. A session whose email address is not verified → 403 `email_not_verified`.",
-  ...idempotent(apiKeyOrSession("api_keys.create")),
-  ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(
@@ -75,14 +66,10 @@ export const createApiKey = createRoute({
   },
 });
 
-export const revokeApiKey = createRoute({
-  method: "delete",
-  operationId: "revokeApiKey",
-  path: "/api/organizations/api-keys/{id}",
+export const revokeApiKey = contract(operations.revokeApiKey, {
   tags,
   summary: "Revoke an API key",
   description: "Permissions: api_keys.delete. The key stops working at once (see README for other locations' bound).",
-  ...apiKeyOrSession("api_keys.delete"),
   request: { params: z.strictObject({ id: IdParam("key") }) },
   responses: { 204: emptyResponse("Revoked"), ...authErrors(404) },
 });

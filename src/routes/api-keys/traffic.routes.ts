@@ -1,24 +1,20 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { IdempotencyKeyHeaders } from "../idempotency";
 import { authErrors, IDEMPOTENT_REPLAY_HEADERS, jsonResponse } from "../../lib/openapi";
 import { IdParam, NameInput, Timestamp } from "../schemas";
-import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { ApiKeySchema, RateLimitTierSchema } from "./api-keys.routes";
+import { contract } from "../contract";
+import * as operations from "./traffic.operations";
 
 const tags = ["API keys"];
 
 const KeyParams = z.strictObject({ id: IdParam("key") });
 
-export const updateApiKey = createRoute({
-  method: "patch",
-  operationId: "updateApiKey",
-  path: "/api/organizations/api-keys/{id}",
+export const updateApiKey = contract(operations.updateApiKey, {
   tags,
   summary: "Rename an API key or change its rate-limit tier",
   description:
     "Permissions: api_keys.update. The caller must hold every permission the key's role grants (403 otherwise). A new `rateLimit` applies from the next request on this location, and everywhere within the credential cache's bound (75 s). Records `api_key.updated` with the changed fields' old values; `{}` changes nothing.",
-  ...apiKeyOrSession("api_keys.update"),
   request: {
     params: KeyParams,
     body: {
@@ -38,16 +34,11 @@ export const updateApiKey = createRoute({
   responses: { 200: jsonResponse(ApiKeySchema, "The key as it is now"), ...authErrors(404, 409, 413, 415) },
 });
 
-export const rollApiKey = createRoute({
-  method: "post",
-  operationId: "rollApiKey",
-  path: "/api/organizations/api-keys/{id}/roll",
+export const rollApiKey = contract(operations.rollApiKey, {
   tags,
   summary: "Roll an API key",
   description:
     "Permissions: api_keys.create. A new key with the old one's name, role and rateLimit (no expiry of its own); its secret `key` is shown only in this response. The old key keeps working until now + `expiresIn` seconds (0–604800, default 86400; 0 ends it at once) — or its own earlier `expiresAt` — and shows that `expiresAt`. Records `api_key.rolled` (`data.object` the new key, `data.previous.id` the old one). An expired key → 409. The caller must hold every permission the key's role grants; a session whose email address is not verified → 403 `email_not_verified`.",
-  ...idempotent(apiKeyOrSession("api_keys.create")),
-  ...verifiedToArm(),
   request: {
     params: KeyParams,
     headers: IdempotencyKeyHeaders,
@@ -95,15 +86,11 @@ export const UsageBucketSchema = z
   })
   .openapi("ApiKeyUsageBucket");
 
-export const keyUsage = createRoute({
-  method: "get",
-  operationId: "getApiKeyUsage",
-  path: "/api/organizations/api-keys/{id}/usage",
+export const keyUsage = contract(operations.keyUsage, {
   tags,
   summary: "An API key's usage",
   description:
     "Permissions: api_keys.read. The key's requests per hour or UTC day, newest first; only buckets with traffic are listed. Buckets whose start lies in [`since` rounded down to its bucket, `until`). Defaults: `hour` over the last 24 hours, `day` over the last 30 days; at most 7 days of hours or 90 days of days per request. Counts are collected off the request path and are visible within 60 s; kept 90 days.",
-  ...apiKeyOrSession("api_keys.read"),
   request: {
     params: KeyParams,
     query: z.strictObject({

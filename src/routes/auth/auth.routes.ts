@@ -1,4 +1,3 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import {
@@ -13,8 +12,9 @@ import {
   UserSchema,
 } from "../schemas";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { publicRoute, sessionOnly } from "../auth-modes";
 import { EMAIL_VERIFICATION_QUEUED } from "../../services/auth/email-verification";
+import { contract } from "../contract";
+import * as operations from "./auth.operations";
 
 const tags = ["Auth"];
 
@@ -30,14 +30,10 @@ export const MfaChallengeSchema = z
   .openapi("MfaChallenge", { description: "The password was right; the account has MFA: no session until a code is given." });
 const Password = PasswordInput;
 
-export const signUp = createRoute({
-  method: "post",
-  operationId: "signUp",
-  path: "/api/auth/sign-up",
+export const signUp = contract(operations.signUp, {
   tags,
   summary: "Create an account and its organization",
   description: "Creates the user and a new organization in which the user is `Admin`, and signs in. Rate limited per IP.",
-  ...publicRoute(),
   request: {
     body: jsonBody(
       z
@@ -60,15 +56,11 @@ export const signUp = createRoute({
   },
 });
 
-export const signIn = createRoute({
-  method: "post",
-  operationId: "signIn",
-  path: "/api/auth/sign-in",
+export const signIn = contract(operations.signIn, {
   tags,
   summary: "Sign in with email and password",
   description:
     "Answers the same 401 in the same time whether the email exists or not. Rate limited per IP and per email (429 with Retry-After). The new session's active organization is the first one the user joined. For a user with MFA enabled the answer is `{ mfaRequired: true, mfaToken, expiresAt }` and **no session**: send the token with a code to POST /api/auth/sign-in/mfa within 5 minutes.",
-  ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput, password: z.string().min(1).max(256) }).openapi("SignInInput")) },
   responses: {
     200: jsonResponse(
@@ -80,49 +72,33 @@ export const signIn = createRoute({
   },
 });
 
-export const signOut = createRoute({
-  method: "post",
-  operationId: "signOut",
-  path: "/api/auth/sign-out",
+export const signOut = contract(operations.signOut, {
   tags,
   summary: "Revoke the current session",
-  ...sessionOnly(),
   responses: { 204: emptyResponse("Signed out; the token stops working at once (the cookie is cleared).", "Set-Cookie"), ...authErrors() },
 });
 
-export const getSession = createRoute({
-  method: "get",
-  operationId: "getSession",
-  path: "/api/auth/session",
+export const getSession = contract(operations.getSession, {
   tags,
   summary: "The current session",
-  ...sessionOnly(),
   responses: { 200: jsonResponse(SessionViewSchema, "The session, its user and active organization"), ...authErrors() },
 });
 
-export const switchOrganization = createRoute({
-  method: "put",
-  operationId: "switchOrganization",
-  path: "/api/auth/session/organization",
+export const switchOrganization = contract(operations.switchOrganization, {
   tags,
   summary: "Switch the active organization",
   description: "The caller must be a member of the organization, else 404.",
-  ...sessionOnly(),
   request: { body: jsonBody(z.strictObject({ organizationId: z.string().min(1).max(64) }).openapi("SwitchOrganizationInput")) },
   responses: { 200: jsonResponse(SessionViewSchema, "The updated session"), ...authErrors(404, 413, 415) },
 });
 
 const AccountTokenInput = (description: string) => z.string().min(1).max(100).openapi({ description });
 
-export const requestEmailVerification = createRoute({
-  method: "post",
-  operationId: "requestEmailVerification",
-  path: "/api/auth/email-verification",
+export const requestEmailVerification = contract(operations.requestEmailVerification, {
   tags,
   summary: "Email me a new verification link",
   description:
     "Sends the signed-in user a new link to this site's `/verify-email/{token}` page (on the deployment's `APP_URL`) (the previous link stops working). 409 `email_already_verified` when the address is already verified. Rate limited per user (3 a minute).",
-  ...sessionOnly(),
   responses: {
     202: jsonResponse(
       z.object({ message: z.string().openapi({ example: EMAIL_VERIFICATION_QUEUED }) }).openapi("EmailVerificationRequested"),
@@ -132,15 +108,11 @@ export const requestEmailVerification = createRoute({
   },
 });
 
-export const confirmEmailVerification = createRoute({
-  method: "post",
-  operationId: "confirmEmailVerification",
-  path: "/api/auth/email-verification/confirm",
+export const confirmEmailVerification = contract(operations.confirmEmailVerification, {
   tags,
   summary: "Confirm an email address",
   description:
     "No authentication: holding the emailed token proves the mailbox. The address it was sent to becomes verified. Single use, 24 h: used, replaced or mistyped → 404; expired → 410 `token_expired`.",
-  ...publicRoute(),
   request: {
     body: jsonBody(
       z.strictObject({ token: AccountTokenInput("The token from the emailed link (`vet_…`).") }).openapi("EmailVerificationConfirmInput"),
@@ -152,15 +124,11 @@ export const confirmEmailVerification = createRoute({
   },
 });
 
-export const requestPasswordReset = createRoute({
-  method: "post",
-  operationId: "requestPasswordReset",
-  path: "/api/auth/password-reset",
+export const requestPasswordReset = contract(operations.requestPasswordReset, {
   tags,
   summary: "Email a password-reset link",
   description:
     "Always 202 with the same body, whether or not an account has this address (no enumeration; the token is stored and the email queued after the response, so timing matches too). When it does, the address gets a link to this site's `/reset-password/{token}` page (on the deployment's `APP_URL`), valid for 1 hour; earlier reset links stop working. Rate limited per client IP (30 a minute) and per address (3 a minute).",
-  ...publicRoute(),
   request: { body: jsonBody(z.strictObject({ email: EmailInput }).openapi("PasswordResetRequestInput")) },
   responses: {
     202: jsonResponse(z.object({ message: z.string() }).openapi("PasswordResetRequested"), "Accepted (sent only if the account exists)"),
@@ -168,15 +136,11 @@ export const requestPasswordReset = createRoute({
   },
 });
 
-export const confirmPasswordReset = createRoute({
-  method: "post",
-  operationId: "confirmPasswordReset",
-  path: "/api/auth/password-reset/confirm",
+export const confirmPasswordReset = contract(operations.confirmPasswordReset, {
   tags,
   summary: "Set a new password with a reset link",
   description:
     "Sets the password, marks the email verified (the link proved the mailbox), and revokes **every** session of the user at once. Single use, 1 h: used, replaced or mistyped → 404; expired → 410 `token_expired`. Sign in afterwards.",
-  ...publicRoute(),
   request: {
     body: jsonBody(
       z
@@ -187,15 +151,11 @@ export const confirmPasswordReset = createRoute({
   responses: { 204: emptyResponse("Password set; every session of the user is revoked."), ...errorResponses(404, 410, 413, 415) },
 });
 
-export const changePassword = createRoute({
-  method: "post",
-  operationId: "changePassword",
-  path: "/api/auth/password",
+export const changePassword = contract(operations.changePassword, {
   tags,
   summary: "Change my password",
   description:
     "Needs the current password (403 `current_password_incorrect` otherwise; rate limited per user, 10 a minute). Every other session of the user is revoked; this one stays signed in.",
-  ...sessionOnly(),
   request: {
     body: jsonBody(z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password }).openapi("PasswordChangeInput")),
   },
@@ -213,26 +173,18 @@ export const SessionInfoSchema = z
   })
   .openapi("SessionInfo", { description: "A live session of the user. Never includes its token." });
 
-export const listSessions = createRoute({
-  method: "get",
-  operationId: "listSessions",
-  path: "/api/auth/sessions",
+export const listSessions = contract(operations.listSessions, {
   tags,
   summary: "My live sessions",
   description: "Newest first. Never a token or its hash.",
-  ...sessionOnly(),
   request: { query: PaginationQuery },
   responses: { 200: jsonResponse(pageSchema(SessionInfoSchema, "SessionInfoPage"), "A page of sessions"), ...authErrors() },
 });
 
-export const revokeSession = createRoute({
-  method: "delete",
-  operationId: "revokeSession",
-  path: "/api/auth/sessions/{id}",
+export const revokeSession = contract(operations.revokeSession, {
   tags,
   summary: "Revoke one of my sessions",
   description: "Stops working at once. Another user's session id → 404. Revoking the current session signs out.",
-  ...sessionOnly(),
   request: { params: z.strictObject({ id: IdParam("ses") }) },
   responses: { 204: emptyResponse("Revoked"), ...authErrors(404) },
 });

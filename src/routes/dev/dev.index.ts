@@ -1,62 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
-import { z } from "../../lib/zod";
 import { createRouter, ctxOf } from "../router";
-import { errorResponses, jsonResponse } from "../../lib/openapi";
-import { Timestamp } from "../schemas";
+import * as operations from "./dev.operations";
 import { readOutbox } from "../../services/emails/outbox";
 import { pingDatabase } from "../../services/dev/calibrate";
-import { publicRoute } from "../auth-modes";
-
-export const outbox = createRoute({
-  method: "get",
-  operationId: "listDevOutbox",
-  path: "/api/dev/outbox",
-  tags: ["Development"],
-  summary: "Read the local outbox",
-  description:
-    "Development only: served, and in this document, only when ENVIRONMENT=development (`npm run dev`); anywhere else not a route at all. Emails sent with EMAIL_PROVIDER=outbox, newest first (at most 50), optionally only those to `to`.",
-  ...publicRoute(),
-  request: {
-    query: z.strictObject({
-      to: z
-        .string()
-        .trim()
-        .max(254)
-        .optional()
-        .openapi({ param: { name: "to", in: "query" }, example: "pat@example.com" }),
-    }),
-  },
-  responses: {
-    200: jsonResponse(
-      z
-        .object({
-          data: z.array(
-            z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: Timestamp }),
-          ),
-        })
-        .openapi("Outbox"),
-      "Emails",
-    ),
-    ...errorResponses(),
-  },
-});
-
-export const calibrate = createRoute({
-  method: "get",
-  operationId: "calibrate",
-  path: "/api/dev/calibrate",
-  tags: ["Development"],
-  summary: "One D1 round trip (benchmark calibration)",
-  description:
-    "Development only, like the outbox. No authentication, one prepared `SELECT 1` on D1: the benchmark's bar for a list page (one D1 query plus the app's own work).",
-  ...publicRoute(),
-  responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }).openapi("Calibrate"), "One D1 query answered"), ...errorResponses() },
-});
 
 /** Registered by createApp only under ENVIRONMENT=development (src/app.ts). */
-export const devRouter = createRouter()
-  .openapi(outbox, async (c) => c.json({ data: await readOutbox(ctxOf(c), c.req.valid("query").to) }, 200))
-  .openapi(calibrate, async (c) => {
+export const devRouter = createRouter(operations, () => import("./dev.routes"))
+  .openapi("outbox", async (c) => c.json({ data: await readOutbox(ctxOf(c), c.req.valid("query").to) }, 200))
+  .openapi("calibrate", async (c) => {
     await pingDatabase(ctxOf(c));
     return c.json({ ok: true as const }, 200);
   });

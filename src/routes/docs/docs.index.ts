@@ -1,4 +1,5 @@
-import type { AppRouter } from "../router";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppRouter, DocumentedRoute } from "../router";
 import { permissionCatalog } from "../../domain/permissions";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
 import { errorResponses, registerOpenApiComponents } from "../../lib/openapi";
@@ -83,25 +84,24 @@ const OPENAPI_CONFIG = {
  * static asset (public/docs.html, Scalar) that reads this document.
  */
 export function registerDocs(app: AppRouter, { development }: { development: boolean }) {
-  registerOpenApiComponents(app.openAPIRegistry);
-  app.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
-  for (const webhook of eventWebhooks()) app.openAPIRegistry.registerWebhook(webhook);
-  // The catalog's schema, extended per isolate with PLATFORM_PERMISSIONS when served.
-  app.openAPIRegistry.register("Permission", PermissionName);
   const config = {
     ...OPENAPI_CONFIG,
     tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })),
   };
 
-  let document: object | undefined;
+  let document: Promise<object> | undefined;
   let errorsPage: string | undefined;
   // One served document per PLATFORM_PERMISSIONS value (one per isolate when deployed).
   const served = new Map<string, object>();
-  app.get("/api/openapi.json", (c) => {
-    document ??= withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(app.getOpenAPI31Document(config)))));
+  app.get("/api/openapi.json", async (c) => {
+    document ??= openApiDocument(app.documented, config).catch((error: unknown) => {
+      document = undefined;
+      throw error;
+    });
+    const built = await document;
     const key = c.env.PLATFORM_PERMISSIONS ?? "";
     let body = served.get(key);
-    if (!body) served.set(key, (body = withPlatformPermissions(document, permissionCatalog(c.env))));
+    if (!body) served.set(key, (body = withPlatformPermissions(built, permissionCatalog(c.env))));
     return c.json(body);
   });
   app.get(ERROR_CATALOG_PATH, (c) => c.html((errorsPage ??= renderErrorCatalog())));
@@ -112,6 +112,25 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
   for (const path of ["/favicon.ico", "/favicon.svg"]) {
     app.get(path, (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));
   }
+}
+
+/**
+ * The OpenAPI 3.1 document of `routes`: their contracts (each group's `*.routes.ts`, loaded here)
+ * in registration order, then the components no route names.
+ */
+async function openApiDocument(
+  routes: readonly DocumentedRoute[],
+  config: typeof OPENAPI_CONFIG & { tags: { name: string; description: string }[] },
+) {
+  const contracts = await Promise.all(routes.map((route) => route.contract()));
+  const registry = new OpenAPIHono();
+  for (const route of contracts) registry.openAPIRegistry.registerPath(route);
+  registerOpenApiComponents(registry.openAPIRegistry);
+  registry.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
+  for (const webhook of eventWebhooks()) registry.openAPIRegistry.registerWebhook(webhook);
+  // The catalog's schema, extended per isolate with PLATFORM_PERMISSIONS when served.
+  registry.openAPIRegistry.register("Permission", PermissionName);
+  return withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(registry.getOpenAPI31Document(config)))));
 }
 
 /** The site's icon (served by the Worker, so `/favicon.ico` answers on every deployment and in the tests). */

@@ -1,4 +1,3 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
@@ -6,7 +5,8 @@ import { EVENT_TYPE_PREFIXES } from "../../domain/event-types";
 import { IdParam } from "../schemas";
 import { EventSchema, EventTypePattern } from "./event-schemas";
 import { WebhookEventSchema } from "./event-webhooks";
-import { apiKeyOrSession } from "../auth-modes";
+import { contract } from "../contract";
+import * as operations from "./events.operations";
 
 const tags = ["Events"];
 
@@ -51,27 +51,19 @@ const EventQuery = PaginationQuery.extend({
   }),
 });
 
-export const listEvents = createRoute({
-  operationId: "listEvents",
-  method: "get",
-  path: "/api/organizations/me/events",
+export const listEvents = contract(operations.listEvents, {
   tags,
   summary: "List events (audit log)",
   description:
     "Permissions: audit_logs.read. Newest first; filter by `type` (exact or `prefix.*`), `actorId`, `since`/`until`. One D1 query per page. Events are kept `EVENT_RETENTION_DAYS` (90) days.",
-  ...apiKeyOrSession("audit_logs.read"),
   request: { query: EventQuery },
   responses: { 200: jsonResponse(pageSchema(AuditLogEventSchema, "EventPage"), "A page of events, newest first"), ...authErrors(404) },
 });
 
-export const getEvent = createRoute({
-  operationId: "getEvent",
-  method: "get",
-  path: "/api/organizations/me/events/{id}",
+export const getEvent = contract(operations.getEvent, {
   tags,
   summary: "Get an event",
   description: "Permissions: audit_logs.read.",
-  ...apiKeyOrSession("audit_logs.read"),
   request: { params: z.strictObject({ id: IdParam("evt") }) },
   responses: { 200: jsonResponse(AuditLogEventSchema, "The event"), ...authErrors(404) },
 });

@@ -1,12 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { IdempotencyKeyHeaders } from "../idempotency";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EmailInput, IdParam, RoleRefSchema, Timestamp } from "../schemas";
-import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
 import { DELIVERY_STATUSES, INVITATION_STATUSES } from "../../domain/invitation-statuses";
 import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
+import { contract } from "../contract";
+import * as operations from "./org-invitations.operations";
 
 const tags = ["Invitations"];
 
@@ -32,14 +32,10 @@ export const InvitationSchema = z
 
 const InvitationIdParams = z.strictObject({ id: IdParam("inv") });
 
-export const listInvitations = createRoute({
-  method: "get",
-  operationId: "listInvitations",
-  path: "/api/organizations/invitations",
+export const listInvitations = contract(operations.listInvitations, {
   tags,
   summary: "List invitations",
   description: `Permissions: users.read. Oldest first. \`status\` filters; a pending invitation past its expiry counts as \`expired\`. \`q\` matches the email. ${SEARCH_DESCRIPTION}`,
-  ...apiKeyOrSession("users.read"),
   request: {
     query: PaginationQuery.extend({
       status: z
@@ -52,16 +48,11 @@ export const listInvitations = createRoute({
   responses: { 200: jsonResponse(pageSchema(InvitationSchema, "InvitationPage"), "A page of invitations"), ...authErrors(404) },
 });
 
-export const createInvitation = createRoute({
-  method: "post",
-  operationId: "createInvitation",
-  path: "/api/organizations/invitations",
+export const createInvitation = contract(operations.createInvitation, {
   tags,
   summary: "Invite someone by email",
   description:
     "Permissions: users.invite. The email is trimmed and lower-cased. The inviter must hold every permission of `role` (403). An existing member → 409 `already_member`; a second pending invitation to the same address → 409 `invitation_pending`. Queues the email (see `deliveryStatus`); the link expires in 7 days. Rate limited per organization (429). A session whose email address is not verified → 403 `email_not_verified`.",
-  ...idempotent(apiKeyOrSession("users.invite")),
-  ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(
@@ -76,28 +67,19 @@ export const createInvitation = createRoute({
   },
 });
 
-export const resendInvitation = createRoute({
-  method: "post",
-  operationId: "resendInvitation",
-  path: "/api/organizations/invitations/{id}",
+export const resendInvitation = contract(operations.resendInvitation, {
   tags,
   summary: "Resend an invitation",
   description:
     "Permissions: users.invite. Issues a new link (the old one stops working), a new 7-day expiry and a new email. Works on pending and expired invitations; accepted or revoked ones are a 409. A session whose email address is not verified → 403 `email_not_verified`.",
-  ...idempotent(apiKeyOrSession("users.invite")),
-  ...verifiedToArm(),
   request: { headers: IdempotencyKeyHeaders, params: InvitationIdParams },
   responses: { 200: jsonResponse(InvitationSchema, "Resent", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 429, 422) },
 });
 
-export const revokeInvitation = createRoute({
-  method: "delete",
-  operationId: "revokeInvitation",
-  path: "/api/organizations/invitations/{id}",
+export const revokeInvitation = contract(operations.revokeInvitation, {
   tags,
   summary: "Revoke a pending invitation",
   description: "Permissions: users.invite. The link stops working. Only a pending invitation can be revoked (409 otherwise).",
-  ...apiKeyOrSession("users.invite"),
   request: { params: InvitationIdParams },
   responses: { 204: emptyResponse("Revoked"), ...authErrors(404, 409) },
 });

@@ -1,17 +1,13 @@
 import { createRouter, ctxOf } from "../router";
 import { clientOf } from "../../lib/client-info";
-import * as routes from "./recipient.routes";
+import * as operations from "./recipient.operations";
 import * as recipient from "../../services/invitations/recipient";
 import { acceptInvitation } from "../../services/invitations/accept";
 
-export const recipientInvitationsRouter = createRouter()
-  .openapi(routes.listMyInvitations, async (c) =>
-    c.json(await recipient.listMyInvitations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200),
-  )
-  .openapi(routes.previewInvitation, async (c) =>
-    c.json(await recipient.previewInvitation({ ctx: ctxOf(c), input: c.req.valid("param") }), 200),
-  )
-  .openapi(routes.acceptInvitation, async (c) => {
+export const recipientInvitationsRouter = createRouter(operations, () => import("./recipient.routes"))
+  .openapi("listMyInvitations", async (c) => c.json(await recipient.listMyInvitations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200))
+  .openapi("previewInvitation", async (c) => c.json(await recipient.previewInvitation({ ctx: ctxOf(c), input: c.req.valid("param") }), 200))
+  .openapi("acceptInvitation", async (c) => {
     const ctx = ctxOf(c);
     const body = c.req.valid("json");
     const account = body && "name" in body && "password" in body ? { name: body.name, password: body.password } : undefined;
@@ -23,7 +19,7 @@ export const recipientInvitationsRouter = createRouter()
     });
     return c.json(result, 200);
   })
-  .openapi(routes.declineInvitation, async (c) => {
+  .openapi("declineInvitation", async (c) => {
     await recipient.declineInvitation({ ctx: ctxOf(c), input: c.req.valid("param") });
     return c.body(null, 204);
   });

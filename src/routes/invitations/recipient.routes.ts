@@ -1,12 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, errorResponses, jsonResponse, nullableRef } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { NameInput, PasswordInput, OrganizationSchema, RoleRefSchema, SessionTokenSchema, Timestamp, UserSchema } from "../schemas";
-import { optionalSession, publicRoute, verifiedSession } from "../auth-modes";
 import { INVITATION_STATUSES } from "../../domain/invitation-statuses";
 import { InvitedBySchema } from "./org-invitations.routes";
 import { MemberSchema } from "../members/members.routes";
+import { contract } from "../contract";
+import * as operations from "./recipient.operations";
 
 const tags = ["Accepting invitations"];
 
@@ -50,15 +50,11 @@ const TokenParams = z.strictObject({
     }),
 });
 
-export const previewInvitation = createRoute({
-  method: "get",
-  operationId: "previewInvitation",
-  path: "/api/invitations/{token}",
+export const previewInvitation = contract(operations.previewInvitation, {
   tags,
   summary: "Preview an invitation",
   description:
     "No authentication: the token is the proof. Answers for any state so a page can explain it; an unknown or replaced token is a 404.",
-  ...publicRoute(),
   request: { params: TokenParams },
   responses: {
     200: jsonResponse(
@@ -81,10 +77,7 @@ export const previewInvitation = createRoute({
   },
 });
 
-export const acceptInvitation = createRoute({
-  method: "post",
-  operationId: "acceptInvitation",
-  path: "/api/invitations/{token}/accept",
+export const acceptInvitation = contract(operations.acceptInvitation, {
   tags,
   summary: "Accept an invitation",
   description: [
@@ -92,7 +85,6 @@ export const acceptInvitation = createRoute({
     "Without a session: send `{ name, password }` to create the account for the invited address (409 `email_taken` if it exists: sign in first); the account is verified (the link proved the mailbox) and the response carries a new session.",
     "Creates the membership and makes the organization the session's active one. Single use: a used or revoked invitation is a 404, an expired one a 410 `invitation_expired`; concurrent accepts create exactly one membership.",
   ].join("\n\n"),
-  ...optionalSession(),
   request: {
     params: TokenParams,
     body: {
@@ -121,27 +113,19 @@ export const acceptInvitation = createRoute({
   },
 });
 
-export const declineInvitation = createRoute({
-  method: "post",
-  operationId: "declineInvitation",
-  path: "/api/invitations/{token}/decline",
+export const declineInvitation = contract(operations.declineInvitation, {
   tags,
   summary: "Decline an invitation",
   description: "No authentication: the token is the proof. The invitation becomes `revoked`. Used or revoked → 404, expired → 410.",
-  ...publicRoute(),
   request: { params: TokenParams },
   responses: { 204: emptyResponse("Declined"), ...errorResponses(404, 410) },
 });
 
-export const listMyInvitations = createRoute({
-  method: "get",
-  operationId: "listMyInvitations",
-  path: "/api/invitations",
+export const listMyInvitations = contract(operations.listMyInvitations, {
   tags,
   summary: "My pending invitations",
   description:
     "Pending, unexpired invitations addressed to the session user's email. Only for a verified address: an unverified one → 403 `email_not_verified` (anyone can sign up with any address; only the mailbox's owner may see what was sent to it). Accept one with POST /api/invitations/{id}/accept.",
-  ...verifiedSession(),
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(

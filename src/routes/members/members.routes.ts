@@ -1,10 +1,10 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { IdParam, MemberUserSchema, RoleRefSchema, Timestamp } from "../schemas";
-import { apiKeyOrSession } from "../auth-modes";
 import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
+import { contract } from "../contract";
+import * as operations from "./members.operations";
 
 const tags = ["Members"];
 
@@ -19,14 +19,10 @@ export const MemberSchema = z
 
 const MemberIdParams = z.strictObject({ memberId: IdParam("mem", "memberId") });
 
-export const listMembers = createRoute({
-  method: "get",
-  operationId: "listMembers",
-  path: "/api/organizations/members",
+export const listMembers = contract(operations.listMembers, {
   tags,
   summary: "List members",
   description: `Permissions: users.read. Oldest first. \`role\` filters by role name (case-insensitive); \`q\` matches name or email. ${SEARCH_DESCRIPTION}`,
-  ...apiKeyOrSession("users.read"),
   request: {
     query: PaginationQuery.extend({
       role: z
@@ -42,15 +38,11 @@ export const listMembers = createRoute({
   responses: { 200: jsonResponse(pageSchema(MemberSchema, "MemberPage"), "A page of members"), ...authErrors(404) },
 });
 
-export const updateMember = createRoute({
-  method: "patch",
-  operationId: "updateMember",
-  path: "/api/organizations/members/{memberId}",
+export const updateMember = contract(operations.updateMember, {
   tags,
   summary: "Change a member's role",
   description:
     "Permissions: users.update. `role` is a role name of this organization. The caller must hold every permission of the new role and of the member's current role (no escalation, 403). Demoting the last Admin is a 409 `last_admin`.",
-  ...apiKeyOrSession("users.update"),
   request: {
     params: MemberIdParams,
     body: jsonBody(z.strictObject({ role: z.string().trim().min(1).max(100).openapi({ example: "Member" }) }).openapi("MemberUpdateInput")),
@@ -58,15 +50,11 @@ export const updateMember = createRoute({
   responses: { 200: jsonResponse(MemberSchema, "The updated member"), ...authErrors(404, 409, 413, 415) },
 });
 
-export const removeMember = createRoute({
-  method: "delete",
-  operationId: "removeMember",
-  path: "/api/organizations/members/{memberId}",
+export const removeMember = contract(operations.removeMember, {
   tags,
   summary: "Remove a member",
   description:
     "Permissions: users.delete. The user keeps their account; their sessions lose this organization at once. A member whose permissions exceed the caller's cannot be removed (403); removing the last Admin is a 409 `last_admin`.",
-  ...apiKeyOrSession("users.delete"),
   request: { params: MemberIdParams },
   responses: { 204: emptyResponse("Removed"), ...authErrors(404, 409) },
 });

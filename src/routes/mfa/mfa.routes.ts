@@ -1,9 +1,9 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, errorResponses, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { IdempotencyKeyHeaders } from "../idempotency";
 import { SessionTokenSchema, UserSchema } from "../schemas";
-import { publicRoute, sessionOnly } from "../auth-modes";
+import { contract } from "../contract";
+import * as operations from "./mfa.operations";
 
 /** TOTP second factor and the second step of signing in with it (docs/lifecycle-and-mfa.md). */
 const tags = ["Auth"];
@@ -21,15 +21,11 @@ const CodeOrRecoveryCode = z
   .max(64)
   .openapi({ description: "The current 6-digit code from the authenticator app, or one unused recovery code.", example: "287082" });
 
-export const enrollTotp = createRoute({
-  method: "post",
-  operationId: "enrollTotp",
-  path: "/api/auth/mfa/totp",
+export const enrollTotp = contract(operations.enrollTotp, {
   tags,
   summary: "Start a TOTP enrollment",
   description:
     "Needs the current password (403 `current_password_incorrect`). Returns a new secret (base32) and its `otpauth://` URI (show it as a QR code); nothing changes for sign-in until it is confirmed. Replaces an unconfirmed enrollment; with MFA already enabled → 409 `mfa_already_enabled`. The secret is stored encrypted (and a replay of this answer for the same `Idempotency-Key` is stored encrypted under that key). Rate limited per user (10 a minute, shared by every MFA step).",
-  ...idempotent(sessionOnly()),
   request: { headers: IdempotencyKeyHeaders, body: jsonBody(z.strictObject({ password: PasswordField }).openapi("TotpEnrollInput")) },
   responses: {
     201: jsonResponse(
@@ -52,15 +48,11 @@ export const enrollTotp = createRoute({
   },
 });
 
-export const confirmTotp = createRoute({
-  method: "post",
-  operationId: "confirmTotp",
-  path: "/api/auth/mfa/totp/confirm",
+export const confirmTotp = contract(operations.confirmTotp, {
   tags,
   summary: "Confirm the TOTP enrollment",
   description:
     "A current code from the app → MFA is enabled and 10 recovery codes are returned, **shown only here** (stored hashed; each works once). A wrong code → 400 `mfa_code_invalid`. No enrollment to confirm → 409 `conflict`; already enabled → 409 `mfa_already_enabled`. Rate limited per user.",
-  ...sessionOnly(),
   request: { body: jsonBody(z.strictObject({ code: TotpCode }).openapi("TotpConfirmInput")) },
   responses: {
     200: jsonResponse(
@@ -81,28 +73,20 @@ export const confirmTotp = createRoute({
   },
 });
 
-export const disableTotp = createRoute({
-  method: "delete",
-  operationId: "disableTotp",
-  path: "/api/auth/mfa/totp",
+export const disableTotp = contract(operations.disableTotp, {
   tags,
   summary: "Turn MFA off",
   description:
     "Needs the current password (403 `current_password_incorrect`) and a code: the TOTP or an unused recovery code (403 `mfa_code_invalid` when wrong or used). The secret and every recovery code are discarded. Not enabled → 409 `mfa_not_enabled`. Rate limited per user.",
-  ...sessionOnly(),
   request: { body: jsonBody(z.strictObject({ password: PasswordField, code: CodeOrRecoveryCode }).openapi("TotpDisableInput")) },
   responses: { 204: emptyResponse("MFA disabled"), ...authErrors(409, 413, 415, 429) },
 });
 
-export const signInWithMfa = createRoute({
-  method: "post",
-  operationId: "signInWithMfa",
-  path: "/api/auth/sign-in/mfa",
+export const signInWithMfa = contract(operations.signInWithMfa, {
   tags,
   summary: "Sign in: the second factor",
   description:
     "The `mfaToken` from POST /api/auth/sign-in and either `code` (the app's current 6-digit code) or `recoveryCode`. → the session, marked `mfa`. A wrong or already used code → 401 `mfa_code_invalid` (the token survives at most 5 of them); an unknown, expired or used token → 401 `unauthenticated` (sign in with the password again). A TOTP code works once; a recovery code works once. Rate limited per user (429).",
-  ...publicRoute(),
   request: {
     body: jsonBody(
       z

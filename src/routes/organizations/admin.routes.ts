@@ -1,22 +1,15 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, jsonBody, jsonResponse } from "../../lib/openapi";
-import { idPattern, idSchema } from "../../lib/ids";
+import { idSchema } from "../../lib/id-schema";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
-import { superAdmin } from "../auth-modes";
 import { SEARCH_DESCRIPTION, searchParam } from "../../lib/search";
 import { OrganizationPatchInput, OrganizationSchema } from "../schemas";
+import { contract } from "../contract";
+import * as operations from "./admin.operations";
 
 const tags = ["Super Admin"];
 const WHO =
   "Super Admin session only (a platform flag granted with `npm run superadmin`, never through this API). Any API key is a 403, even one with the Admin role; the caller's own organization and role play no part.";
-
-/**
- * How Hono routes `/api/organizations/{id}`: only an org id matches, so /me, /members, /roles,
- * /invitations and /api-keys never reach these routes under any method (a DELETE on /me stays that
- * path's 405, a malformed id is a plain 404). The OpenAPI document shows the plain `{id}`.
- */
-export const ORG_ID_ROUTING_PATH = `/api/organizations/:id{${idPattern("org")}}`;
 
 const OrgIdParams = z.strictObject({
   id: idSchema("org").openapi({
@@ -37,14 +30,10 @@ export const AdminOrganizationDetailSchema = AdminOrganizationSchema.extend({
   invitationCount: count("Pending invitations that have not expired."),
 }).openapi("AdminOrganizationDetail");
 
-export const listOrganizations = createRoute({
-  method: "get",
-  operationId: "listOrganizations",
-  path: "/api/organizations",
+export const listOrganizations = contract(operations.listOrganizations, {
   tags,
   summary: "List all organizations",
   description: `${WHO} Every organization of the platform, oldest first, each with its member count. \`q\` matches the name. ${SEARCH_DESCRIPTION}`,
-  ...superAdmin(),
   request: {
     query: PaginationQuery.extend({
       q: searchParam("sunset"),
@@ -56,38 +45,26 @@ export const listOrganizations = createRoute({
   },
 });
 
-export const getOrganization = createRoute({
-  method: "get",
-  operationId: "getOrganization",
-  path: "/api/organizations/{id}",
+export const getOrganization = contract(operations.getOrganization, {
   tags,
   summary: "Get any organization",
   description: `${WHO} The organization with its member, API key and pending invitation counts (stored counters; a pending invitation past its expiry is counted until the sweep, at most 15 minutes later, stores it as expired).`,
-  ...superAdmin(),
   request: { params: OrgIdParams },
   responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The organization"), ...authErrors(404) },
 });
 
-export const updateOrganization = createRoute({
-  method: "patch",
-  operationId: "updateOrganization",
-  path: "/api/organizations/{id}",
+export const updateOrganization = contract(operations.updateOrganization, {
   tags,
   summary: "Update any organization",
   description: `${WHO} The same fields and rules as PATCH /api/organizations/me; unknown fields are a 400. Answers with the same shape as GET.`,
-  ...superAdmin(),
   request: { params: OrgIdParams, body: jsonBody(OrganizationPatchInput) },
   responses: { 200: jsonResponse(AdminOrganizationDetailSchema, "The updated organization"), ...authErrors(404, 409, 413, 415) },
 });
 
-export const deleteOrganization = createRoute({
-  method: "delete",
-  operationId: "deleteOrganization",
-  path: "/api/organizations/{id}",
+export const deleteOrganization = contract(operations.deleteOrganization, {
   tags,
   summary: "Delete any organization",
   description: `${WHO} Deletes the organization with its members, roles, invitations and API keys in one atomic step. Its API keys stop working at once (401); users keep their accounts, and a session whose active organization it was gets 404 \`no_active_organization\` on organization routes until it switches.`,
-  ...superAdmin(),
   request: { params: OrgIdParams },
   responses: { 204: emptyResponse("Deleted"), ...authErrors(404) },
 });

@@ -1,32 +1,24 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, jsonBody, jsonResponse } from "../../lib/openapi";
 import { OrganizationPatchInput, OrganizationSchema, RoleRefSchema } from "../schemas";
-import { adminRole, apiKeyOrSession } from "../auth-modes";
 import { PERMISSIONS, type Permission } from "../../domain/permissions";
+import { contract } from "../contract";
+import * as operations from "./current.operations";
 
 const tags = ["Organizations"];
 
-export const getCurrent = createRoute({
-  method: "get",
-  operationId: "getCurrentOrganization",
-  path: "/api/organizations/me",
+export const getCurrent = contract(operations.getCurrent, {
   tags,
   summary: "The current organization",
   description: "Returns the org backing the current session or API key.",
-  ...apiKeyOrSession(),
   responses: { 200: jsonResponse(OrganizationSchema, "The organization"), ...authErrors(404) },
 });
 
-export const updateCurrent = createRoute({
-  method: "patch",
-  operationId: "updateCurrentOrganization",
-  path: "/api/organizations/me",
+export const updateCurrent = contract(operations.updateCurrent, {
   tags,
   summary: "Update the current organization",
   description:
     "Role: Admin (the caller's role resolves to the system `Admin`). Unknown fields are a 400. A concurrent change is applied first and this one on top of it; a 409 `conflict` only if the organization kept changing through several attempts.",
-  ...adminRole(),
   request: { body: jsonBody(OrganizationPatchInput) },
   responses: { 200: jsonResponse(OrganizationSchema, "The updated organization"), ...authErrors(404, 409, 413, 415) },
 });
@@ -46,13 +38,9 @@ export const PermissionsViewSchema = z
       "Every permission of the catalog as a key — the built-in ones, then the platform's (PLATFORM_PERMISSIONS) — so a client can gate its UI.",
   });
 
-export const getPermissions = createRoute({
-  method: "get",
-  operationId: "getMyPermissions",
-  path: "/api/organizations/me/permissions",
+export const getPermissions = contract(operations.getPermissions, {
   tags,
   summary: "My permissions",
   description: "The permission map for the caller's role (a user's membership role, or an API key's role).",
-  ...apiKeyOrSession(),
   responses: { 200: jsonResponse(PermissionsViewSchema, "Role and permission map"), ...authErrors(404) },
 });

@@ -1,9 +1,9 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { IdempotencyKeyHeaders } from "../idempotency";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { cleanText, IdParam } from "../schemas";
-import { apiKeyOrSession } from "../auth-modes";
+import { contract } from "../contract";
+import * as operations from "./roles.operations";
 
 const tags = ["Roles"];
 
@@ -39,30 +39,22 @@ const Permissions = z
   .openapi({ items: { $ref: "#/components/schemas/Permission" }, example: ["users.read", "roles.read"] });
 const RoleIdParams = z.strictObject({ id: IdParam("role") });
 
-export const listRoles = createRoute({
-  method: "get",
-  operationId: "listRoles",
-  path: "/api/organizations/roles",
+export const listRoles = contract(operations.listRoles, {
   tags,
   summary: "List roles",
   description:
     "Permissions: roles.read. System roles first, then the organization's own (at most 100), in one page (`nextCursor` is always null). An org role named like a system role shadows it: `shadows` on the org role, `shadowed` on the system role.",
-  ...apiKeyOrSession("roles.read"),
   responses: {
     200: jsonResponse(z.object({ data: z.array(RoleSchema), nextCursor: z.null() }).openapi("RoleList"), "Every role of the organization"),
     ...authErrors(404),
   },
 });
 
-export const createRole = createRoute({
-  method: "post",
-  operationId: "createRole",
-  path: "/api/organizations/roles",
+export const createRole = contract(operations.createRole, {
   tags,
   summary: "Create a role",
   description:
     "Permissions: roles.create. Names are unique per organization, case-insensitively (409 `role_name_taken`). Naming it `Member` shadows the system Member role; `Admin` cannot be shadowed (409 `role_name_reserved`). The caller must hold every permission it grants (403). Unknown permissions are a 400 listing them.",
-  ...idempotent(apiKeyOrSession("roles.create")),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(
@@ -72,15 +64,11 @@ export const createRole = createRoute({
   responses: { 201: jsonResponse(RoleSchema, "Created", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 422) },
 });
 
-export const updateRole = createRoute({
-  method: "patch",
-  operationId: "updateRole",
-  path: "/api/organizations/roles/{id}",
+export const updateRole = contract(operations.updateRole, {
   tags,
   summary: "Update a role",
   description:
     "Permissions: roles.update. System roles are read-only (403). The caller must hold every permission the role grants, before and after. A custom role cannot be renamed to a system role's name, nor a shadow away from it (409 `role_name_reserved`). Renaming moves every holder with the role. A concurrent edit is applied first and this one re-checked and applied on top of it (409 `conflict` only if the role kept changing through several attempts).",
-  ...apiKeyOrSession("roles.update"),
   request: {
     params: RoleIdParams,
     body: jsonBody(
@@ -92,15 +80,11 @@ export const updateRole = createRoute({
   responses: { 200: jsonResponse(RoleSchema, "The updated role"), ...authErrors(404, 409, 413, 415) },
 });
 
-export const deleteRole = createRoute({
-  method: "delete",
-  operationId: "deleteRole",
-  path: "/api/organizations/roles/{id}",
+export const deleteRole = contract(operations.deleteRole, {
   tags,
   summary: "Delete a role",
   description:
     "Permissions: roles.delete. A custom role still held by a member, an API key or a pending invitation is a 409 `role_in_use`. Deleting a shadow makes its holders fall back to the system role at once.",
-  ...apiKeyOrSession("roles.delete"),
   request: { params: RoleIdParams },
   responses: { 204: emptyResponse("Deleted"), ...authErrors(404, 409) },
 });

@@ -1,7 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, errorResponses, jsonResponse } from "../../lib/openapi";
-import { apiKeyOrSession, publicRoute } from "../auth-modes";
+import { contract } from "../contract";
+import * as operations from "./tokens.operations";
 
 const tags = ["Auth"];
 
@@ -16,15 +16,11 @@ export const AccessTokenSchema = z
   })
   .openapi("AccessToken");
 
-export const createAccessToken = createRoute({
-  method: "post",
-  operationId: "createAccessToken",
-  path: "/api/auth/token",
+export const createAccessToken = contract(operations.createAccessToken, {
   tags,
   summary: "Issue a short-lived access token",
   description:
     "For the platform's services that cannot bind the `Authorizer` entrypoint: a signed token carrying the caller's organization, role and permissions as they are now, valid for 300 seconds. A revocation or a role change reaches a token only when it expires — at most 300 s; sibling Workers that must see it at once call the `Authorizer` entrypoint instead (docs/platform-authorization.md). This API does not accept these tokens itself. No request body. A 500 when the signing keys (the JWT_SIGNING_KEYS secret) are missing or invalid.",
-  ...apiKeyOrSession(),
   responses: { 200: jsonResponse(AccessTokenSchema, "The access token"), ...authErrors(404) },
 });
 
@@ -40,14 +36,10 @@ const JwkSchema = z
   })
   .openapi("Jwk");
 
-export const getJwks = createRoute({
-  method: "get",
-  operationId: "getJwks",
-  path: "/.well-known/jwks.json",
+export const getJwks = contract(operations.getJwks, {
   tags,
   summary: "Public keys of access tokens (JWKS)",
   description:
     "The public keys that verify access tokens: the current one first, then the previous one (during a key rotation). Pick the key by the token's `kid`. Cacheable for 5 minutes.",
-  ...publicRoute(),
   responses: { 200: jsonResponse(z.object({ keys: z.array(JwkSchema) }).openapi("Jwks"), "The JSON Web Key Set"), ...errorResponses() },
 });

@@ -1,7 +1,7 @@
 import { createRouter, ctxOf } from "../router";
-import * as routes from "./users.routes";
+import * as operations from "./users.operations";
 import { listMyOrganizations } from "../../services/users/my-organizations";
 
-export const usersRouter = createRouter().openapi(routes.listMyOrganizations, async (c) =>
+export const usersRouter = createRouter(operations, () => import("./users.routes")).openapi("listMyOrganizations", async (c) =>
   c.json(await listMyOrganizations({ ctx: ctxOf(c), input: c.req.valid("query") }), 200),
 );

@@ -1,18 +1,14 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { OrganizationSchema, RoleRefSchema, Timestamp } from "../schemas";
-import { sessionOnly } from "../auth-modes";
+import { contract } from "../contract";
+import * as operations from "./users.operations";
 
-export const listMyOrganizations = createRoute({
-  method: "get",
-  operationId: "listMyOrganizations",
-  path: "/api/users/me/organizations",
+export const listMyOrganizations = contract(operations.listMyOrganizations, {
   tags: ["Users"],
   summary: "My organizations",
   description: "The organizations the session's user belongs to, with the user's role in each. Oldest membership first.",
-  ...sessionOnly(),
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(

@@ -1,12 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "../../lib/zod";
 import { authErrors, emptyResponse, IDEMPOTENT_REPLAY_HEADERS, jsonBody, jsonResponse } from "../../lib/openapi";
 import { PaginationQuery, pageSchema } from "../../lib/pagination";
 import { EventTypePattern } from "../events/event-schemas";
 import { MAX_URL_LENGTH } from "../../services/webhooks/url-rules";
 import { cleanText, IdParam, Timestamp } from "../schemas";
-import { apiKeyOrSession, verifiedToArm } from "../auth-modes";
-import { IdempotencyKeyHeaders, idempotent } from "../idempotency";
+import { IdempotencyKeyHeaders } from "../idempotency";
+import { contract } from "../contract";
+import * as operations from "./webhooks.operations";
 
 const tags = ["Webhooks"];
 
@@ -71,14 +71,10 @@ const EventTypes = z.array(EventTypePattern).min(1).max(50);
 const EndpointParams = z.strictObject({ id: IdParam("whe") });
 const DeliveryParams = z.strictObject({ id: IdParam("whe"), deliveryId: IdParam("dlv", "deliveryId") });
 
-export const listWebhooks = createRoute({
-  operationId: "listWebhooks",
-  method: "get",
-  path: "/api/organizations/webhooks",
+export const listWebhooks = contract(operations.listWebhooks, {
   tags,
   summary: "List webhook endpoints",
   description: "Permissions: webhooks.read.",
-  ...apiKeyOrSession("webhooks.read"),
   request: { query: PaginationQuery },
   responses: {
     200: jsonResponse(pageSchema(WebhookEndpointSchema, "WebhookEndpointPage"), "A page of endpoints, oldest first"),
@@ -86,16 +82,11 @@ export const listWebhooks = createRoute({
   },
 });
 
-export const createWebhook = createRoute({
-  operationId: "createWebhook",
-  method: "post",
-  path: "/api/organizations/webhooks",
+export const createWebhook = contract(operations.createWebhook, {
   tags,
   summary: "Create a webhook endpoint",
   description:
     'Permissions: webhooks.create, plus the read permission of what each subscribed type carries (403 `forbidden` naming the missing ones): `member.*` and `invitation.*` need users.read, `role.*` roles.read, `api_key.*` api_keys.read, `webhook_endpoint.*` and `webhook.*` webhooks.read, `organization.*` nothing more, `*` all of them. `eventTypes` defaults to `["*"]` (every type). The signing `secret` is returned only here. At most 20 per organization (409 `limit_reached`). A session whose email address is not verified → 403 `email_not_verified`.',
-  ...idempotent(apiKeyOrSession("webhooks.create")),
-  ...verifiedToArm(),
   request: {
     headers: IdempotencyKeyHeaders,
     body: jsonBody(
@@ -107,27 +98,19 @@ export const createWebhook = createRoute({
   responses: { 201: jsonResponse(WithSecret, "Created", ...IDEMPOTENT_REPLAY_HEADERS), ...authErrors(404, 409, 413, 415, 422) },
 });
 
-export const getWebhook = createRoute({
-  operationId: "getWebhook",
-  method: "get",
-  path: "/api/organizations/webhooks/{id}",
+export const getWebhook = contract(operations.getWebhook, {
   tags,
   summary: "Get a webhook endpoint",
   description: "Permissions: webhooks.read.",
-  ...apiKeyOrSession("webhooks.read"),
   request: { params: EndpointParams },
   responses: { 200: jsonResponse(WebhookEndpointSchema, "The endpoint"), ...authErrors(404) },
 });
 
-export const updateWebhook = createRoute({
-  operationId: "updateWebhook",
-  method: "patch",
-  path: "/api/organizations/webhooks/{id}",
+export const updateWebhook = contract(operations.updateWebhook, {
   tags,
   summary: "Update a webhook endpoint",
   description:
     "Permissions: webhooks.update. Changing `url` or `eventTypes` checks the subscription again: each subscribed type needs the read permission of what it carries (403 `forbidden`, as on create). Re-enabling (`enabled: true`) clears `disabledReason` and the failure streak.",
-  ...apiKeyOrSession("webhooks.update"),
   request: {
     params: EndpointParams,
     body: jsonBody(
@@ -144,27 +127,19 @@ export const updateWebhook = createRoute({
   responses: { 200: jsonResponse(WebhookEndpointSchema, "The updated endpoint"), ...authErrors(404, 409, 413, 415) },
 });
 
-export const deleteWebhook = createRoute({
-  operationId: "deleteWebhook",
-  method: "delete",
-  path: "/api/organizations/webhooks/{id}",
+export const deleteWebhook = contract(operations.deleteWebhook, {
   tags,
   summary: "Delete a webhook endpoint",
   description: "Permissions: webhooks.delete. Its deliveries go with it; nothing more is sent to it.",
-  ...apiKeyOrSession("webhooks.delete"),
   request: { params: EndpointParams },
   responses: { 204: emptyResponse("Deleted"), ...authErrors(404) },
 });
 
-export const rotateWebhookSecret = createRoute({
-  operationId: "rotateWebhookSecret",
-  method: "post",
-  path: "/api/organizations/webhooks/{id}/rotate-secret",
+export const rotateWebhookSecret = contract(operations.rotateWebhookSecret, {
   tags,
   summary: "Rotate the signing secret",
   description:
     "Permissions: webhooks.update. Returns the new `secret` (shown only here). For 24 hours deliveries carry two signatures, one per secret. Of two concurrent rotations the second rotates the first's new secret, so both returned secrets sign.",
-  ...idempotent(apiKeyOrSession("webhooks.update")),
   request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
   responses: {
     200: jsonResponse(WithSecret, "The endpoint with its new secret", ...IDEMPOTENT_REPLAY_HEADERS),
@@ -172,15 +147,11 @@ export const rotateWebhookSecret = createRoute({
   },
 });
 
-export const testWebhook = createRoute({
-  operationId: "testWebhook",
-  method: "post",
-  path: "/api/organizations/webhooks/{id}/test",
+export const testWebhook = contract(operations.testWebhook, {
   tags,
   summary: "Send a test event",
   description:
     "Permissions: webhooks.update. Records a `webhook.test` event and delivers it to this endpoint only. A disabled endpoint is a 409 `endpoint_disabled`. Test sends and retries share a limit of 10 a minute per organization (429 `rate_limited` with `Retry-After`).",
-  ...idempotent(apiKeyOrSession("webhooks.update")),
   request: { headers: IdempotencyKeyHeaders, params: EndpointParams },
   responses: {
     202: jsonResponse(
@@ -192,14 +163,10 @@ export const testWebhook = createRoute({
   },
 });
 
-export const listDeliveries = createRoute({
-  operationId: "listWebhookDeliveries",
-  method: "get",
-  path: "/api/organizations/webhooks/{id}/deliveries",
+export const listDeliveries = contract(operations.listDeliveries, {
   tags,
   summary: "List an endpoint's deliveries",
   description: "Permissions: webhooks.read. Newest first.",
-  ...apiKeyOrSession("webhooks.read"),
   request: { params: EndpointParams, query: PaginationQuery },
   responses: {
     200: jsonResponse(pageSchema(WebhookDeliverySchema, "WebhookDeliveryPage"), "A page of deliveries, newest first"),
@@ -207,15 +174,11 @@ export const listDeliveries = createRoute({
   },
 });
 
-export const retryDelivery = createRoute({
-  operationId: "retryWebhookDelivery",
-  method: "post",
-  path: "/api/organizations/webhooks/{id}/deliveries/{deliveryId}/retry",
+export const retryDelivery = contract(operations.retryDelivery, {
   tags,
   summary: "Retry a delivery now",
   description:
     "Permissions: webhooks.update. One more attempt, with the same `webhook-id`, of a delivery that has not succeeded (a succeeded one is a 409 `delivery_succeeded`, nothing queued). A disabled endpoint is a 409 `endpoint_disabled`. Retries and test sends share a limit of 10 a minute per organization (429 `rate_limited` with `Retry-After`).",
-  ...apiKeyOrSession("webhooks.update"),
   request: { params: DeliveryParams },
   responses: { 202: jsonResponse(WebhookDeliverySchema, "Queued; the delivery as it stands"), ...authErrors(404, 409, 429) },
 });

@@ -1,5 +1,5 @@
 import { z } from "../../lib/zod";
-import { idSchema } from "../../lib/ids";
+import { idSchema } from "../../lib/id-schema";
 
 /**
  * Messages on the EMAILS queue. `emailId` identifies one email: a redelivery of the same message

@@ -1,5 +1,6 @@
 import type { RequestContext } from "../../context";
-import { MAX_ENTRIES_PER_MESSAGE, type UsageEntry, type UsageMessage } from "./usage-messages";
+import { MAX_ENTRIES_PER_MESSAGE } from "./usage-message-size";
+import type { UsageEntry, UsageMessage } from "./usage-messages";
 
 /**
  * API-key usage, summed in this isolate's memory and sent to the USAGE queue off the request path

@@ -1,5 +1,6 @@
 import { z } from "../../lib/zod";
-import { idSchema } from "../../lib/ids";
+import { idSchema } from "../../lib/id-schema";
+import { MAX_ENTRIES_PER_MESSAGE } from "./usage-message-size";
 
 const count = z.number().int().min(0);
 
@@ -19,8 +20,5 @@ export const UsageEntry = z.strictObject({
 export type UsageEntry = z.infer<typeof UsageEntry>;
 
 /** A message on the USAGE queue: one isolate's flush (or part of it, when it holds many keys). */
-export const UsageMessage = z.strictObject({ kind: z.literal("usage"), entries: z.array(UsageEntry).min(1).max(500) });
+export const UsageMessage = z.strictObject({ kind: z.literal("usage"), entries: z.array(UsageEntry).min(1).max(MAX_ENTRIES_PER_MESSAGE) });
 export type UsageMessage = z.infer<typeof UsageMessage>;
-
-/** Entries per message: ~120 bytes each, far below a queue message's 128 KB. */
-export const MAX_ENTRIES_PER_MESSAGE = 500;
