@@ -1,29 +1,27 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "./env";
+import { appFor } from "./app";
 import { once } from "./lib/once";
 import type { AuthorizeInput, AuthorizeResult } from "./services/platform/authorizer";
 
 /**
- * The Worker's entry: three handlers, each building its part on first use in this isolate.
+ * The Worker's entry: three handlers, each building what is heavy on first use in this isolate.
  *
- * Nothing heavy runs at module load. The HTTP app is built by `fetch`, group by group as requests
- * need them (src/app.ts `appFor`: the first GET /api/organizations/me builds the current
- * organization's routes, not the ~800 schemas of all of them), the queue consumer by the first
- * batch, the upkeep by the first cron tick: an isolate woken for a queue batch or a cron tick never
- * builds the HTTP app, and startup (`wrangler check startup`) stays small. The price is paid once
- * per isolate by the first invocation of each kind (docs/performance.md "Bundle and startup" has
- * the figures). esbuild keeps all of it in the one bundle: an `import()` here is a deferred module
- * evaluation, not a network fetch.
- *
- * Evaluating zod and drizzle with the tables here instead (every handler uses them) was measured:
- * ~8 ms less on the first request, ~8 ms more startup, which on a loaded machine reached the 30 ms
- * startup budget; they stay on first use (docs/performance.md "Bundle and startup").
+ * The HTTP app's base is evaluated at module load: Hono, the global middleware, the request
+ * context, authentication, drizzle and the tables (src/app.ts and what it imports; no zod). That is
+ * startup work (`wrangler check startup`, budget 30 ms), which Cloudflare runs while the connection
+ * is being set up, before the request arrives. Everything else waits for a request that needs it:
+ * the route groups (src/app.ts `appFor`: the first GET /api/organizations/me builds the current
+ * organization's routes, not all of them), and within a group its contracts, the zod schemas,
+ * only when a request has input to validate or the document is built (src/routes/router.ts); the
+ * queue consumer on the first batch, the upkeep on the first cron tick. docs/performance.md
+ * "Bundle and startup" has the figures. esbuild keeps all of it in the one bundle: an `import()`
+ * here is a deferred module evaluation, not a network fetch.
  *
  * The HTTP app depends on the environment (development routes exist only under
  * ENVIRONMENT=development), so src/app.ts keeps its apps per ENVIRONMENT value: a deployed isolate
  * has one; the tests, which also call with a production env, get the app each env would.
  */
-const httpApps = once(() => import("./app"));
 const queueConsumer = once(() => import("./queues/consumer"));
 const upkeep = once(() => import("./scheduled/upkeep"));
 const authorizer = once(() => import("./services/platform/authorizer"));
@@ -40,8 +38,7 @@ export class Authorizer extends WorkerEntrypoint<Env> {
 }
 
 export default {
-  fetch: async (request: Request, env: Env, ctx: ExecutionContext) =>
-    (await (await httpApps()).appFor(request, env)).fetch(request, env, ctx),
+  fetch: async (request: Request, env: Env, ctx: ExecutionContext) => (await appFor(request, env)).fetch(request, env, ctx),
   queue: async (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => (await queueConsumer()).handleQueueBatch(batch, env, ctx),
   scheduled: async (controller: ScheduledController, env: Env, ctx: ExecutionContext) =>
     (await upkeep()).handleScheduled(controller, env, ctx),
