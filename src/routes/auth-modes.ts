@@ -15,7 +15,8 @@ export const SECURITY_SESSION: SecurityRequirement[] = [{ session: [] }, { sessi
 export const SECURITY_SESSION_BEARER: SecurityRequirement[] = [{ session: [] }];
 
 /**
- * How a route authenticates and what it requires, in one value spread into `createRoute`. It sets
+ * How a route authenticates and what it requires, in one value spread into its operation
+ * (`defineOperation`, a group's `*.operations.ts`). It sets
  * the enforcement of the credential kind (middleware), what the OpenAPI document says (security),
  * and — as an operation extension in the document — what the caller must hold:
  *

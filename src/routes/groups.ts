@@ -12,7 +12,8 @@ export type RegisterGroup = (app: AppRouter, options: { development: boolean }) 
  * a trailing `/*` for middleware); `test/app/route-groups.test.ts` fails when they differ from
  * what the group registers, so a route added to a router without its path here is caught. Each
  * `load` is a dynamic `import()`: esbuild keeps the module in the one bundle, and evaluates it (its
- * zod schemas, its `createRoute`s, its router) only when called.
+ * operations, its handlers, its router) only when called; its contracts, the zod schemas, wait for a
+ * request with input or the document (routes/router.ts).
  */
 export interface RouteGroup {
   name: string;

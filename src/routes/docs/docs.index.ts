@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppRouter, DocumentedRoute } from "../router";
 import { permissionCatalog } from "../../domain/permissions";
 import { ERROR_CATALOG_PATH } from "../../lib/errors";
+import { once } from "../../lib/once";
 import { errorResponses, registerOpenApiComponents } from "../../lib/openapi";
 import { renderErrorCatalog } from "./errors-page";
 import { eventWebhooks, WebhookEventSchema } from "../events/event-webhooks";
@@ -89,16 +90,13 @@ export function registerDocs(app: AppRouter, { development }: { development: boo
     tags: TAGS.filter((tag) => development || !tag.developmentOnly).map(({ name, description }) => ({ name, description })),
   };
 
-  let document: Promise<object> | undefined;
+  // Built on the first request for it and kept (a failed build is retried).
+  const document = once(() => openApiDocument(app.documented, config));
   let errorsPage: string | undefined;
   // One served document per PLATFORM_PERMISSIONS value (one per isolate when deployed).
   const served = new Map<string, object>();
   app.get("/api/openapi.json", async (c) => {
-    document ??= openApiDocument(app.documented, config).catch((error: unknown) => {
-      document = undefined;
-      throw error;
-    });
-    const built = await document;
+    const built = await document();
     const key = c.env.PLATFORM_PERMISSIONS ?? "";
     let body = served.get(key);
     if (!body) served.set(key, (body = withPlatformPermissions(built, permissionCatalog(c.env))));
@@ -123,14 +121,16 @@ async function openApiDocument(
   config: typeof OPENAPI_CONFIG & { tags: { name: string; description: string }[] },
 ) {
   const contracts = await Promise.all(routes.map((route) => route.contract()));
-  const registry = new OpenAPIHono();
-  for (const route of contracts) registry.openAPIRegistry.registerPath(route);
-  registerOpenApiComponents(registry.openAPIRegistry);
-  registry.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
-  for (const webhook of eventWebhooks()) registry.openAPIRegistry.registerWebhook(webhook);
+  // @hono/zod-openapi's registry and generator, on an app of its own that serves nothing.
+  const described = new OpenAPIHono();
+  const registry = described.openAPIRegistry;
+  for (const route of contracts) registry.registerPath(route);
+  registerOpenApiComponents(registry);
+  registry.register("WebhookEvent", WebhookEventSchema);
+  for (const webhook of eventWebhooks()) registry.registerWebhook(webhook);
   // The catalog's schema, extended per isolate with PLATFORM_PERMISSIONS when served.
-  registry.openAPIRegistry.register("Permission", PermissionName);
-  return withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(registry.getOpenAPI31Document(config)))));
+  registry.register("Permission", PermissionName);
+  return withoutUnusedHeaders(withTrafficLimits(withAuditLogEventRefs(withRequestIdParameter(described.getOpenAPI31Document(config)))));
 }
 
 /** The site's icon (served by the Worker, so `/favicon.ico` answers on every deployment and in the tests). */
