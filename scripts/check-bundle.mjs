@@ -97,9 +97,9 @@ try {
   const over = gzip > LIMIT_KIB * 1024;
   console.log(`Worker bundle: ${kib(raw)} KiB, ${kib(gzip)} KiB gzip (limit ${LIMIT_KIB} KiB gzip) — ${over ? "OVER THE LIMIT" : "ok"}`);
 
-  // Startup as deployed (src/index.ts builds each handler's part on first use, the HTTP app group by
-  // group), and as it would be with the whole HTTP app built at module load (bench/eager-entry.ts):
-  // the difference is what building every group costs, once per isolate.
+  // Startup as deployed (src/index.ts evaluates the HTTP app's base at module load and builds the
+  // rest on first use, the route groups one by one), and as it would be with the whole HTTP app
+  // built at module load (bench/eager-entry.ts): the difference is what building every group costs.
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const measureStartup = async (label, extraArgs) => {
     const runs = [];
