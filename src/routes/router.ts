@@ -46,6 +46,24 @@ export const defineOperation = <const O extends Operation>(operation: O): O => o
 
 export const routingPathOf = (operation: Operation) => operation.routingPath ?? operation.path.replaceAll(/\/{(.+?)}/g, "/:$1");
 
+const INPUT_OF_PART: Record<string, InputPart> = { query: "query", params: "param", headers: "header", body: "json" };
+
+/**
+ * The contract of `operation`, held to it: its `request` must validate exactly the operation's
+ * `input` (a part the operation did not declare would go unvalidated, since a route without input
+ * never loads its contract). Checked whenever a contract is loaded, to validate or for the
+ * document, so a mismatch fails loudly (a 500, and the document not served) instead of silently;
+ * test/app/operations.test.ts checks every route before that.
+ */
+function heldTo(operation: Operation, route: RouteConfig): RouteConfig {
+  const parts = Object.keys(route.request ?? {});
+  const validated = parts.map((part) => INPUT_OF_PART[part] ?? `unsupported request part "${part}"`).sort();
+  const declared = [...(operation.input ?? [])].sort();
+  if (validated.join() !== declared.join())
+    throw new Error(`${operation.operationId}: declares input [${declared.join(", ")}], its contract validates [${validated.join(", ")}]`);
+  return route;
+}
+
 const requirementsOf = (operation: Operation): DeclaredRequirements => ({
   permission: operation["x-permission"],
   role: operation["x-required-role"],
@@ -80,7 +98,12 @@ function validation(contract: () => Promise<RouteConfig>): MiddlewareHandler<App
     const router: OpenAPIHono = new OpenAPIHono({ defaultHook: validationHook });
     const end: MiddlewareHandler = async () => new Response(null);
     router.openapi({ ...config, middleware: undefined, hide: true }, end as never);
-    return router.routes.map((route) => route.handler as MiddlewareHandler).filter((handler) => handler !== end);
+    const handlers = router.routes.map((route) => route.handler as MiddlewareHandler);
+    // The package registers the validators, then the handler: should an upgrade arrange them
+    // otherwise, fail here rather than run a route unvalidated.
+    if (handlers.length < 2 || handlers.at(-1) !== end || handlers.indexOf(end) !== handlers.length - 1)
+      throw new Error(`${config.operationId}: @hono/zod-openapi registered no validators before the handler`);
+    return handlers.slice(0, -1);
   });
   return async (c: Context<AppBindings>, next: Next) => {
     const chain = await validators();
@@ -138,7 +161,7 @@ export class ApiRouter<
     const operation = this.#operations?.[name];
     const contracts = this.#contracts;
     if (!operation || !contracts) throw new Error(`No operation ${name} on this router`);
-    const contract = async () => (await contracts())[name];
+    const contract = async () => heldTo(operation, (await contracts())[name]);
     this.documented.push({ operation, contract });
     this.on([operation.method], [routingPathOf(operation)], ...middlewareOf(operation, contract), handler as never);
     return this;
