@@ -33,8 +33,8 @@ export interface Operation {
   /**
    * What the contract's `request` validates: `query`, `param` (its `params`), `header` (its
    * `headers`), `json` (its `body`). None: the route never loads its contract to serve a request,
-   * and takes no body with fields (`refuseBodyFields`). test/app/route-groups.test.ts holds every
-   * operation to its contract.
+   * and takes no body with fields (`refuseBodyFields`). The router holds it to the contract whenever
+   * that loads (`heldTo`), and test/app/operations.test.ts holds every operation to its contract.
    */
   input?: readonly InputPart[];
   /** The Hono pattern it is routed at when that is not `path` with `{param}` as `:param` (a param with its own pattern). */
@@ -44,7 +44,7 @@ export interface Operation {
 /** An operation of a group's `*.operations.ts`, its literal types kept (the contract and handler are typed by them). */
 export const defineOperation = <const O extends Operation>(operation: O): O => operation;
 
-export const routingPathOf = (operation: Operation) => operation.routingPath ?? operation.path.replaceAll(/\/{(.+?)}/g, "/:$1");
+const routingPathOf = (operation: Operation) => operation.routingPath ?? operation.path.replaceAll(/\/{(.+?)}/g, "/:$1");
 
 const INPUT_OF_PART: Record<string, InputPart> = { query: "query", params: "param", headers: "header", body: "json" };
 
