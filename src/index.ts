@@ -9,8 +9,8 @@ import type { AuthorizeInput, AuthorizeResult } from "./services/platform/author
  *
  * The HTTP app's base is evaluated at module load: Hono, the global middleware, the request
  * context, authentication, drizzle and the tables (src/app.ts and what it imports; no zod). That is
- * startup work (`wrangler check startup`, budget 30 ms), which Cloudflare runs while the connection
- * is being set up, before the request arrives. Everything else waits for a request that needs it:
+ * startup work (`wrangler check startup`, budget 30 ms), which Cloudflare can run while the TLS
+ * handshake of the request that wakes the isolate is still in flight. Everything else waits for a request that needs it:
  * the route groups (src/app.ts `appFor`: the first GET /api/organizations/me builds the current
  * organization's routes, not all of them), and within a group its contracts, the zod schemas,
  * only when a request has input to validate or the document is built (src/routes/router.ts); the

@@ -71,7 +71,7 @@ const requirementsOf = (operation: Operation): DeclaredRequirements => ({
 });
 
 /** Zod's failures as the same problem+json as every other error: 400 `validation_failed`, field by field. */
-export function validationHook(result: { success: boolean; error?: { issues: ValidationIssue[] } }): void {
+function validationHook(result: { success: boolean; error?: { issues: ValidationIssue[] } }): void {
   if (!result.success) {
     const errors = result.error!.issues.map((issue) => ({
       path: issue.path.map(String).join(".") || "(body)",
@@ -101,7 +101,7 @@ function validation(contract: () => Promise<RouteConfig>): MiddlewareHandler<App
     const handlers = router.routes.map((route) => route.handler as MiddlewareHandler);
     // The package registers the validators, then the handler: should an upgrade arrange them
     // otherwise, fail here rather than run a route unvalidated.
-    if (handlers.length < 2 || handlers.at(-1) !== end || handlers.indexOf(end) !== handlers.length - 1)
+    if (handlers.length < 2 || handlers.indexOf(end) !== handlers.length - 1)
       throw new Error(`${config.operationId}: @hono/zod-openapi registered no validators before the handler`);
     return handlers.slice(0, -1);
   });
